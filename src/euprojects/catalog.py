@@ -1,0 +1,174 @@
+"""The Catalog: the one facade that the CLI (and later the web app) call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .errors import EuProjectsError
+from .importers import IMPORTERS, ImportReport, Reader, open_reader
+from .model import Organisation, Participation, Project, Role, Status
+from .settings import Settings, load_settings
+from .store import ImportEntry, ProjectFilter, Store, open_store
+
+__all__ = ["Catalog", "ProjectView", "Participant"]
+
+Progress = Callable[[str, int], None]
+
+
+@dataclass(frozen=True)
+class Participant:
+    participation: Participation
+    organisation: Organisation
+
+    def to_dict(self) -> dict[str, Any]:
+        p = self.participation.to_dict()
+        del p["project_id"], p["organisation_id"]
+        return {**p, "organisation": self.organisation.to_dict()}
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    """A project as a page shows it: with its status on a given day and its participants."""
+
+    project: Project
+    status: Status | None
+    participants: tuple[Participant, ...]
+
+    @property
+    def cofinancing_rate(self) -> Decimal | None:
+        return self.project.cofinancing_rate
+
+    @property
+    def leads(self) -> tuple[Participant, ...]:
+        return tuple(p for p in self.participants if p.participation.role is Role.LEAD)
+
+    @property
+    def partners(self) -> tuple[Participant, ...]:
+        """Every participant but the lead(s), as keep.eu counts "partner participants"."""
+        return tuple(p for p in self.participants if p.participation.role is not Role.LEAD)
+
+    def to_dict(self) -> dict[str, Any]:
+        rate = self.cofinancing_rate
+        return {
+            **self.project.to_dict(),
+            "status": self.status.value if self.status else None,
+            "cofinancing_rate": str(rate) if rate is not None else None,
+            "partner_count": len(self.partners),
+            "participants": [p.to_dict() for p in self.participants],
+        }
+
+
+class Catalog:
+    """Everything a person can ask of euprojects: import, look up, list, describe."""
+
+    def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
+        self.settings = settings or load_settings()
+        self.store = store or open_store(self.settings.db)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def today(self) -> date:
+        return self.settings.current_day()
+
+    # -- import -----------------------------------------------------------------------------
+
+    def import_files(
+        self, source: str, paths: Sequence[Path], progress: Progress | None = None
+    ) -> ImportReport:
+        """Import files of one source in one transaction.
+
+        Every file is opened and checked before anything is written: one bad file refuses the
+        whole run (BadFileError). Damage found while reading rolls everything back.
+        """
+        if source not in IMPORTERS:
+            raise EuProjectsError(
+                f"unknown source {source!r} (known: {', '.join(sorted(IMPORTERS))})"
+            )
+        readers: list[Reader] = [open_reader(source, Path(p)) for p in paths]
+        report = ImportReport(source=IMPORTERS[source][0])
+        with self.store.writer(report.source) as writer:
+            for reader in readers:
+                report.files.append(reader.report)
+                for done, record in enumerate(reader, start=1):
+                    writer.put(record)
+                    if progress is not None:
+                        progress(reader.path.name, done)
+                if not reader.report.balanced:  # a bug, never a data problem: refuse to commit
+                    raise EuProjectsError(f"{reader.path}: rows read != imported + rejected")
+            counts = writer.counts
+            report.projects_created = counts.projects["created"]
+            report.projects_updated = counts.projects["updated"]
+            report.projects_unchanged = counts.projects["unchanged"]
+            report.participations_created = counts.participations["created"]
+            report.participations_updated = (
+                counts.participations["updated"] + counts.participations["removed"]
+            )
+            report.participations_unchanged = counts.participations["unchanged"]
+            report.organisations_created = counts.organisations["created"]
+            report.organisations_updated = counts.organisations["updated"]
+            report.organisations_unchanged = counts.organisations["unchanged"]
+            writer.summary = report.to_dict()
+        return report
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def project(self, project_id: str) -> ProjectView:
+        project = self.store.get_project(project_id)
+        participants = tuple(
+            Participant(p, o) for p, o in self.store.participants(project_id)
+        )
+        return ProjectView(project, project.status(self.today), participants)
+
+    def organisation(self, organisation_id: str) -> Organisation:
+        return self.store.get_organisation(organisation_id)
+
+    def list_projects(self, filters: ProjectFilter | None = None) -> list[Project]:
+        return list(self.store.iter_projects(filters))
+
+    def count_projects(self, filters: ProjectFilter | None = None) -> int:
+        return self.store.count_projects(filters)
+
+    def imports(self, limit: int = 10) -> list[ImportEntry]:
+        return self.store.imports(limit)
+
+    def info(self) -> dict[str, Any]:
+        """Counts per source and the last imports, as ``euprojects info`` prints them."""
+        sources = self.store.counts()
+        last: dict[str, str] = {}
+        for entry in self.store.imports(limit=1000):
+            last.setdefault(entry.source, entry.finished_at)
+        return {
+            "database": str(self.settings.db),
+            "schema_version": self.store.schema_version,
+            "sources": {
+                name: {**counts, "last_import": last.get(name)} for name, counts in sources.items()
+            },
+            "totals": {
+                "projects": sum(c["projects"] for c in sources.values()),
+                "participations": sum(c["participations"] for c in sources.values()),
+                "organisations": self.store.total_organisations(),
+            },
+            "imports": [
+                {
+                    "id": e.id,
+                    "source": e.source,
+                    "finished_at": e.finished_at,
+                    "changed": e.changed,
+                    "files": [f["file"] for f in e.report.get("files", [])],
+                }
+                for e in self.store.imports(limit=5)
+            ],
+        }

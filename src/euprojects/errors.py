@@ -1,0 +1,36 @@
+"""Every error euprojects raises on purpose. A leaf module: it imports nothing of ours."""
+
+from __future__ import annotations
+
+__all__ = [
+    "EuProjectsError",
+    "SettingsError",
+    "BadFileError",
+    "StoreError",
+    "NotFoundError",
+]
+
+
+class EuProjectsError(Exception):
+    """Base of every error this package raises on purpose; its message is one line for a person."""
+
+
+class SettingsError(EuProjectsError):
+    """A setting has a value that cannot be used; the message names the key."""
+
+
+class BadFileError(EuProjectsError):
+    """A whole input file is refused before anything is written (wrong format, missing sheet...)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class StoreError(EuProjectsError):
+    """The database cannot be opened, migrated or written."""
+
+
+class NotFoundError(EuProjectsError):
+    """A project or organisation id that the catalog does not hold."""

@@ -1,0 +1,55 @@
+"""Importers: one module per source. Each reads files into ProjectRecords and a FileReport and
+knows nothing of storage. The registry maps a source name (as the CLI spells it) to a function
+that opens one file, checking it whole, and returns a reader to iterate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Protocol
+
+from ..errors import BadFileError
+from ..model import ProjectRecord
+from ._report import FileReport, ImportReport, RowIssue
+from ._workbook import sniff
+from .keep_api import KeepApiReader
+from .keep_export import KeepExportReader
+
+__all__ = ["Reader", "IMPORTERS", "open_reader", "FileReport", "ImportReport", "RowIssue"]
+
+
+class Reader(Protocol):
+    """An opened, checked input file. Iterating it yields its projects one at a time and fills
+    ``report``; the iteration may still raise BadFileError for damage found late."""
+
+    report: FileReport
+    path: Path
+
+    def __iter__(self) -> Iterator[ProjectRecord]: ...
+
+
+def _open_keep(path: Path) -> Reader:
+    kind = sniff(path)
+    if kind == "json":
+        return KeepApiReader(path)
+    if kind == "xlsx":
+        return KeepExportReader(path)
+    if kind == "xls":
+        raise BadFileError(str(path), "an old binary .xls workbook, not a keep.eu xlsx export")
+    raise BadFileError(
+        str(path), "not a keep.eu export: neither an xlsx workbook nor keep.eu API JSON"
+    )
+
+
+# source name -> (model source prefix, opener). Extensions may add to it.
+IMPORTERS: dict[str, tuple[str, Callable[[Path], Reader]]] = {
+    "keep-eu": ("keep", _open_keep),
+}
+
+
+def open_reader(source: str, path: Path) -> Reader:
+    try:
+        _, opener = IMPORTERS[source]
+    except KeyError:
+        raise BadFileError(str(path), f"no importer for source {source!r}") from None
+    return opener(path)

@@ -1,0 +1,37 @@
+"""Stable ids that carry their source: ``keep:<key>``, ``cordis:<grant id>``, ``org:<key>``."""
+
+from __future__ import annotations
+
+import hashlib
+
+from ._vocab import fold
+
+__all__ = ["project_id", "organisation_id", "split_id"]
+
+
+def _digest(*parts: str) -> str:
+    joined = "\x1f".join(fold(p) for p in parts)
+    return hashlib.sha1(joined.encode("utf-8")).hexdigest()[:12]
+
+
+def project_id(source: str, native_id: str | None = None, *key_parts: str) -> str:
+    """``<source>:<native id>`` when the source has a stable id, else a digest of a natural key.
+
+    keep.eu's exports carry no project id, so keep.eu projects take a digest of programme +
+    acronym, whatever the format they came in (export or API), and so keep one id.
+    """
+    if native_id is not None:
+        return f"{source}:{native_id}"
+    if not key_parts:
+        raise ValueError("a project id needs a native id or a natural key")
+    return f"{source}:{_digest(*key_parts)}"
+
+
+def organisation_id(name: str, country: str | None, city: str | None) -> str:
+    """One organisation per folded name + country + city: conservative, never a loose guess."""
+    return f"org:{_digest(name, country or '', city or '')}"
+
+
+def split_id(value: str) -> tuple[str, str]:
+    source, _, rest = value.partition(":")
+    return source, rest

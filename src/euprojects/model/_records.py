@@ -1,0 +1,252 @@
+"""Project, Organisation and Participation: pure data, JSON-ready through to_dict/from_dict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from ._money import Money, cofinancing_rate
+from ._vocab import Role, Status, derive_status
+
+__all__ = ["LangText", "Project", "Organisation", "Participation", "ProjectRecord"]
+
+
+@dataclass(frozen=True, slots=True)
+class LangText:
+    """A text with its language (ISO 639-1) when known, None when it is not."""
+
+    text: str
+    lang: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "lang": self.lang}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LangText:
+        return cls(data["text"], data.get("lang"))
+
+
+def _texts(items: Any) -> tuple[LangText, ...]:
+    return tuple(LangText.from_dict(i) for i in items or ())
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    id: str
+    source: str
+    title: LangText
+    source_id: str | None = None  # the source's own record id, when it has one
+    source_url: str | None = None  # the record at its source
+    acronym: str | None = None
+    other_titles: tuple[LangText, ...] = ()
+    description: tuple[LangText, ...] = ()
+    expected_results: tuple[LangText, ...] = ()
+    achievements: tuple[LangText, ...] = ()
+    expected_outputs: tuple[LangText, ...] = ()
+    delivered_outputs: tuple[LangText, ...] = ()
+    start_date: date | None = None
+    end_date: date | None = None
+    source_status: str | None = None  # what the source says, when it says anything
+    programme: str | None = None
+    programme_id: str | None = None  # a programme's own project id (keep.eu 2021-2027)
+    programme_website: str | None = None
+    period: str | None = None  # programming period, "2014-2020"
+    funds: tuple[str, ...] = ()
+    total_budget: Money | None = None
+    eu_contribution: Money | None = None
+    source_cofinancing_rate: Decimal | None = None  # percent, as the source gives it
+    website: str | None = None  # the project's own site, never the programme's
+    themes: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()  # ISO 3166 alpha-2 of every participant
+    nuts: tuple[str, ...] = ()
+    call: str | None = None
+    priority: str | None = None
+    extra: tuple[tuple[str, str], ...] = ()  # further labelled facts from the source
+
+    @property
+    def cofinancing_rate(self) -> Decimal | None:
+        """Percent: the source's figure, else EU contribution / total budget."""
+        if self.source_cofinancing_rate is not None:
+            return self.source_cofinancing_rate
+        return cofinancing_rate(self.eu_contribution, self.total_budget)
+
+    def status(self, today: date) -> Status | None:
+        return derive_status(self.start_date, self.end_date, self.source_status, today)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "source": self.source,
+            "source_id": self.source_id,
+            "source_url": self.source_url,
+            "acronym": self.acronym,
+            "title": self.title.to_dict(),
+            "other_titles": [t.to_dict() for t in self.other_titles],
+            "description": [t.to_dict() for t in self.description],
+            "expected_results": [t.to_dict() for t in self.expected_results],
+            "achievements": [t.to_dict() for t in self.achievements],
+            "expected_outputs": [t.to_dict() for t in self.expected_outputs],
+            "delivered_outputs": [t.to_dict() for t in self.delivered_outputs],
+            "start_date": self.start_date.isoformat() if self.start_date else None,
+            "end_date": self.end_date.isoformat() if self.end_date else None,
+            "source_status": self.source_status,
+            "programme": self.programme,
+            "programme_id": self.programme_id,
+            "programme_website": self.programme_website,
+            "period": self.period,
+            "funds": list(self.funds),
+            "total_budget": self.total_budget.to_dict() if self.total_budget else None,
+            "eu_contribution": self.eu_contribution.to_dict() if self.eu_contribution else None,
+            "source_cofinancing_rate": (
+                str(self.source_cofinancing_rate)
+                if self.source_cofinancing_rate is not None
+                else None
+            ),
+            "website": self.website,
+            "themes": list(self.themes),
+            "countries": list(self.countries),
+            "nuts": list(self.nuts),
+            "call": self.call,
+            "priority": self.priority,
+            "extra": [list(pair) for pair in self.extra],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Project:
+        rate = d.get("source_cofinancing_rate")
+        return cls(
+            id=d["id"],
+            source=d["source"],
+            source_id=d.get("source_id"),
+            source_url=d.get("source_url"),
+            acronym=d.get("acronym"),
+            title=LangText.from_dict(d["title"]),
+            other_titles=_texts(d.get("other_titles")),
+            description=_texts(d.get("description")),
+            expected_results=_texts(d.get("expected_results")),
+            achievements=_texts(d.get("achievements")),
+            expected_outputs=_texts(d.get("expected_outputs")),
+            delivered_outputs=_texts(d.get("delivered_outputs")),
+            start_date=_date(d.get("start_date")),
+            end_date=_date(d.get("end_date")),
+            source_status=d.get("source_status"),
+            programme=d.get("programme"),
+            programme_id=d.get("programme_id"),
+            programme_website=d.get("programme_website"),
+            period=d.get("period"),
+            funds=tuple(d.get("funds") or ()),
+            total_budget=Money.from_dict(d.get("total_budget")),
+            eu_contribution=Money.from_dict(d.get("eu_contribution")),
+            source_cofinancing_rate=Decimal(rate) if rate is not None else None,
+            website=d.get("website"),
+            themes=tuple(d.get("themes") or ()),
+            countries=tuple(d.get("countries") or ()),
+            nuts=tuple(d.get("nuts") or ()),
+            call=d.get("call"),
+            priority=d.get("priority"),
+            extra=tuple((k, v) for k, v in d.get("extra") or ()),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    id: str
+    name: str
+    other_names: tuple[LangText, ...] = ()
+    country: str | None = None  # ISO 3166 alpha-2
+    country_label: str | None = None  # as the source wrote it
+    city: str | None = None
+    postcode: str | None = None  # as given: never a leading zero invented
+    street: str | None = None
+    nuts: tuple[tuple[str, str | None], ...] = ()  # (code, name), broadest first
+    legal_status: str | None = None  # LegalStatus value
+    organisation_type: str | None = None
+    website: str | None = None
+    department: str | None = None
+    pic: str | None = None
+    vat: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "other_names": [t.to_dict() for t in self.other_names],
+            "country": self.country,
+            "country_label": self.country_label,
+            "city": self.city,
+            "postcode": self.postcode,
+            "street": self.street,
+            "nuts": [{"code": c, "name": n} for c, n in self.nuts],
+            "legal_status": self.legal_status,
+            "organisation_type": self.organisation_type,
+            "website": self.website,
+            "department": self.department,
+            "pic": self.pic,
+            "vat": self.vat,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Organisation:
+        return cls(
+            id=d["id"],
+            name=d["name"],
+            other_names=_texts(d.get("other_names")),
+            country=d.get("country"),
+            country_label=d.get("country_label"),
+            city=d.get("city"),
+            postcode=d.get("postcode"),
+            street=d.get("street"),
+            nuts=tuple((n["code"], n.get("name")) for n in d.get("nuts") or ()),
+            legal_status=d.get("legal_status"),
+            organisation_type=d.get("organisation_type"),
+            website=d.get("website"),
+            department=d.get("department"),
+            pic=d.get("pic"),
+            vat=d.get("vat"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Participation:
+    project_id: str
+    organisation_id: str
+    role: Role
+    order: int  # position in the source's partner list, 1-based
+    budget: Money | None = None  # the participant's own budget
+    eu_contribution: Money | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "project_id": self.project_id,
+            "organisation_id": self.organisation_id,
+            "role": self.role.value,
+            "order": self.order,
+            "budget": self.budget.to_dict() if self.budget else None,
+            "eu_contribution": self.eu_contribution.to_dict() if self.eu_contribution else None,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Participation:
+        return cls(
+            project_id=d["project_id"],
+            organisation_id=d["organisation_id"],
+            role=Role(d["role"]),
+            order=d["order"],
+            budget=Money.from_dict(d.get("budget")),
+            eu_contribution=Money.from_dict(d.get("eu_contribution")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectRecord:
+    """What an importer yields: one project with its participants, ready to store."""
+
+    project: Project
+    participations: tuple[Participation, ...] = ()
+    organisations: tuple[Organisation, ...] = field(default=())

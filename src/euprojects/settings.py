@@ -1,0 +1,89 @@
+"""One frozen Settings object, read once at start: CLI option > EUPROJECTS_* env > default."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .errors import SettingsError
+
+__all__ = ["Settings", "LANGUAGES", "load_settings"]
+
+LANGUAGES = ("fr", "en", "de")
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of euprojects. Each field's metadata holds its help text (docs/settings.md)."""
+
+    db: Path = _setting(
+        Path("var/euprojects.db"),
+        "Path of the SQLite database file (the store, source of truth).",
+    )
+    lang: str = _setting("en", "Default interface language: fr, en or de.")
+    today: date | None = _setting(
+        None,
+        "Day that project statuses are computed against (YYYY-MM-DD); empty: the real today.",
+    )
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    def current_day(self) -> date:
+        return self.today or date.today()
+
+
+def _convert(name: str, raw: str, kind: type) -> Any:
+    if kind is Path:
+        if not raw.strip():
+            raise SettingsError(f"setting {name!r}: empty path")
+        return Path(raw)
+    if kind is date:
+        if not raw.strip():
+            return None
+        try:
+            return date.fromisoformat(raw.strip())
+        except ValueError:
+            raise SettingsError(f"setting {name!r}: {raw!r} is not a date (YYYY-MM-DD)") from None
+    return raw
+
+
+def _validate(settings: Settings) -> Settings:
+    if settings.lang not in LANGUAGES:
+        raise SettingsError(
+            f"setting 'lang': {settings.lang!r} is not one of {', '.join(LANGUAGES)}"
+        )
+    return settings
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Build Settings from defaults, then ``EUPROJECTS_<NAME>`` variables, then ``overrides``.
+
+    ``overrides`` values of None are ignored (an unset CLI option). A bad value raises
+    SettingsError naming the key.
+    """
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    types = {"db": Path, "lang": str, "today": date}
+    for f in dataclasses.fields(Settings):
+        env_name = f"EUPROJECTS_{f.name.upper()}"
+        if env_name in environ:
+            values[f.name] = _convert(env_name, environ[env_name], types[f.name])
+    for name, value in (overrides or {}).items():
+        if value is None:
+            continue
+        if name not in types:
+            raise SettingsError(f"unknown setting {name!r}")
+        values[name] = _convert(name, str(value), types[name]) if isinstance(value, str) else value
+    return _validate(Settings(**values))

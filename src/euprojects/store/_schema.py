@@ -1,0 +1,52 @@
+"""The SQLite schema as ordered migrations; PRAGMA user_version holds how many have run."""
+
+from __future__ import annotations
+
+__all__ = ["MIGRATIONS"]
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: projects, organisations, participations, import history
+    """
+    CREATE TABLE projects (
+        id TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        programme TEXT,
+        period TEXT,
+        start_date TEXT,
+        end_date TEXT,
+        doc TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        created_import INTEGER NOT NULL,
+        updated_import INTEGER NOT NULL
+    );
+    CREATE INDEX projects_source ON projects(source);
+    CREATE INDEX projects_programme ON projects(programme);
+    CREATE TABLE organisations (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        country TEXT,
+        doc TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        created_import INTEGER NOT NULL,
+        updated_import INTEGER NOT NULL
+    );
+    CREATE TABLE participations (
+        project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        organisation_id TEXT NOT NULL REFERENCES organisations(id),
+        role TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        PRIMARY KEY (project_id, position)
+    );
+    CREATE INDEX participations_organisation ON participations(organisation_id);
+    CREATE TABLE imports (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        changed INTEGER NOT NULL,
+        report TEXT NOT NULL
+    );
+    """,
+)

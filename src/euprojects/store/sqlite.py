@@ -1,0 +1,348 @@
+"""The embedded store: SQLite in WAL mode. One import is one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import NotFoundError, StoreError
+from ..model import Organisation, Participation, Project, ProjectRecord
+from ._schema import MIGRATIONS
+from ._types import ImportEntry, ProjectFilter, PutCounts
+
+__all__ = ["SqliteStore"]
+
+
+def _doc(data: dict[str, Any]) -> tuple[str, str]:
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text, hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class SqliteStore:
+    """Projects, organisations and participations as JSON documents with indexed columns."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._db.execute("PRAGMA busy_timeout = 10000")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: cannot open the database ({exc})") from None
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- schema -----------------------------------------------------------------------------
+
+    @property
+    def schema_version(self) -> int:
+        return self._db.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        version = self.schema_version
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path}: schema version {version} is newer than this euprojects knows "
+                f"({len(MIGRATIONS)})"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in script.split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {number}")
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    # -- writing ----------------------------------------------------------------------------
+
+    @contextmanager
+    def writer(self, source: str) -> Iterator[_Writer]:
+        """One transaction: everything written through the writer lands, or nothing does."""
+        started = _now()
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            import_id = (
+                self._db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM imports").fetchone()[0]
+            )
+            writer = _Writer(self._db, import_id)
+            yield writer
+            self._db.execute(
+                "INSERT INTO imports (id, source, started_at, finished_at, changed, report) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    import_id,
+                    source,
+                    started,
+                    _now(),
+                    int(writer.counts.changed),
+                    json.dumps(writer.summary, ensure_ascii=False),
+                ),
+            )
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def get_project(self, project_id: str) -> Project:
+        row = self._db.execute("SELECT doc FROM projects WHERE id = ?", (project_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no project {project_id!r}")
+        return Project.from_dict(json.loads(row[0]))
+
+    def get_organisation(self, organisation_id: str) -> Organisation:
+        row = self._db.execute(
+            "SELECT doc FROM organisations WHERE id = ?", (organisation_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no organisation {organisation_id!r}")
+        return Organisation.from_dict(json.loads(row[0]))
+
+    def participants(self, project_id: str) -> list[tuple[Participation, Organisation]]:
+        rows = self._db.execute(
+            "SELECT p.doc, o.doc FROM participations p JOIN organisations o "
+            "ON o.id = p.organisation_id WHERE p.project_id = ? ORDER BY p.position",
+            (project_id,),
+        ).fetchall()
+        return [
+            (Participation.from_dict(json.loads(p)), Organisation.from_dict(json.loads(o)))
+            for p, o in rows
+        ]
+
+    def participations_of(self, organisation_id: str) -> list[tuple[Participation, Project]]:
+        rows = self._db.execute(
+            "SELECT p.doc, j.doc FROM participations p JOIN projects j ON j.id = p.project_id "
+            "WHERE p.organisation_id = ? ORDER BY j.start_date DESC, j.id",
+            (organisation_id,),
+        ).fetchall()
+        return [
+            (Participation.from_dict(json.loads(p)), Project.from_dict(json.loads(j)))
+            for p, j in rows
+        ]
+
+    def iter_projects(self, filters: ProjectFilter | None = None) -> Iterator[Project]:
+        """Projects in id order (newest start first when filtered), streamed from a cursor."""
+        where, params = _where(filters or ProjectFilter())
+        limit = f" LIMIT {int(filters.limit)}" if filters and filters.limit else ""
+        sql = f"SELECT doc FROM projects{where} ORDER BY start_date DESC, id{limit}"
+        for (doc,) in self._db.execute(sql, params):
+            yield Project.from_dict(json.loads(doc))
+
+    def count_projects(self, filters: ProjectFilter | None = None) -> int:
+        where, params = _where(filters or ProjectFilter())
+        return self._db.execute(f"SELECT COUNT(*) FROM projects{where}", params).fetchone()[0]
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Per source: projects, participations, organisations taking part."""
+        out: dict[str, dict[str, int]] = {}
+        for source, projects in self._db.execute(
+            "SELECT source, COUNT(*) FROM projects GROUP BY source ORDER BY source"
+        ):
+            out[source] = {"projects": projects}
+        for source, participations, organisations in self._db.execute(
+            "SELECT j.source, COUNT(*), COUNT(DISTINCT p.organisation_id) FROM participations p "
+            "JOIN projects j ON j.id = p.project_id GROUP BY j.source"
+        ):
+            out[source].update(participations=participations, organisations=organisations)
+        for counts in out.values():
+            counts.setdefault("participations", 0)
+            counts.setdefault("organisations", 0)
+        return out
+
+    def total_organisations(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM organisations").fetchone()[0]
+
+    def imports(self, limit: int = 10) -> list[ImportEntry]:
+        rows = self._db.execute(
+            "SELECT id, source, started_at, finished_at, changed, report FROM imports "
+            "ORDER BY id DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [
+            ImportEntry(i, s, start, end, bool(changed), json.loads(report))
+            for i, s, start, end, changed, report in rows
+        ]
+
+    def fingerprint(self) -> str:
+        """A digest of every project, organisation and participation row, import ids included:
+        equal fingerprints mean the data rows are exactly as they were."""
+        h = hashlib.sha256()
+        for table, order in (
+            ("projects", "id"),
+            ("organisations", "id"),
+            ("participations", "project_id, position"),
+        ):
+            for row in self._db.execute(f"SELECT * FROM {table} ORDER BY {order}"):
+                h.update(repr(row).encode("utf-8"))
+        return h.hexdigest()
+
+
+def _where(f: ProjectFilter) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if f.source:
+        clauses.append("source = ?")
+        params.append(f.source)
+    if f.programme:
+        clauses.append("programme LIKE ?")
+        params.append(f"%{f.programme}%")
+    if f.period:
+        clauses.append("period = ?")
+        params.append(f.period)
+    if f.country:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM participations p JOIN organisations o ON o.id = "
+            "p.organisation_id WHERE p.project_id = projects.id AND o.country = ?)"
+        )
+        params.append(f.country)
+    if f.started_from:
+        clauses.append("start_date >= ?")
+        params.append(f.started_from.isoformat())
+    if f.started_until:
+        clauses.append("start_date <= ?")
+        params.append(f.started_until.isoformat())
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+class _Writer:
+    """Writes ProjectRecords inside the store's open transaction and counts what changed."""
+
+    def __init__(self, db: sqlite3.Connection, import_id: int) -> None:
+        self._db = db
+        self.import_id = import_id
+        self.counts = PutCounts()
+        self._seen_organisations: set[str] = set()
+        self.summary: dict[str, Any] = {}
+
+    def put(self, record: ProjectRecord) -> str:
+        """Store one project with its participants; returns created / updated / unchanged.
+
+        An organisation takes the fields of its first appearance in an import; a re-import of
+        the same files therefore changes nothing.
+        """
+        for organisation in record.organisations:
+            if organisation.id not in self._seen_organisations:
+                self._seen_organisations.add(organisation.id)
+                self.counts.organisations[self._put_organisation(organisation)] += 1
+        project = record.project
+        doc, digest = _doc(project.to_dict())
+        db = self._db
+        old = db.execute("SELECT hash FROM projects WHERE id = ?", (project.id,)).fetchone()
+        columns = (
+            project.source,
+            project.programme,
+            project.period,
+            project.start_date.isoformat() if project.start_date else None,
+            project.end_date.isoformat() if project.end_date else None,
+            doc,
+            digest,
+        )
+        if old is None:
+            outcome = "created"
+            db.execute(
+                "INSERT INTO projects (source, programme, period, start_date, end_date, doc, hash,"
+                " created_import, updated_import, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*columns, self.import_id, self.import_id, project.id),
+            )
+        elif old[0] != digest:
+            outcome = "updated"
+            db.execute(
+                "UPDATE projects SET source = ?, programme = ?, period = ?, start_date = ?, "
+                "end_date = ?, doc = ?, hash = ?, updated_import = ? WHERE id = ?",
+                (*columns, self.import_id, project.id),
+            )
+        else:
+            outcome = "unchanged"
+        self._put_participations(project.id, record.participations)
+        self.counts.projects[outcome] += 1
+        return outcome
+
+    def _put_organisation(self, organisation: Organisation) -> str:
+        doc, digest = _doc(organisation.to_dict())
+        old = self._db.execute(
+            "SELECT hash FROM organisations WHERE id = ?", (organisation.id,)
+        ).fetchone()
+        if old is None:
+            self._db.execute(
+                "INSERT INTO organisations (id, name, country, doc, hash, created_import, "
+                "updated_import) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    organisation.id,
+                    organisation.name,
+                    organisation.country,
+                    doc,
+                    digest,
+                    self.import_id,
+                    self.import_id,
+                ),
+            )
+            return "created"
+        if old[0] != digest:
+            self._db.execute(
+                "UPDATE organisations SET name = ?, country = ?, doc = ?, hash = ?, "
+                "updated_import = ? WHERE id = ?",
+                (
+                    organisation.name,
+                    organisation.country,
+                    doc,
+                    digest,
+                    self.import_id,
+                    organisation.id,
+                ),
+            )
+            return "updated"
+        return "unchanged"
+
+    def _put_participations(
+        self, project_id: str, participations: tuple[Participation, ...]
+    ) -> None:
+        db = self._db
+        old = dict(
+            db.execute(
+                "SELECT position, hash FROM participations WHERE project_id = ?", (project_id,)
+            ).fetchall()
+        )
+        for p in participations:
+            doc, digest = _doc(p.to_dict())
+            if p.order not in old:
+                db.execute(
+                    "INSERT INTO participations (project_id, position, organisation_id, role, "
+                    "doc, hash) VALUES (?, ?, ?, ?, ?, ?)",
+                    (project_id, p.order, p.organisation_id, p.role.value, doc, digest),
+                )
+                self.counts.participations["created"] += 1
+            elif old[p.order] != digest:
+                db.execute(
+                    "UPDATE participations SET organisation_id = ?, role = ?, doc = ?, hash = ? "
+                    "WHERE project_id = ? AND position = ?",
+                    (p.organisation_id, p.role.value, doc, digest, project_id, p.order),
+                )
+                self.counts.participations["updated"] += 1
+            else:
+                self.counts.participations["unchanged"] += 1
+        gone = set(old) - {p.order for p in participations}
+        for position in gone:
+            db.execute(
+                "DELETE FROM participations WHERE project_id = ? AND position = ?",
+                (project_id, position),
+            )
+        self.counts.participations["removed"] += len(gone)
