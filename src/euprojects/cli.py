@@ -1,0 +1,184 @@
+"""The command line: a thin click wrapper over the Catalog."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .catalog import Catalog
+from .errors import EuProjectsError
+from .i18n import texts
+from .importers import IMPORTERS, ImportReport
+from .settings import LANGUAGES, load_settings
+from .store import ProjectFilter
+from .textview import render_project
+
+__all__ = ["main", "cli"]
+
+
+def _catalog(ctx: click.Context) -> Catalog:
+    obj = ctx.ensure_object(dict)
+    if "catalog" not in obj:
+        settings = load_settings({"db": obj.get("db"), "lang": obj.get("lang")})
+        obj["catalog"] = ctx.with_resource(Catalog(settings))
+    return obj["catalog"]
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Database file (setting 'db', env EUPROJECTS_DB).")
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+              help="Interface language (setting 'lang', env EUPROJECTS_LANG).")
+@click.version_option(package_name="euprojects")
+@click.pass_context
+def cli(ctx: click.Context, db: Path | None, lang: str | None) -> None:
+    """Find EU-funded projects: import official open data, look projects up."""
+    ctx.ensure_object(dict).update(db=db, lang=lang)
+
+
+@cli.group(name="import")
+def import_group() -> None:
+    """Import official files of one source into the store (one transaction per run)."""
+
+
+def _progress() -> Callable[[str, int], None] | None:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(name: str, done: int) -> None:
+        if done % 50 == 0:
+            click.echo(f"\r{name}: {done} projects", nl=False, err=True)
+
+    return show
+
+
+def _print_report(report: ImportReport) -> None:
+    r = report.to_dict()
+    for f in report.files:
+        click.echo(f"{f.file} ({f.format}): {f.rows_read} rows read, {f.rows_imported} imported, "
+                   f"{f.rows_rejected} rejected, {f.rows_repaired} repaired")
+        for issue in f.issues[:20]:
+            click.echo(f"  {issue}")
+        if len(f.issues) > 20:
+            click.echo(f"  ... and {len(f.issues) - 20} more (all of them with --json)")
+    for kind in ("projects", "participations", "organisations"):
+        c = r[kind]
+        click.echo(f"{kind}: {c['created']} created, {c['updated']} updated, "
+                   f"{c['unchanged']} unchanged")
+    if not report.changed:
+        click.echo("Nothing changed: the store already held exactly these records.")
+
+
+def _make_import_command(source: str) -> click.Command:
+    @click.command(name=source, help=f"Import {source} files (xlsx exports or API JSON).")
+    @click.argument("files", nargs=-1, required=True,
+                    type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
+    @click.pass_context
+    def command(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
+        catalog = _catalog(ctx)
+        report = catalog.import_files(source, list(files), progress=_progress())
+        if sys.stderr.isatty():
+            click.echo("", err=True)
+        if as_json:
+            _echo_json(report.to_dict())
+        else:
+            _print_report(report)
+
+    return command
+
+
+for _source in IMPORTERS:
+    import_group.add_command(_make_import_command(_source))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def info(ctx: click.Context, as_json: bool) -> None:
+    """Counts per source and the last imports."""
+    data = _catalog(ctx).info()
+    if as_json:
+        _echo_json(data)
+        return
+    click.echo(f"database: {data['database']} (schema version {data['schema_version']})")
+    if not data["sources"]:
+        click.echo("no project yet: run 'euprojects import keep-eu FILE'")
+    for name, c in data["sources"].items():
+        click.echo(f"{name}: {c['projects']} projects, {c['participations']} participations, "
+                   f"{c['organisations']} organisations, last import {c['last_import']}")
+    totals = data["totals"]
+    click.echo(f"total: {totals['projects']} projects, {totals['participations']} participations, "
+               f"{totals['organisations']} organisations")
+
+
+@cli.command()
+@click.argument("project_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the project as JSON.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Language of the labels.")
+@click.pass_context
+def show(ctx: click.Context, project_id: str, as_json: bool, lang: str | None) -> None:
+    """Print one project with every field, in French, English or German."""
+    catalog = _catalog(ctx)
+    view = catalog.project(project_id)
+    if as_json:
+        _echo_json(view.to_dict())
+    else:
+        click.echo(render_project(view, texts(lang or catalog.settings.lang)))
+
+
+@cli.command(name="list")
+@click.option("--source", help="Only this source (keep, cordis...).")
+@click.option("--programme", help="Programme name contains this text.")
+@click.option("--period", help="Programming period, e.g. 2014-2020.")
+@click.option("--country", help="A participant's country (ISO code, e.g. SE).")
+@click.option("--started-from", type=click.DateTime(["%Y-%m-%d"]), help="Start date on or after.")
+@click.option("--started-until", type=click.DateTime(["%Y-%m-%d"]), help="Start date on or before.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
+              help="At most this many projects.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON Lines, one project a line.")
+@click.pass_context
+def list_command(ctx: click.Context, source: str | None, programme: str | None,
+                 period: str | None, country: str | None, started_from: Any,
+                 started_until: Any, limit: int, as_json: bool) -> None:
+    """List projects, newest start first, with simple filters."""
+    catalog = _catalog(ctx)
+    filters = ProjectFilter(
+        source=source, programme=programme, period=period,
+        country=country.upper() if country else None,
+        started_from=started_from.date() if started_from else None,
+        started_until=started_until.date() if started_until else None,
+        limit=limit,
+    )
+    total = catalog.count_projects(filters)
+    for p in catalog.list_projects(filters):
+        if as_json:
+            click.echo(json.dumps(p.to_dict(), ensure_ascii=False))
+        else:
+            start = p.start_date.isoformat() if p.start_date else "?"
+            click.echo(f"{p.id}\t{start}\t{p.acronym or ''}\t{p.title.text[:70]}")
+    if not as_json:
+        click.echo(f"({min(limit, total)} of {total} projects)", err=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="euprojects", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except EuProjectsError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
