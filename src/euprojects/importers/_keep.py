@@ -37,43 +37,41 @@ def period_of(*candidates: str | None) -> str | None:
     return None
 
 
-# The main official language of a country, where there is one clear choice. Countries with
-# several (BE, CH, LU, FI...) are left out on purpose: their texts keep lang = None.
-_LANGUAGE = {
-    "AL": "sq", "AM": "hy", "AT": "de", "AZ": "az", "BA": "bs", "BG": "bg", "BY": "be",
-    "CY": "el", "CZ": "cs", "DE": "de", "DK": "da", "EE": "et", "ES": "es", "FR": "fr",
-    "GB": "en", "GE": "ka", "GR": "el", "HR": "hr", "HU": "hu", "IE": "en", "IS": "is",
-    "IT": "it", "LT": "lt", "LV": "lv", "MD": "ro", "ME": "sr", "MK": "mk", "NL": "nl",
-    "NO": "no", "PL": "pl", "PT": "pt", "RO": "ro", "RS": "sr", "RU": "ru", "SE": "sv",
-    "SI": "sl", "SK": "sk", "TR": "tr", "UA": "uk", "XK": "sq",
+# The official languages of a country, as far as keep.eu texts go.
+_LANGUAGES = {
+    "AL": ("sq",), "AT": ("de",), "BA": ("hr", "sr"), "BE": ("fr", "nl", "de"), "BG": ("bg",),
+    "CH": ("de", "fr", "it"), "CY": ("el",), "CZ": ("cs",), "DE": ("de",), "DK": ("da",),
+    "EE": ("et",), "ES": ("es",), "FI": ("fi", "sv"), "FR": ("fr",), "GB": ("en",),
+    "GR": ("el",), "HR": ("hr",), "HU": ("hu",), "IE": ("en",), "IT": ("it",), "LI": ("de",),
+    "LT": ("lt",), "LU": ("fr", "de"), "LV": ("lv",), "MD": ("ro",), "ME": ("sr", "hr"),
+    "MK": ("mk",), "NL": ("nl",), "NO": ("no",), "PL": ("pl",), "PT": ("pt",), "RO": ("ro",),
+    "RS": ("sr",), "SE": ("sv",), "SI": ("sl",), "SK": ("sk",), "TR": ("tr",), "UA": ("uk",),
+    "AD": ("es", "fr"),
 }
 _PROGRAMME_HEAD = re.compile(
-    r"^.*?(?:interreg|ipa cbc|eni cbc|enpi cbc|cbc)\s*(?:v-?a|v-?b|v-?c|iv-?a|ii)?\s+",
+    r"^(?:(?:19|20)\d\d\s*-\s*(?:19|20)\d\d\s+)?"
+    r"(?:(?:interreg|ipa|eni|enpi|cbc|v-?a|v-?b|iv-?a|ii|iii)\s+)*",
     re.IGNORECASE,
 )
 
 
-def programme_languages(programme: str) -> tuple[str | None, str | None]:
-    """The languages of keep.eu's "1" and "2" text columns, read off the programme's name.
+def programme_languages(programme: str) -> tuple[str, ...] | None:
+    """The languages of the countries a programme is named after, or None if it names none.
 
-    Cross-border programmes are named after their countries in order ("... Germany / Saxony -
-    Czech Republic"), and column 1 holds the first country's language, column 2 the second's
-    (checked by reading the real file). Transnational programmes ("Baltic Sea Region") name no
-    two countries: the language stays unknown rather than guessed.
+    keep.eu's "1" and "2" text columns hold "national languages" without saying which: the
+    real file shows that their order does not follow the programme name (Slovenia - Austria
+    has German in column 1), so each text's language is recognised among these candidates.
     """
     body = _PROGRAMME_HEAD.sub("", programme, count=1)
-    parts = [p for p in re.split(r"\s+-\s+", body) if p.strip()]
-    if len(parts) < 2:
-        return None, None
-    langs: list[str | None] = []
-    for part in parts[:2]:
-        name = re.split(r"[/(]", part, maxsplit=1)[0].strip()
-        country = normalise_country(name)
-        langs.append(_LANGUAGE.get(country) if country else None)
-    first, second = langs
-    if first is not None and first == second:
-        return first, None
-    return first, second
+    head = re.split(r"\s*\(", body, maxsplit=1)[0]
+    langs: list[str] = []
+    for part in re.split(r"\s+[-\u2013]\s+|(?<=[a-z])-(?=[A-Z])", head):
+        name = part.split("/")[0].strip().removeprefix("The ")
+        country = normalise_country(name) if name else None
+        for lang in _LANGUAGES.get(country or "", ()):
+            if lang not in langs:
+                langs.append(lang)
+    return tuple(langs) or None
 
 
 class ProgrammeSites:

@@ -22,6 +22,7 @@ from ..model import (
     Project,
     ProjectRecord,
     Role,
+    guess_language,
     normalise_country,
     organisation_id,
 )
@@ -239,15 +240,24 @@ def detect_layout(path: Path) -> Layout:
     )
 
 
-_FIELD_LABELS = {"en": "en"}
+class _Languages:
+    """The language of each text of one row: "en" columns are English; a national-language
+    column's text is recognised among the programme's languages, and a text too short to tell
+    (a name) takes the language found in the same row's description of that column."""
 
+    def __init__(self, candidates: tuple[str, ...] | None) -> None:
+        self.candidates = candidates
+        self._column: dict[Any, str] = {}
 
-def _lang(which: Any, langs: tuple[str | None, str | None]) -> str | None:
-    if which == 1:
-        return langs[0]
-    if which == 2:
-        return langs[1]
-    return which  # "en" or None
+    def learn(self, which: Any, text: str) -> None:
+        lang = guess_language(text, self.candidates)
+        if lang is not None:
+            self._column[which] = lang
+
+    def of(self, text: str, which: Any) -> str | None:
+        if which == "en":
+            return "en"
+        return guess_language(text, self.candidates) or self._column.get(which)
 
 
 _LEGAL = {"public": LegalStatus.PUBLIC.value, "private": LegalStatus.PRIVATE.value}
@@ -339,13 +349,14 @@ class KeepExportReader:
     # -- one project ------------------------------------------------------------------------
 
     def _texts(
-        self, cells: dict[str, Any], columns: tuple[tuple[str, Any], ...], langs: Any
+        self, cells: dict[str, Any], columns: tuple[tuple[str, Any], ...], langs: _Languages
     ) -> tuple[LangText, ...]:
-        out = []
+        out: list[LangText] = []
         for column, which in columns:
-            t = c.lang_text(cells.get(column), _lang(which, langs))
-            if t is not None and all(t.text != o.text for o in out):
-                out.append(t)
+            value = c.text(cells.get(column))
+            if value is None or any(value == o.text for o in out):
+                continue
+            out.append(LangText(value, langs.of(value, which)))
         return tuple(out)
 
     def _record(
@@ -370,7 +381,11 @@ class KeepExportReader:
             if differing:
                 reason += f"; these fields differ, the first row's are kept: {', '.join(differing)}"
             c.Row(report, lay.projects_sheet, other_number).issue(lay.acronym, reason, "merged")
-        langs = programme_languages(programme)
+        langs = _Languages(programme_languages(programme))
+        for column, which in lay.description:  # descriptions are long: they tell best
+            value = c.text(cells.get(column))
+            if value and which in (1, 2):
+                langs.learn(which, value)
 
         title_text = c.text(cells.get(lay.title))
         other_titles = self._texts(cells, lay.other_titles, langs)
@@ -450,7 +465,7 @@ class KeepExportReader:
     def _partners_of(
         self,
         pid: str,
-        langs: tuple[str | None, str | None],
+        langs: _Languages,
         rows: list[tuple[int, dict[str, Any]]],
         sites: ProgrammeSites,
     ) -> tuple[list[Participation], list[Organisation]]:

@@ -3,6 +3,7 @@
 from ._ids import organisation_id, project_id, split_id
 from ._money import Money, cofinancing_rate
 from ._records import LangText, Organisation, Participation, Project, ProjectRecord
+from ._language import guess_language
 from ._vocab import LegalStatus, Role, Status, derive_status, fold, normalise_country
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "cofinancing_rate",
     "derive_status",
     "fold",
+    "guess_language",
     "normalise_country",
     "organisation_id",
     "project_id",

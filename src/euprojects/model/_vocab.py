@@ -82,6 +82,7 @@ _EXTRA_NAMES = {
     "kosovo *": "XK",
     "slovak republic": "SK",
     "turkiye": "TR",
+    "turkey": "TR",
 }
 
 
