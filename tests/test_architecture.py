@@ -49,6 +49,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "textview": frozenset({"catalog", "i18n", "model", *_BASE}),
     "cli": frozenset({"catalog", "textview", *_BELOW_CATALOG}),
     "web": frozenset({"catalog", "textview", *_BELOW_CATALOG}),
+    "__main__": frozenset({"cli"}),  # `python -m euprojects`: the CLI and nothing else
 }
 LAYERS = frozenset(ALLOWED)
 

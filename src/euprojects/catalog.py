@@ -113,9 +113,8 @@ class Catalog:
             report.projects_updated = counts.projects["updated"]
             report.projects_unchanged = counts.projects["unchanged"]
             report.participations_created = counts.participations["created"]
-            report.participations_updated = (
-                counts.participations["updated"] + counts.participations["removed"]
-            )
+            report.participations_updated = counts.participations["updated"]
+            report.participations_removed = counts.participations["removed"]
             report.participations_unchanged = counts.participations["unchanged"]
             report.organisations_created = counts.organisations["created"]
             report.organisations_updated = counts.organisations["updated"]

@@ -66,14 +66,16 @@ def _print_report(report: ImportReport) -> None:
     for f in report.files:
         click.echo(f"{f.file} ({f.format}): {f.rows_read} rows read, {f.rows_imported} imported, "
                    f"{f.rows_rejected} rejected, {f.rows_repaired} repaired")
-        for issue in f.issues[:20]:
+        order = {"rejected": 0, "repaired": 1, "merged": 2}
+        for issue in sorted(f.issues, key=lambda i: order.get(i.action, 3))[:20]:
             click.echo(f"  {issue}")
         if len(f.issues) > 20:
             click.echo(f"  ... and {len(f.issues) - 20} more (all of them with --json)")
     for kind in ("projects", "participations", "organisations"):
         c = r[kind]
+        removed = f", {c['removed']} removed" if c.get("removed") else ""
         click.echo(f"{kind}: {c['created']} created, {c['updated']} updated, "
-                   f"{c['unchanged']} unchanged")
+                   f"{c['unchanged']} unchanged{removed}")
     if not report.changed:
         click.echo("Nothing changed: the store already held exactly these records.")
 

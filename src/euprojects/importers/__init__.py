@@ -37,7 +37,7 @@ def _open_keep(path: Path) -> Reader:
     if kind == "xls":
         raise BadFileError(str(path), "an old binary .xls workbook, not a keep.eu xlsx export")
     raise BadFileError(
-        str(path), "not a keep.eu export: neither an xlsx workbook nor keep.eu API JSON"
+        str(path), "not a keep.eu export: neither an xlsx workbook nor JSON (a CSV or text file?)"
     )
 
 

@@ -92,6 +92,7 @@ class ImportReport:
     participations_created: int = 0
     participations_updated: int = 0
     participations_unchanged: int = 0
+    participations_removed: int = 0  # positions a re-imported project no longer has
     organisations_created: int = 0
     organisations_updated: int = 0
     organisations_unchanged: int = 0
@@ -115,6 +116,7 @@ class ImportReport:
             or self.projects_updated
             or self.participations_created
             or self.participations_updated
+            or self.participations_removed
             or self.organisations_created
             or self.organisations_updated
         )
@@ -134,6 +136,7 @@ class ImportReport:
                 "created": self.participations_created,
                 "updated": self.participations_updated,
                 "unchanged": self.participations_unchanged,
+                "removed": self.participations_removed,
             },
             "organisations": {
                 "created": self.organisations_created,

@@ -1,0 +1,127 @@
+"""The store: idempotent re-imports, updates, migrations, and atomic imports under SIGKILL."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import DATA, TODAY
+
+from euprojects.catalog import Catalog
+from euprojects.errors import NotFoundError, StoreError
+from euprojects.settings import load_settings
+
+SEED = DATA / "keep" / "keep_api_seed.json"
+
+
+def test_reimport_of_the_real_file_changes_nothing(catalog, keep_file):
+    first = catalog.import_files("keep-eu", [keep_file])
+    assert (first.projects_created, first.participations_created) == (1852, 8621)
+    before = catalog.store.fingerprint()
+    again = catalog.import_files("keep-eu", [keep_file])
+    assert again.to_dict()["projects"] == {"created": 0, "updated": 0, "unchanged": 1852}
+    assert again.to_dict()["participations"] == {
+        "created": 0, "updated": 0, "unchanged": 8621, "removed": 0}
+    assert again.organisations_created == again.organisations_updated == 0
+    assert not again.changed
+    assert catalog.store.fingerprint() == before
+    history = catalog.imports()
+    assert [(e.id, e.changed) for e in history] == [(2, False), (1, True)]
+    assert catalog.info()["totals"]["projects"] == 1852
+
+
+def test_changed_record_is_updated(catalog, tmp_path):
+    catalog.import_files("keep-eu", [SEED])
+    data = json.loads(SEED.read_text(encoding="utf-8"))
+    data["eu_funding"] = "300000.00"
+    data["partnerships"] = data["partnerships"][:2]
+    changed = tmp_path / "seed_changed.json"
+    changed.write_text(json.dumps(data), encoding="utf-8")
+    report = catalog.import_files("keep-eu", [changed])
+    assert report.to_dict()["projects"] == {"created": 0, "updated": 1, "unchanged": 0}
+    assert report.to_dict()["participations"] == {
+        "created": 0, "updated": 0, "unchanged": 2, "removed": 1}
+    view = catalog.project(report_project_id(catalog))
+    assert str(view.project.eu_contribution.amount) == "300000.00"
+    assert len(view.participants) == 2
+
+
+def report_project_id(catalog):
+    return catalog.list_projects()[0].id
+
+
+def test_unknown_ids_raise_not_found(catalog):
+    with pytest.raises(NotFoundError, match="no project 'keep:nope'"):
+        catalog.project("keep:nope")
+
+
+def test_schema_is_versioned(tmp_path):
+    db = tmp_path / "s.db"
+    settings = load_settings({"db": db}, {})
+    with Catalog(settings) as c:
+        assert c.store.schema_version == 1
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    con.execute("PRAGMA user_version = 99")
+    con.close()
+    with pytest.raises(StoreError, match="schema version 99 is newer"):
+        Catalog(settings)
+
+
+_CHILD = """
+import sys, time
+from pathlib import Path
+from euprojects.catalog import Catalog
+from euprojects.settings import load_settings
+
+catalog = Catalog(load_settings({"db": sys.argv[1]}, {}))
+marker = Path(sys.argv[3])
+
+def progress(name, done):
+    if done == 900:
+        marker.write_text("halfway")
+        time.sleep(120)
+
+catalog.import_files("keep-eu", [Path(sys.argv[2])], progress=progress)
+"""
+
+
+def test_sigkill_halfway_leaves_the_store_as_it_was(tmp_path, keep_file):
+    db = tmp_path / "store.db"
+    settings = load_settings({"db": db, "today": TODAY.isoformat()}, {})
+    with Catalog(settings) as c:
+        c.import_files("keep-eu", [SEED])
+        before = c.store.fingerprint()
+        imports_before = len(c.imports())
+    marker = tmp_path / "halfway"
+    child = subprocess.Popen([sys.executable, "-c", _CHILD, str(db), str(keep_file), str(marker)])
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert child.poll() is None, "the import ended before it was halfway"
+            assert time.monotonic() < deadline, "the import never got halfway"
+            time.sleep(0.05)
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait(timeout=60)
+    assert child.returncode == -signal.SIGKILL
+    with Catalog(settings) as c:
+        assert c.store.fingerprint() == before
+        assert len(c.imports()) == imports_before
+        report = c.import_files("keep-eu", [keep_file])  # the next run completes
+        assert report.projects_created == 1852
+        assert c.info()["totals"]["projects"] == 1853
+
+
+def test_store_files_stay_in_the_configured_place(tmp_path):
+    db = tmp_path / "nested" / "dir" / "x.db"
+    with Catalog(load_settings({"db": db}, {})) as c:
+        assert c.info()["database"] == str(db)
+    assert Path(db).exists()
