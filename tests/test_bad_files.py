@@ -7,8 +7,8 @@ import zipfile
 
 import pytest
 from click.testing import CliRunner
-from conftest import DATA, TODAY
 
+from conftest import DATA, TODAY
 from euprojects.cli import cli
 from euprojects.errors import BadFileError
 

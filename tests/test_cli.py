@@ -6,8 +6,8 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from conftest import DATA, TODAY
 
+from conftest import DATA, TODAY
 from euprojects.cli import cli
 from euprojects.importers._keep import keep_project_id
 

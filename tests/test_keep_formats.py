@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from conftest import DATA
-
 from euprojects.importers import open_reader
 from euprojects.importers._keep import keep_project_id
 from euprojects.model import Money, Role

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import DATA, TODAY
 
+from conftest import DATA, TODAY
 from euprojects.catalog import Catalog
 from euprojects.errors import NotFoundError, StoreError
 from euprojects.settings import load_settings

@@ -451,7 +451,9 @@ class KeepExportReader:
             funds=tuple(funds),
             total_budget=c.money(cells.get(lay.total_budget), row, lay.total_budget),
             eu_contribution=c.money(cells.get(lay.eu_funding), row, lay.eu_funding),
-            source_cofinancing_rate=c.rate(cells.get(lay.rate), row, lay.rate) if lay.rate else None,
+            source_cofinancing_rate=(
+                c.rate(cells.get(lay.rate), row, lay.rate) if lay.rate else None
+            ),
             website=website,
             themes=tuple(t for t in (c.text(cells.get(col)) for col in lay.themes) if t),
             countries=tuple(countries),

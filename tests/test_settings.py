@@ -1,0 +1,38 @@
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from euprojects.errors import SettingsError
+from euprojects.settings import Settings, load_settings
+
+
+def test_defaults():
+    assert load_settings({}, {}) == Settings(db=Path("var/euprojects.db"), lang="en", today=None)
+
+
+def test_option_beats_environment_beats_default():
+    env = {"EUPROJECTS_DB": "env.db", "EUPROJECTS_LANG": "de"}
+    assert load_settings({}, env).db == Path("env.db")
+    s = load_settings({"db": Path("opt.db"), "lang": None}, env)
+    assert (s.db, s.lang) == (Path("opt.db"), "de")
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"EUPROJECTS_LANG": "it"}, "setting 'lang': 'it' is not one of fr, en, de"),
+        ({"EUPROJECTS_TODAY": "28/11/2026"},
+         "setting 'EUPROJECTS_TODAY': '28/11/2026' is not a date (YYYY-MM-DD)"),
+        ({"EUPROJECTS_DB": " "}, "setting 'EUPROJECTS_DB': empty path"),
+    ],
+)
+def test_bad_values_fail_naming_the_key(env, message):
+    with pytest.raises(SettingsError) as info:
+        load_settings({}, env)
+    assert str(info.value) == message
+
+
+def test_today_setting_fixes_the_day_statuses_use():
+    assert load_settings({"today": "2020-01-31"}, {}).current_day() == date(2020, 1, 31)
+    assert load_settings({}, {}).current_day() == date.today()
