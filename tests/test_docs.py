@@ -8,8 +8,8 @@ import re
 
 import click
 import pytest
-from conftest import ROOT
 
+from conftest import ROOT
 from euprojects.cli import cli
 from euprojects.settings import Settings
 

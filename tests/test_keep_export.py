@@ -123,7 +123,7 @@ def test_html_like_text_is_kept_as_data(read):
 
 def test_dates_in_wrong_order_are_reported_not_dropped(read):
     _, report = read
-    odd = [i for i in report.issues if i.action == "repaired" and i.field == "Project end"]
+    odd = [i for i in report.issues if i.action == "flagged" and i.field == "Project end"]
     assert len(odd) == 2
     assert all("before it starts" in i.reason for i in odd)
 

@@ -84,7 +84,7 @@ from euprojects.settings import load_settings
 catalog = Catalog(load_settings({"db": sys.argv[1]}, {}))
 marker = Path(sys.argv[3])
 
-def progress(name, done):
+def progress(name, done, expected):
     if done == 900:
         marker.write_text("halfway")
         time.sleep(120)

@@ -17,7 +17,8 @@ from .store import ImportEntry, ProjectFilter, Store, open_store
 
 __all__ = ["Catalog", "ProjectView", "Participant"]
 
-Progress = Callable[[str, int], None]
+# progress(file name, projects done, projects expected or None)
+Progress = Callable[[str, int, int | None], None]
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ class Catalog:
                 for done, record in enumerate(reader, start=1):
                     writer.put(record)
                     if progress is not None:
-                        progress(reader.path.name, done)
+                        progress(reader.path.name, done, reader.expected)
                 if not reader.report.balanced:  # a bug, never a data problem: refuse to commit
                     raise EuProjectsError(f"{reader.path}: rows read != imported + rejected")
             counts = writer.counts

@@ -50,12 +50,18 @@ def import_group() -> None:
     """Import official files of one source into the store (one transaction per run)."""
 
 
-def _progress() -> Callable[[str, int], None] | None:
+def _progress() -> Callable[[str, int, int | None], None] | None:
+    """A progress bar on standard error when it is a terminal; nothing otherwise."""
     if not sys.stderr.isatty():
         return None
 
-    def show(name: str, done: int) -> None:
-        if done % 50 == 0:
+    def show(name: str, done: int, expected: int | None) -> None:
+        if expected and (done % 25 == 0 or done == expected):
+            width = 30
+            filled = width * done // expected
+            bar = "#" * filled + "-" * (width - filled)
+            click.echo(f"\r{name} [{bar}] {done}/{expected} projects", nl=False, err=True)
+        elif not expected and done % 25 == 0:
             click.echo(f"\r{name}: {done} projects", nl=False, err=True)
 
     return show
@@ -66,11 +72,17 @@ def _print_report(report: ImportReport) -> None:
     for f in report.files:
         click.echo(f"{f.file} ({f.format}): {f.rows_read} rows read, {f.rows_imported} imported, "
                    f"{f.rows_rejected} rejected, {f.rows_repaired} repaired")
-        order = {"rejected": 0, "repaired": 1, "merged": 2}
-        for issue in sorted(f.issues, key=lambda i: order.get(i.action, 3))[:20]:
+        shown = [i for i in f.issues if i.action != "merged"]
+        order = {"rejected": 0, "repaired": 1}
+        shown.sort(key=lambda i: order.get(i.action, 2))
+        for issue in shown[:20]:
             click.echo(f"  {issue}")
-        if len(f.issues) > 20:
-            click.echo(f"  ... and {len(f.issues) - 20} more (all of them with --json)")
+        if len(shown) > 20:
+            click.echo(f"  ... and {len(shown) - 20} more (all of them with --json)")
+        merged = sum(1 for i in f.issues if i.action == "merged")
+        if merged:
+            click.echo(f"  {merged} rows merged into a project that another row started "
+                       "(same programme and acronym; listed with --json)")
     for kind in ("projects", "participations", "organisations"):
         c = r[kind]
         removed = f", {c['removed']} removed" if c.get("removed") else ""

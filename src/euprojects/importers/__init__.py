@@ -24,6 +24,8 @@ class Reader(Protocol):
 
     report: FileReport
     path: Path
+    expected: int | None  # how many projects the file holds, once known
+
 
     def __iter__(self) -> Iterator[ProjectRecord]: ...
 

@@ -11,14 +11,15 @@ __all__ = ["RowIssue", "FileReport", "ImportReport"]
 @dataclass(frozen=True, slots=True)
 class RowIssue:
     """One row that was rejected (not imported), repaired (imported with a field dropped or
-    mended) or merged (imported into a project that another row already started)."""
+    mended), merged (imported into a project that another row already started) or flagged
+    (imported as given, with something odd about it)."""
 
     file: str
     sheet: str | None
     row: int | None  # 1-based, as a spreadsheet shows it (the header is row 1)
     field: str | None
     reason: str
-    action: str  # "rejected" | "repaired" | "merged"
+    action: str  # "rejected" | "repaired" | "merged" | "flagged"
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -74,6 +74,7 @@ class KeepApiReader:
         if not items:
             raise BadFileError(str(path), "holds no project")
         self._items = items
+        self.expected: int | None = len(items)
         self.report = FileReport(file=path.name, format=FORMAT, sha256=sha256_of(path))
 
     def __iter__(self) -> Iterator[ProjectRecord]:

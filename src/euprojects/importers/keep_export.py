@@ -280,6 +280,7 @@ class KeepExportReader:
         self._projects.require(lay.required_projects)
         self._partners.require(lay.required_partners)
         self.report = FileReport(file=path.name, format=lay.name, sha256=sha256_of(path))
+        self.expected: int | None = None
 
     # -- the join ---------------------------------------------------------------------------
 
@@ -333,6 +334,7 @@ class KeepExportReader:
             sites.add(c.text(cells.get(lay.website)), "\x1f".join(key))
         self._projects.release()
 
+        self.expected = len(projects)
         for key, rows in projects.items():
             record = self._record(key, rows, partners.pop(key, []), sites)
             yield record
@@ -425,7 +427,9 @@ class KeepExportReader:
         start = c.day(cells.get(lay.start), row, lay.start)
         end = c.day(cells.get(lay.end), row, lay.end)
         if start and end and end < start:
-            row.issue(lay.end, f"ends ({end}) before it starts ({start}); dates kept as given")
+            row.issue(
+                lay.end, f"ends ({end}) before it starts ({start}); dates kept as given", "flagged"
+            )
 
         participations, organisations = self._partners_of(pid, langs, partner_rows, sites)
         countries = sorted({o.country for o in organisations if o.country})
