@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 
 from ..model import normalise_country, project_id
@@ -83,17 +82,14 @@ class ProgrammeSites:
     """
 
     def __init__(self) -> None:
-        self._projects: dict[str, set[str]] = defaultdict(set)
+        self._projects: dict[str, int] = {}
 
-    def add(self, address: str | None, project_key: str) -> None:
-        if address:
-            self._projects[url_key(address)].add(project_key)
-
-    def add_all(self, pairs: Iterable[tuple[str | None, str]]) -> None:
-        for address, key in pairs:
-            self.add(address, key)
+    @classmethod
+    def from_counts(cls, counts: Iterable[tuple[str, int]]) -> ProgrammeSites:
+        """From (url_key, number of distinct projects giving it) pairs."""
+        sites = cls()
+        sites._projects = dict(counts)
+        return sites
 
     def is_programme_site(self, address: str) -> bool:
-        return len(self._projects.get(url_key(address), ())) >= 2
-
-
+        return self._projects.get(url_key(address), 0) >= 2

@@ -1,17 +1,20 @@
-"""Reading spreadsheet files with python-calamine, refusing a bad file whole and up front."""
+"""Reading xlsx files row by row (openpyxl, read-only mode), refusing a bad file whole.
+
+Rows stream from the sheet XML, so memory does not grow with the number of rows; what an xlsx
+reader must hold whole is the file's table of shared strings.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from python_calamine import CalamineWorkbook
-
 from ..errors import BadFileError
 
-__all__ = ["open_workbook", "Sheet", "sniff", "sha256_of"]
+__all__ = ["Workbook", "sniff", "sha256_of"]
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"
@@ -45,70 +48,74 @@ def sniff(path: Path) -> str:
     return "other"
 
 
-class Sheet:
-    """One worksheet: its header checked, its rows as dicts keyed by header text."""
+def _damaged(path: Path, exc: BaseException) -> BadFileError:
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return BadFileError(str(path), f"damaged or truncated workbook ({reason})")
 
-    def __init__(self, path: Path, name: str, rows: list[list[Any]]) -> None:
+
+class Workbook:
+    """An xlsx workbook opened for streaming. Opening checks that it is one; reading a sheet
+    raises BadFileError for damage found on the way (broken XML, truncated data)."""
+
+    def __init__(self, path: Path) -> None:
+        import openpyxl  # imported here: only spreadsheet imports pay for it
+
         self.path = path
-        self.name = name
-        self._rows = rows
-        self.header = [str(h).strip() if h is not None else "" for h in (rows[0] if rows else [])]
+        if sniff(path) != "xlsx":
+            raise BadFileError(str(path), "not an xlsx workbook")
+        # A file object, not the path: openpyxl would refuse a name not ending in .xlsx.
+        self._file = path.open("rb")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # openpyxl warns about styles it does not know
+                self._book = openpyxl.load_workbook(
+                    self._file, read_only=True, data_only=True, keep_links=False
+                )
+        except Exception as exc:  # zipfile, XML and openpyxl's own errors for broken parts
+            self._file.close()
+            raise _damaged(path, exc) from None
+        self.sheet_names = list(self._book.sheetnames)
 
-    def require(self, columns: Sequence[str]) -> None:
-        missing = [c for c in columns if c not in self.header]
+    def close(self) -> None:
+        self._book.close()
+        self._file.close()
+
+    def header(self, sheet: str, required: Sequence[str]) -> list[str]:
+        """The header row of ``sheet``; BadFileError if it lacks a required column."""
+        header: list[str] = []
+        for cells in self._rows(sheet, max_row=1):
+            header = [str(h).strip() if h is not None else "" for h in cells]
+        if not any(header):
+            raise BadFileError(str(self.path), f"sheet {sheet!r} has no header row")
+        missing = [c for c in required if c not in header]
         if missing:
             raise BadFileError(
                 str(self.path),
-                f"sheet {self.name!r} lacks the column(s) {', '.join(map(repr, missing))}",
+                f"sheet {sheet!r} lacks the column(s) {', '.join(map(repr, missing))}",
             )
+        return header
 
-    def iter_rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        """(row number as a spreadsheet shows it, {header: value}); empty rows are skipped."""
-        header = self.header
-        for index, cells in enumerate(self._rows[1:], start=2):
+    def _rows(self, sheet: str, min_row: int = 1, max_row: int | None = None) -> Iterator[tuple]:
+        try:
+            worksheet = self._book[sheet]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                yield from worksheet.iter_rows(
+                    min_row=min_row, max_row=max_row, values_only=True
+                )
+        except BadFileError:
+            raise
+        except Exception as exc:
+            raise _damaged(self.path, exc) from None
+
+    def iter_rows(self, sheet: str, header: list[str]) -> Iterator[tuple[int, list[Any]]]:
+        """(row number as a spreadsheet shows it, cell values in header order) after the
+        header; empty rows are skipped."""
+        width = len(header)
+        for number, cells in enumerate(self._rows(sheet, min_row=2), start=2):
             if all(c is None or c == "" for c in cells):
                 continue
-            yield index, dict(zip(header, cells, strict=False))
-
-    def release(self) -> None:
-        self._rows = []
-
-
-def open_workbook(path: Path, sheets: Sequence[str]) -> dict[str, Sheet]:
-    """Open ``path`` as a workbook holding every one of ``sheets``; refuse it whole otherwise."""
-    kind = sniff(path)
-    if kind != "xlsx":
-        what = {"json": "a JSON file", "xls": "an old binary .xls workbook"}.get(
-            kind, "not a spreadsheet (a CSV or text file?)"
-        )
-        raise BadFileError(str(path), f"not an xlsx workbook: {what}")
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-        names = list(book.sheet_names)
-        missing = [s for s in sheets if s not in names]
-        if missing:
-            raise BadFileError(
-                str(path),
-                f"no sheet {', '.join(map(repr, missing))} (sheets: {', '.join(map(repr, names))})",
-            )
-        out = {s: Sheet(path, s, book.get_sheet_by_name(s).to_python()) for s in sheets}
-    except BadFileError:
-        raise
-    except Exception as exc:  # calamine raises its own error types for broken zips and XML
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise BadFileError(str(path), f"damaged or truncated workbook ({reason})") from None
-    for sheet in out.values():
-        if not sheet.header or not any(sheet.header):
-            raise BadFileError(str(path), f"sheet {sheet.name!r} has no header row")
-    return out
-
-
-def sheet_names(path: Path) -> list[str]:
-    """The sheet names of an xlsx file, to tell its layout; BadFileError if it is none."""
-    if sniff(path) != "xlsx":
-        raise BadFileError(str(path), "not an xlsx workbook")
-    try:
-        return list(CalamineWorkbook.from_path(str(path)).sheet_names)
-    except Exception as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise BadFileError(str(path), f"damaged or truncated workbook ({reason})") from None
+            values = list(cells[:width])
+            if len(values) < width:
+                values.extend([None] * (width - len(values)))
+            yield number, values

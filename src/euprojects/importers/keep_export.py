@@ -8,12 +8,12 @@ damaged file is refused before the store sees a single project.
 
 from __future__ import annotations
 
+import pickle
+import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import BadFileError
 from ..model import (
     LangText,
     LegalStatus,
@@ -34,210 +34,20 @@ from ._keep import (
     period_of,
     programme_languages,
 )
+from ._keep_layouts import CURRENT_LAYOUT, OLD_LAYOUT, detect_layout
 from ._report import FileReport
-from ._workbook import open_workbook, sha256_of, sheet_names
+from ._workbook import Workbook, sha256_of
 
 __all__ = ["OLD_LAYOUT", "CURRENT_LAYOUT", "KeepExportReader", "detect_layout"]
 
 
-@dataclass(frozen=True)
-class Layout:
-    """Where each model field stands in one keep.eu export layout (column header texts)."""
-
-    name: str
-    projects_sheet: str
-    partners_sheet: str
-    programme: str
-    acronym: str
-    title: str
-    # (column, which language: "en", 1 = first national language, 2 = second)
-    other_titles: tuple[tuple[str, Any], ...]
-    description: tuple[tuple[str, Any], ...]
-    expected_results: tuple[tuple[str, Any], ...]
-    achievements: tuple[tuple[str, Any], ...]
-    expected_outputs: tuple[tuple[str, Any], ...]
-    delivered_outputs: tuple[tuple[str, Any], ...]
-    start: str
-    end: str
-    period: str
-    total_budget: str
-    eu_funding: str
-    rate: str | None
-    website: str
-    themes: tuple[str, ...]
-    call: str
-    programme_id: str | None
-    funds: str | None
-    fund_amounts: tuple[tuple[str, str], ...]  # (column, fund)
-    extra: tuple[str, ...]
-    # partners
-    p_programme: str
-    p_acronym: str
-    p_programme_id: str | None
-    p_name: str
-    p_other_names: tuple[tuple[str, Any], ...]
-    p_lead: str
-    p_street: str | None
-    p_postcode: str | None
-    p_town: str
-    p_country: str | None
-    p_country_code: str
-    p_website: str
-    p_department: str | None
-    p_legal_status: str | None
-    p_type: str | None
-    p_pic: str | None
-    p_other_id: str | None
-    p_nuts: tuple[str, ...]
-    p_budget: str | None
-    p_eu: tuple[str, ...]
-
-    @property
-    def required_projects(self) -> tuple[str, ...]:
-        return (self.programme, self.acronym, self.title, self.start, self.end)
-
-    @property
-    def required_partners(self) -> tuple[str, ...]:
-        return (self.p_programme, self.p_acronym, self.p_name, self.p_lead)
-
-
-OLD_LAYOUT = Layout(
-    name="keep.eu export (2019 layout)",
-    projects_sheet="Projects (lead partners)",
-    partners_sheet="Partners",
-    programme="Programme",
-    acronym="Acronym",
-    title="Project Name",
-    other_titles=(("Project Name language 2", 1), ("Project Name language 3", 2)),
-    description=(("Description EN", "en"), ("Description 1", 1), ("Description 2", 2)),
-    expected_results=(
-        ("Expected Results EN", "en"), ("Expected Results 1", 1), ("Expected Results 2", 2),
-    ),
-    achievements=(("Achievements EN", "en"), ("Achievements 1", 1), ("Achievements 2", 2)),
-    expected_outputs=(
-        ("Expected Outputs EN", "en"), ("Expected Outputs 1", 1), ("Expected Outputs 2", 2),
-    ),
-    delivered_outputs=(
-        ("Delivered Outputs EN", "en"), ("Delivered Outputs 1", 1), ("Delivered Outputs 2", 2),
-    ),
-    start="Project start",
-    end="Project end",
-    period="Period",
-    total_budget="Budget",
-    eu_funding="EU Funding",
-    rate=None,
-    website="Website",
-    themes=("Thematic1", "Thematic2", "Thematic3"),
-    call="Call SN",
-    programme_id=None,
-    funds="Co-Financing sources",
-    fund_amounts=(
-        ("ERDF budget", "ERDF"), ("IPA budget", "IPA"), ("ENI budget", "ENI"),
-        ("ERDF eq. budget", "ERDF equivalent"),
-    ),
-    extra=(
-        "Thematic Obj", "Inv. Priority", "Specific Obj",
-        "Thematic Priorities (Interreg-IPA CBC specific)", "Strategy", "Priority Area",
-        "Degree of comp.",
-    ),
-    p_programme="Programme",
-    p_acronym="Acronym",
-    p_programme_id=None,
-    p_name="Project Partner",
-    p_other_names=(),
-    p_lead="Lead Partner",
-    p_street="Street",
-    p_postcode="Postal code",
-    p_town="Town",
-    p_country="Country",
-    p_country_code="Country code",
-    p_website="Website",
-    p_department="Department",
-    p_legal_status="Legal Status",
-    p_type=None,
-    p_pic=None,
-    p_other_id=None,
-    p_nuts=("NUTS1 (or equivalent)", "NUTS2 (or equivalent)", "NUTS3 (or equivalent)"),
-    p_budget=None,
-    p_eu=(),
-)
-
-CURRENT_LAYOUT = Layout(
-    name="keep.eu export (current layout)",
-    projects_sheet="Search results, projects",
-    partners_sheet="Search results, partners",
-    programme="Programme",
-    acronym="Project acronym",
-    title="Project name in English",
-    other_titles=(
-        ("Project name in language 2", 1), ("Project name in language 3", 2),
-        ("Project name in language 4", None),
-    ),
-    description=(("Description in English", "en"), ("Description in language 2", 1)),
-    expected_results=(("Expected Achievements in English", "en"),),
-    achievements=(("Actual Achievements in English", "en"),),
-    expected_outputs=(),
-    delivered_outputs=(),
-    start="Project start",
-    end="Project end",
-    period="Period",
-    total_budget="Project's total budget / expenditure",
-    eu_funding="Project's EU funding",
-    rate="Union co-financing rate",
-    website="Website",
-    themes=("Theme 1", "Theme 2", "Theme 3"),
-    call="Call serial number",
-    programme_id="Project ID (2021-2027 only)",
-    funds=None,
-    fund_amounts=(),
-    extra=(),
-    p_programme="Programme",
-    p_acronym="Project acronym",
-    p_programme_id="Project ID (2021-2027 only)",
-    p_name="Organisation in English",
-    p_other_names=(
-        ("Organisation in language 2", 1), ("Organisation in language 3", 2),
-        ("Organisation in language 4", None),
-    ),
-    p_lead="Lead partner",
-    p_street=None,
-    p_postcode=None,
-    p_town="Town",
-    p_country=None,
-    p_country_code="Country code",
-    p_website="Website",
-    p_department=None,
-    p_legal_status=None,
-    p_type="Type of Organisation",
-    p_pic="Participant Identification Code",
-    p_other_id="Partner\u2019s ID if not PIC",
-    p_nuts=("NUTS2 code (or equivalent)", "NUTS3 code (or equivalent)"),
-    p_budget="Partner's total eligible budget / expenditure",
-    p_eu=(
-        "Partner's programme co-financing (EUR) (2021-2027 only)",
-        "ERDF contribution (2014-2020 only)",
-    ),
-)
-
-LAYOUTS = (OLD_LAYOUT, CURRENT_LAYOUT)
-
-
-def detect_layout(path: Path) -> Layout:
-    names = set(sheet_names(path))
-    for layout in LAYOUTS:
-        if {layout.projects_sheet, layout.partners_sheet} <= names:
-            return layout
-    for layout in LAYOUTS:
-        if layout.projects_sheet in names or layout.partners_sheet in names:
-            missing = {layout.projects_sheet, layout.partners_sheet} - names
-            raise BadFileError(
-                str(path), f"not a complete keep.eu export: no sheet {sorted(missing)[0]!r}"
-            )
-    raise BadFileError(
-        str(path),
-        "not a keep.eu export: no sheets 'Projects (lead partners)' + 'Partners' or "
-        "'Search results, projects' + 'Search results, partners'",
-    )
+_SPILL_SCHEMA = """
+PRAGMA cache_size = -8000;
+PRAGMA journal_mode = OFF;
+PRAGMA synchronous = OFF;
+CREATE TABLE partners (programme TEXT, acronym TEXT, number INTEGER, cells BLOB);
+CREATE TABLE projects (programme TEXT, acronym TEXT, number INTEGER, site TEXT, cells BLOB);
+"""
 
 
 class _Languages:
@@ -266,21 +76,26 @@ _LEGAL = {"public": LegalStatus.PUBLIC.value, "private": LegalStatus.PRIVATE.val
 class KeepExportReader:
     """Reads one keep.eu xlsx export; iterate it for ProjectRecords, one project at a time.
 
-    The constructor opens and checks the whole file: a file that is no keep.eu export, lacks a
-    sheet or a required column, or is damaged raises BadFileError before anything is yielded.
+    The constructor reads the whole file once, row by row, into a private temporary SQLite
+    database (on disk, deleted when closed) that groups rows by project key: so a damaged file,
+    a missing sheet or column raises BadFileError before anything is yielded, and memory stays
+    flat however many rows the file has.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.layout = detect_layout(path)
-        lay = self.layout
-        sheets = open_workbook(path, (lay.projects_sheet, lay.partners_sheet))
-        self._projects = sheets[lay.projects_sheet]
-        self._partners = sheets[lay.partners_sheet]
-        self._projects.require(lay.required_projects)
-        self._partners.require(lay.required_partners)
-        self.report = FileReport(file=path.name, format=lay.name, sha256=sha256_of(path))
-        self.expected: int | None = None
+        book = Workbook(path)
+        try:
+            self.layout = lay = detect_layout(path, book.sheet_names)
+            self._header = book.header(lay.projects_sheet, lay.required_projects)
+            self._p_header = book.header(lay.partners_sheet, lay.required_partners)
+            self.report = FileReport(file=path.name, format=lay.name, sha256=sha256_of(path))
+            self.expected: int | None = None
+            self._spill = sqlite3.connect("")  # private temporary on-disk database
+            self._spill.executescript(_SPILL_SCHEMA)
+            self._read(book)
+        finally:
+            book.close()
 
     # -- the join ---------------------------------------------------------------------------
 
@@ -297,56 +112,97 @@ class KeepExportReader:
             return None
         return prog, acr
 
-    def __iter__(self) -> Iterator[ProjectRecord]:
-        lay, report = self.layout, self.report
-        # Partners first, grouped by project key, in file order.
-        partners: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = {}
-        for number, cells in self._partners.iter_rows():
+    def _read(self, book: Workbook) -> None:
+        """Pass over both sheets into the spill database, keyed by programme + acronym."""
+        lay, report, db = self.layout, self.report, self._spill
+        index = {name: i for i, name in enumerate(self._p_header)}
+
+        def cell(values: list[Any], column: str | None) -> Any:
+            return values[index[column]] if column in index else None
+
+        batch: list[tuple[Any, ...]] = []
+        for number, values in book.iter_rows(lay.partners_sheet, self._p_header):
             report.rows_read += 1
             row = c.Row(report, lay.partners_sheet, number)
-            key = self._key(
-                row,
-                cells.get(lay.p_programme),
-                cells.get(lay.p_acronym),
-                cells.get(lay.p_programme_id) if lay.p_programme_id else None,
-            )
+            key = self._key(row, cell(values, lay.p_programme), cell(values, lay.p_acronym),
+                            cell(values, lay.p_programme_id))
             if key is None:
                 report.rows_rejected += 1
                 continue
-            partners.setdefault(key, []).append((number, cells))
-        self._partners.release()
+            batch.append((*key, number, pickle.dumps(values)))
+            if len(batch) >= 1000:
+                db.executemany("INSERT INTO partners VALUES (?, ?, ?, ?)", batch)
+                batch.clear()
+        db.executemany("INSERT INTO partners VALUES (?, ?, ?, ?)", batch)
+        batch.clear()
 
-        projects: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = {}
-        sites = ProgrammeSites()
-        for number, cells in self._projects.iter_rows():
+        index = {name: i for i, name in enumerate(self._header)}
+        for number, values in book.iter_rows(lay.projects_sheet, self._header):
             report.rows_read += 1
             row = c.Row(report, lay.projects_sheet, number)
-            key = self._key(
-                row,
-                cells.get(lay.programme),
-                cells.get(lay.acronym),
-                cells.get(lay.programme_id) if lay.programme_id else None,
-            )
+            key = self._key(row, cell(values, lay.programme), cell(values, lay.acronym),
+                            cell(values, lay.programme_id))
             if key is None:
                 report.rows_rejected += 1
                 continue
-            projects.setdefault(key, []).append((number, cells))
-            sites.add(c.text(cells.get(lay.website)), "\x1f".join(key))
-        self._projects.release()
+            address = c.text(cell(values, lay.website))
+            site = c.url_key(address) if address else None
+            batch.append((*key, number, site, pickle.dumps(values)))
+            if len(batch) >= 1000:
+                db.executemany("INSERT INTO projects VALUES (?, ?, ?, ?, ?)", batch)
+                batch.clear()
+        db.executemany("INSERT INTO projects VALUES (?, ?, ?, ?, ?)", batch)
+        db.execute("CREATE INDEX partners_key ON partners (programme, acronym, number)")
+        db.execute("CREATE INDEX projects_key ON projects (programme, acronym, number)")
+        # keep.eu's Website column usually holds the programme's site: an address given for
+        # two or more projects is a programme site (ProgrammeSites), one for a single project
+        # is that project's own.
+        self._sites = ProgrammeSites.from_counts(
+            db.execute(
+                "SELECT site, COUNT(DISTINCT programme || char(31) || acronym) FROM projects "
+                "WHERE site IS NOT NULL GROUP BY site HAVING COUNT(DISTINCT programme || "
+                "char(31) || acronym) > 1"
+            )
+        )
+        self.expected = db.execute(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM projects GROUP BY programme, acronym)"
+        ).fetchone()[0]
 
-        self.expected = len(projects)
-        for key, rows in projects.items():
-            record = self._record(key, rows, partners.pop(key, []), sites)
-            yield record
-
-        for key, rows in partners.items():
-            for number, _ in rows:
-                c.Row(report, lay.partners_sheet, number).issue(
-                    lay.p_acronym,
-                    f"no project row for programme {key[0]!r} and acronym {key[1]!r}",
+    def __iter__(self) -> Iterator[ProjectRecord]:
+        db = self._spill
+        try:
+            keys = db.execute(
+                "SELECT programme, acronym FROM projects GROUP BY programme, acronym "
+                "ORDER BY MIN(number)"
+            ).fetchall()
+            for key in keys:
+                rows = [
+                    (n, dict(zip(self._header, pickle.loads(v), strict=True)))
+                    for n, v in db.execute(
+                        "SELECT number, cells FROM projects WHERE programme = ? AND acronym = ? "
+                        "ORDER BY number", key)
+                ]
+                partners = [
+                    (n, dict(zip(self._p_header, pickle.loads(v), strict=True)))
+                    for n, v in db.execute(
+                        "SELECT number, cells FROM partners WHERE programme = ? AND acronym = ? "
+                        "ORDER BY number", key)
+                ]
+                yield self._record(key, rows, partners, self._sites)
+            orphans = db.execute(
+                "SELECT programme, acronym, number FROM partners p WHERE NOT EXISTS (SELECT 1 "
+                "FROM projects j WHERE j.programme = p.programme AND j.acronym = p.acronym) "
+                "ORDER BY number"
+            ).fetchall()
+            for programme, acronym, number in orphans:
+                c.Row(self.report, self.layout.partners_sheet, number).issue(
+                    self.layout.p_acronym,
+                    f"no project row for programme {programme!r} and acronym {acronym!r}",
                     "rejected",
                 )
-                report.rows_rejected += 1
+                self.report.rows_rejected += 1
+        finally:
+            db.close()
 
     # -- one project ------------------------------------------------------------------------
 
