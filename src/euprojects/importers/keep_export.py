@@ -45,7 +45,7 @@ _SPILL_SCHEMA = """
 PRAGMA cache_size = -8000;
 PRAGMA journal_mode = OFF;
 PRAGMA synchronous = OFF;
-CREATE TABLE partners (programme TEXT, acronym TEXT, number INTEGER, cells BLOB);
+CREATE TABLE partners (programme TEXT, acronym TEXT, number INTEGER, site TEXT, cells BLOB);
 CREATE TABLE projects (programme TEXT, acronym TEXT, number INTEGER, site TEXT, cells BLOB);
 """
 
@@ -112,46 +112,46 @@ class KeepExportReader:
             return None
         return prog, acr
 
-    def _read(self, book: Workbook) -> None:
-        """Pass over both sheets into the spill database, keyed by programme + acronym."""
-        lay, report, db = self.layout, self.report, self._spill
-        index = {name: i for i, name in enumerate(self._p_header)}
-
-        def cell(values: list[Any], column: str | None) -> Any:
-            return values[index[column]] if column in index else None
-
+    def _spill_sheet(
+        self,
+        book: Workbook,
+        table: str,
+        sheet: str,
+        header: list[str],
+        columns: tuple[str | None, str | None, str | None, str | None],
+    ) -> None:
+        """Stream one sheet into a spill table: (programme, acronym, row number, website key,
+        pickled cells). ``columns``: programme, acronym, programme id and website columns."""
+        index = {name: i for i, name in enumerate(header)}
+        programme, acronym, pid, website = (index.get(col) if col else None for col in columns)
+        sql = f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?)"
         batch: list[tuple[Any, ...]] = []
-        for number, values in book.iter_rows(lay.partners_sheet, self._p_header):
-            report.rows_read += 1
-            row = c.Row(report, lay.partners_sheet, number)
-            key = self._key(row, cell(values, lay.p_programme), cell(values, lay.p_acronym),
-                            cell(values, lay.p_programme_id))
+        for number, values in book.iter_rows(sheet, header):
+            self.report.rows_read += 1
+            key = self._key(
+                c.Row(self.report, sheet, number),
+                values[programme] if programme is not None else None,
+                values[acronym] if acronym is not None else None,
+                values[pid] if pid is not None else None,
+            )
             if key is None:
-                report.rows_rejected += 1
+                self.report.rows_rejected += 1
                 continue
-            batch.append((*key, number, pickle.dumps(values)))
-            if len(batch) >= 1000:
-                db.executemany("INSERT INTO partners VALUES (?, ?, ?, ?)", batch)
-                batch.clear()
-        db.executemany("INSERT INTO partners VALUES (?, ?, ?, ?)", batch)
-        batch.clear()
-
-        index = {name: i for i, name in enumerate(self._header)}
-        for number, values in book.iter_rows(lay.projects_sheet, self._header):
-            report.rows_read += 1
-            row = c.Row(report, lay.projects_sheet, number)
-            key = self._key(row, cell(values, lay.programme), cell(values, lay.acronym),
-                            cell(values, lay.programme_id))
-            if key is None:
-                report.rows_rejected += 1
-                continue
-            address = c.text(cell(values, lay.website))
+            address = c.text(values[website]) if website is not None else None
             site = c.url_key(address) if address else None
             batch.append((*key, number, site, pickle.dumps(values)))
             if len(batch) >= 1000:
-                db.executemany("INSERT INTO projects VALUES (?, ?, ?, ?, ?)", batch)
+                self._spill.executemany(sql, batch)
                 batch.clear()
-        db.executemany("INSERT INTO projects VALUES (?, ?, ?, ?, ?)", batch)
+        self._spill.executemany(sql, batch)
+
+    def _read(self, book: Workbook) -> None:
+        """Pass over both sheets into the spill database, keyed by programme + acronym."""
+        lay, db = self.layout, self._spill
+        self._spill_sheet(book, "partners", lay.partners_sheet, self._p_header,
+                          (lay.p_programme, lay.p_acronym, lay.p_programme_id, None))
+        self._spill_sheet(book, "projects", lay.projects_sheet, self._header,
+                          (lay.programme, lay.acronym, lay.programme_id, lay.website))
         db.execute("CREATE INDEX partners_key ON partners (programme, acronym, number)")
         db.execute("CREATE INDEX projects_key ON projects (programme, acronym, number)")
         # keep.eu's Website column usually holds the programme's site: an address given for
