@@ -2,8 +2,8 @@
 and the current one ("Search results, projects" / "Search results, partners").
 
 Projects and partners join on programme + acronym; a key that appears on two project rows is one
-project with two lead partners. Both sheets are read whole before anything is yielded, so a
-damaged file is refused before the store sees a single project.
+project with two lead partners. Both sheets are read through (into a temporary on-disk table)
+before anything is yielded, so a damaged file is refused before the store sees a single project.
 """
 
 from __future__ import annotations
@@ -93,7 +93,11 @@ class KeepExportReader:
             self.expected: int | None = None
             self._spill = sqlite3.connect("")  # private temporary on-disk database
             self._spill.executescript(_SPILL_SCHEMA)
-            self._read(book)
+            try:
+                self._read(book)
+            except BaseException:
+                self._spill.close()
+                raise
         finally:
             book.close()
 

@@ -232,6 +232,7 @@ class _Writer:
         self.counts = PutCounts()
         self._seen_organisations: set[str] = set()
         self.summary: dict[str, Any] = {}
+        self.changed_ids: list[str] = []  # projects created or updated, for the index
 
     def put(self, record: ProjectRecord) -> str:
         """Store one project with its participants; returns created / updated / unchanged.
@@ -239,10 +240,13 @@ class _Writer:
         An organisation takes the fields of its first appearance in an import; a re-import of
         the same files therefore changes nothing.
         """
+        organisations_changed = False
         for organisation in record.organisations:
             if organisation.id not in self._seen_organisations:
                 self._seen_organisations.add(organisation.id)
-                self.counts.organisations[self._put_organisation(organisation)] += 1
+                org_outcome = self._put_organisation(organisation)
+                self.counts.organisations[org_outcome] += 1
+                organisations_changed |= org_outcome != "unchanged"
         project = record.project
         doc, digest = _doc(project.to_dict())
         db = self._db
@@ -272,7 +276,9 @@ class _Writer:
             )
         else:
             outcome = "unchanged"
-        self._put_participations(project.id, record.participations)
+        participants_changed = self._put_participations(project.id, record.participations)
+        if outcome != "unchanged" or participants_changed or organisations_changed:
+            self.changed_ids.append(project.id)
         self.counts.projects[outcome] += 1
         return outcome
 
@@ -314,13 +320,15 @@ class _Writer:
 
     def _put_participations(
         self, project_id: str, participations: tuple[Participation, ...]
-    ) -> None:
-        db = self._db
+    ) -> bool:
+        """Write the project's participations; True when any row changed."""
+        db, counts = self._db, self.counts.participations
         old = dict(
             db.execute(
                 "SELECT position, hash FROM participations WHERE project_id = ?", (project_id,)
             ).fetchall()
         )
+        before = counts["created"] + counts["updated"]
         for p in participations:
             doc, digest = _doc(p.to_dict())
             if p.order not in old:
@@ -329,20 +337,22 @@ class _Writer:
                     "doc, hash) VALUES (?, ?, ?, ?, ?, ?)",
                     (project_id, p.order, p.organisation_id, p.role.value, doc, digest),
                 )
-                self.counts.participations["created"] += 1
+                counts["created"] += 1
             elif old[p.order] != digest:
                 db.execute(
                     "UPDATE participations SET organisation_id = ?, role = ?, doc = ?, hash = ? "
                     "WHERE project_id = ? AND position = ?",
                     (p.organisation_id, p.role.value, doc, digest, project_id, p.order),
                 )
-                self.counts.participations["updated"] += 1
+                counts["updated"] += 1
             else:
-                self.counts.participations["unchanged"] += 1
+                counts["unchanged"] += 1
         gone = set(old) - {p.order for p in participations}
         for position in gone:
             db.execute(
                 "DELETE FROM participations WHERE project_id = ? AND position = ?",
                 (project_id, position),
             )
-        self.counts.participations["removed"] += len(gone)
+        counts["removed"] += len(gone)
+        return bool(gone) or counts["created"] + counts["updated"] > before
+
