@@ -8,7 +8,10 @@ from euprojects.settings import Settings, load_settings
 
 
 def test_defaults():
-    assert load_settings({}, {}) == Settings(db=Path("var/euprojects.db"), lang="en", today=None)
+    s = load_settings({}, {})
+    assert s == Settings(db=Path("var/euprojects.db"), index_dir=None,
+                         search_time_budget_ms=2000, lang="en", today=None)
+    assert s.index_path == Path("var/euprojects.index")
 
 
 def test_option_beats_environment_beats_default():
@@ -25,6 +28,8 @@ def test_option_beats_environment_beats_default():
         ({"EUPROJECTS_TODAY": "28/11/2026"},
          "setting 'EUPROJECTS_TODAY': '28/11/2026' is not a date (YYYY-MM-DD)"),
         ({"EUPROJECTS_DB": " "}, "setting 'EUPROJECTS_DB': empty path"),
+        ({"EUPROJECTS_SEARCH_TIME_BUDGET_MS": "soon"},
+         "setting 'EUPROJECTS_SEARCH_TIME_BUDGET_MS': 'soon' is not a whole number"),
     ],
 )
 def test_bad_values_fail_naming_the_key(env, message):

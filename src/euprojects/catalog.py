@@ -11,7 +11,8 @@ from typing import Any
 
 from .errors import EuProjectsError
 from .importers import IMPORTERS, ImportReport, Reader, open_reader
-from .model import Organisation, Participation, Project, Role, Status
+from .model import LangText, Organisation, Participation, Project, Role, Status
+from .search import FacetValue, ResultItem, SearchQuery, SearchResult, TantivyIndex, snippet
 from .settings import Settings, load_settings
 from .store import ImportEntry, ProjectFilter, Store, open_store
 
@@ -70,6 +71,7 @@ class Catalog:
     def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
         self.settings = settings or load_settings()
         self.store = store or open_store(self.settings.db)
+        self.index = TantivyIndex(self.settings.index_path, self.settings.search_time_budget_ms)
 
     def close(self) -> None:
         self.store.close()
@@ -121,7 +123,45 @@ class Catalog:
             report.organisations_updated = counts.organisations["updated"]
             report.organisations_unchanged = counts.organisations["unchanged"]
             writer.summary = report.to_dict()
+            changed = list(writer.changed_ids)
+        self._refresh_index(changed)  # after the commit: the store is the source of truth
         return report
+
+    # -- the index --------------------------------------------------------------------------
+
+    def _refresh_index(self, changed_ids: list[str]) -> None:
+        if not self.index.exists():
+            self.reindex()
+        elif changed_ids:
+            self.index.update(self.store.iter_with_participants(changed_ids))
+
+    def reindex(self) -> int:
+        """Build a new index from the store alone and switch to it atomically."""
+        return self.index.rebuild(self.store.iter_with_participants())
+
+    # -- search -----------------------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """One search: exact total, the page of results with snippets, every facet's counts."""
+        raw = self.index.search(query, self.today)
+        projects = self.store.get_projects([pid for pid, _ in raw.hits])
+        parsed = query.text
+        items = []
+        for pid, score in raw.hits:
+            project = projects.get(pid)
+            if project is None:  # indexed but deleted since: the index is behind the store
+                continue
+            texts: tuple[LangText, ...] = (*project.description, *project.expected_results,
+                                           *project.achievements, project.title)
+            items.append(ResultItem(project, project.status(self.today),
+                                    snippet(texts, parsed, typos=query.typos), score))
+        facets = {
+            name: tuple(FacetValue(v, n, v in query.filters.get(name, ()))
+                        for v, n in counts)
+            for name, counts in raw.facets.items()
+        }
+        return SearchResult(query, raw.total, tuple(items), facets, raw.next_cursor,
+                            raw.took_ms, raw.cut)
 
     # -- reading ----------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from .catalog import Catalog
 from .errors import EuProjectsError
 from .i18n import texts
 from .importers import IMPORTERS, ImportReport
+from .search import FACETS, RANGES, SORTS, SearchQuery
 from .settings import LANGUAGES, load_settings
 from .store import ProjectFilter
 from .textview import render_project
@@ -182,6 +183,65 @@ def list_command(ctx: click.Context, source: str | None, programme: str | None,
             click.echo(f"{p.id}\t{start}\t{p.acronym or ''}\t{p.title.text[:70]}")
     if not as_json:
         click.echo(f"({min(limit, total)} of {total} projects)", err=True)
+
+
+@cli.command()
+@click.option("--rebuild", is_flag=True,
+              help="Build a new index from the store and switch to it, even if one exists.")
+@click.pass_context
+def index(ctx: click.Context, rebuild: bool) -> None:
+    """Build the search index from the store (it is derived: always rebuildable)."""
+    catalog = _catalog(ctx)
+    if rebuild or not catalog.index.exists():
+        count = catalog.reindex()
+        click.echo(f"index rebuilt: {count} projects")
+    else:
+        click.echo(f"index up to date: {catalog.index.count()} projects "
+                   "(--rebuild builds a new one)")
+
+
+def _search_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    for name in reversed(FACETS):
+        command = click.option(f"--{name.replace('_', '-')}", name, multiple=True,
+                               help=f"Facet {name}; repeat for OR.")(command)
+    for name in reversed(list(RANGES)):
+        for end in ("max", "min"):
+            flag = f"--{name.replace('_', '-')}-{end}"
+            command = click.option(flag, f"{name}_{end}", default=None,
+                                   help=f"{name} {'at least' if end == 'min' else 'at most'}.")(
+                command)
+    return command
+
+
+@cli.command()
+@click.argument("query", required=False, default="")
+@_search_options
+@click.option("--sort", help=f"One of {', '.join(SORTS)}; prefix '-' for descending.")
+@click.option("--size", default=None, help="Results per page, 1 to 100 (default 10).")
+@click.option("--cursor", default=None, help="The next_cursor of a previous page.")
+@click.option("--no-typos", is_flag=True, help="No typo tolerance (typos=0).")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
+@click.pass_context
+def search(ctx: click.Context, query: str, sort: str | None, size: str | None,
+           cursor: str | None, no_typos: bool, as_json: bool, **facets: Any) -> None:
+    """Search projects: words, "phrases", -exclusions, OR, prefix*; facets and ranges."""
+    params: dict[str, Any] = {"q": query, "sort": sort, "size": size, "cursor": cursor}
+    if no_typos:
+        params["typos"] = "0"
+    params.update(facets)
+    params = {k: v for k, v in params.items() if v not in (None, (), "")}
+    catalog = _catalog(ctx)
+    result = catalog.search(SearchQuery.from_params(params))
+    if as_json:
+        _echo_json(result.to_dict())
+        return
+    for item in result.items:
+        p = item.project
+        start = p.start_date.isoformat() if p.start_date else "?"
+        click.echo(f"{p.id}\t{start}\t{p.acronym or ''}\t{p.title.text[:70]}")
+    shown = f"{len(result.items)} of {result.total} projects"
+    more = f"; next page: --cursor {result.next_cursor}" if result.next_cursor else ""
+    click.echo(f"({shown}{more})", err=True)
 
 
 def main(argv: list[str] | None = None) -> None:

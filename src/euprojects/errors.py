@@ -8,6 +8,8 @@ __all__ = [
     "BadFileError",
     "StoreError",
     "NotFoundError",
+    "QueryError",
+    "SearchIndexError",
 ]
 
 
@@ -34,3 +36,15 @@ class StoreError(EuProjectsError):
 
 class NotFoundError(EuProjectsError):
     """A project or organisation id that the catalog does not hold."""
+
+
+class QueryError(EuProjectsError):
+    """A search request that cannot be read: a bad parameter, an unusable query text."""
+
+    def __init__(self, message: str, parameter: str | None = None) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+
+
+class SearchIndexError(EuProjectsError):
+    """The search index is missing, damaged or cannot be written."""

@@ -29,6 +29,16 @@ class Settings:
         Path("var/euprojects.db"),
         "Path of the SQLite database file (the store, source of truth).",
     )
+    index_dir: Path | None = _setting(
+        None,
+        "Folder of the search index (derived from the store; rebuilt by 'euprojects index'); "
+        "empty: beside the database, its name ending in .index.",
+    )
+    search_time_budget_ms: int = _setting(
+        2000,
+        "Time a search may take in milliseconds; past it the answer says it was cut "
+        "(0: no facet counts).",
+    )
     lang: str = _setting("en", "Default interface language: fr, en or de.")
     today: date | None = _setting(
         None,
@@ -37,6 +47,10 @@ class Settings:
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
+
+    @property
+    def index_path(self) -> Path:
+        return self.index_dir or self.db.with_suffix(".index")
 
     def current_day(self) -> date:
         return self.today or date.today()
@@ -47,6 +61,14 @@ def _convert(name: str, raw: str, kind: type) -> Any:
         if not raw.strip():
             raise SettingsError(f"setting {name!r}: empty path")
         return Path(raw)
+    if kind is int:
+        try:
+            number = int(raw)
+        except ValueError:
+            raise SettingsError(f"setting {name!r}: {raw!r} is not a whole number") from None
+        if number < 0:
+            raise SettingsError(f"setting {name!r}: {number} must not be negative")
+        return number
     if kind is date:
         if not raw.strip():
             return None
@@ -75,7 +97,13 @@ def load_settings(
     """
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
-    types = {"db": Path, "lang": str, "today": date}
+    types = {
+        "db": Path,
+        "index_dir": Path,
+        "search_time_budget_ms": int,
+        "lang": str,
+        "today": date,
+    }
     for f in dataclasses.fields(Settings):
         env_name = f"EUPROJECTS_{f.name.upper()}"
         if env_name in environ:

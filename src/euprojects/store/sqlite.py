@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -147,6 +147,49 @@ class SqliteStore:
         for (doc,) in self._db.execute(sql, params):
             yield Project.from_dict(json.loads(doc))
 
+    def get_projects(self, ids: Sequence[str]) -> dict[str, Project]:
+        """The projects of these ids that exist, by id."""
+        out: dict[str, Project] = {}
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for pid, doc in self._db.execute(
+                f"SELECT id, doc FROM projects WHERE id IN ({marks})", chunk
+            ):
+                out[pid] = Project.from_dict(json.loads(doc))
+        return out
+
+    def iter_with_participants(
+        self, ids: Sequence[str] | None = None
+    ) -> Iterator[tuple[Project, list[tuple[Participation, Organisation]]]]:
+        """Every project (or these ids) with its participants, streamed in id order: two
+        ordered cursors merged, so memory stays flat whatever the size of the store."""
+        if ids is not None:
+            for chunk in _chunks(sorted(set(ids)), 500):
+                marks = ",".join("?" * len(chunk))
+                yield from self._merge(f"WHERE id IN ({marks})",
+                                       f"WHERE p.project_id IN ({marks})", chunk)
+            return
+        yield from self._merge("", "", [])
+
+    def _merge(
+        self, where: str, p_where: str, params: list[str]
+    ) -> Iterator[tuple[Project, list[tuple[Participation, Organisation]]]]:
+        projects = self._db.execute(f"SELECT id, doc FROM projects {where} ORDER BY id", params)
+        participants = self._db.execute(
+            "SELECT p.project_id, p.doc, o.doc FROM participations p JOIN organisations o "
+            f"ON o.id = p.organisation_id {p_where} ORDER BY p.project_id, p.position", params
+        )
+        pending = next(participants, None)
+        for pid, doc in projects:
+            found: list[tuple[Participation, Organisation]] = []
+            while pending is not None and pending[0] < pid:
+                pending = next(participants, None)
+            while pending is not None and pending[0] == pid:
+                found.append((Participation.from_dict(json.loads(pending[1])),
+                              Organisation.from_dict(json.loads(pending[2]))))
+                pending = next(participants, None)
+            yield Project.from_dict(json.loads(doc)), found
+
     def count_projects(self, filters: ProjectFilter | None = None) -> int:
         where, params = _where(filters or ProjectFilter())
         return self._db.execute(f"SELECT COUNT(*) FROM projects{where}", params).fetchone()[0]
@@ -194,6 +237,11 @@ class SqliteStore:
             for row in self._db.execute(f"SELECT * FROM {table} ORDER BY {order}"):
                 h.update(repr(row).encode("utf-8"))
         return h.hexdigest()
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _where(f: ProjectFilter) -> tuple[str, list[Any]]:

@@ -1,0 +1,28 @@
+"""Search: the derived tantivy index, the query language, facets. Knows nothing of the store:
+the catalog streams projects into it and turns the ids it returns into projects."""
+
+from ._analysis import STEMMED
+from ._compile import STATUSES, typo_distance
+from ._index import RawResult, TantivyIndex
+from ._query import FACETS, MAX_SIZE, RANGES, SORTS, ParsedText, SearchQuery, parse_text
+from ._results import FacetValue, ResultItem, SearchResult
+from ._snippets import snippet
+
+__all__ = [
+    "FACETS",
+    "MAX_SIZE",
+    "RANGES",
+    "SORTS",
+    "STATUSES",
+    "STEMMED",
+    "FacetValue",
+    "ParsedText",
+    "ResultItem",
+    "SearchResult",
+    "RawResult",
+    "SearchQuery",
+    "TantivyIndex",
+    "parse_text",
+    "snippet",
+    "typo_distance",
+]

@@ -1,0 +1,210 @@
+"""From a SearchQuery to tantivy queries: the text (with typo tolerance), the facet filters,
+the ranges and the status, which depends on the day."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import tantivy
+from tantivy import FieldType, Occur, Query
+
+from ._analysis import STEMMED, analyzer, stem_field
+from ._documents import NUMBER_FIELDS, TEXT_FIELDS
+from ._query import Clause, ParsedText, SearchQuery
+
+__all__ = ["one_typo_variants", "text_query", "filter_queries", "status_query", "combine",
+           "typo_distance", "STATUSES"]
+
+STATUSES = ("planned", "ongoing", "closed", "terminated")
+_TYPO_BOOST = 0.15  # a typo match scores far below any exact match
+_PREFIX_BOOST = 0.3
+_STEM_BOOST = 0.8
+
+
+def typo_distance(token: str) -> int:
+    """Meilisearch's rule: no typo for 1-4 characters, one for 5-8, two for 9 and more."""
+    n = len(token)
+    return 0 if n <= 4 else 1 if n <= 8 else 2
+
+
+def _should(queries: list[Query]) -> Query:
+    if len(queries) == 1:
+        return queries[0]
+    return Query.boolean_query([(Occur.Should, q) for q in queries])
+
+
+def _must(queries: list[Query]) -> Query:
+    if len(queries) == 1:
+        return queries[0]
+    return Query.boolean_query([(Occur.Must, q) for q in queries])
+
+
+MIN_STEM = 4  # shorter stems match unrelated short words across languages ("sea" -> fr "se")
+
+
+def _stems(word: str) -> dict[str, str]:
+    """The stem of a word in each stemmed language, where it is long enough to mean something."""
+    out = {}
+    for lang in STEMMED:
+        tokens = analyzer(stem_field(lang)).analyze(word)
+        if len(tokens) == 1 and len(tokens[0]) >= MIN_STEM:
+            out[lang] = tokens[0]
+    return out
+
+
+def _exact(schema: tantivy.Schema, token: str, raw: str, boost: float) -> list[Query]:
+    """The word itself in every neutral field, and its stem in every language's field."""
+    options = [Query.boost_query(Query.term_query(schema, field, token), weight * boost)
+               for field, weight in TEXT_FIELDS.items()]
+    for lang, stem in _stems(raw).items():
+        options.append(Query.boost_query(Query.term_query(schema, stem_field(lang), stem),
+                                         _STEM_BOOST * boost))
+    return options
+
+
+def one_typo_variants(token: str) -> set[str]:
+    """Every string one edit (delete, swap, replace, insert) away from ``token``."""
+    letters = set("abcdefghijklmnopqrstuvwxyz0123456789") | set(token)
+    splits = [(token[:i], token[i:]) for i in range(len(token) + 1)]
+    out = {a + b[1:] for a, b in splits if b}
+    out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    out |= {a + ch + b[1:] for a, b in splits if b for ch in letters}
+    out |= {a + ch + b for a, b in splits for ch in letters}
+    out.discard(token)
+    return out
+
+
+Corrector = Callable[[str], list[str]]
+
+
+def _word(schema: tantivy.Schema, clause: Clause, typos: bool, exact_only: bool,
+          corrector: Corrector | None = None) -> Query:
+    token = clause.tokens[0]
+    options = _exact(schema, token, clause.raw.rstrip("*"), 1.0)
+    if not exact_only:
+        if clause.prefix and len(token) >= 2:
+            for field in TEXT_FIELDS:
+                options.append(Query.boost_query(
+                    Query.fuzzy_term_query(schema, field, token, distance=0, prefix=True),
+                    _PREFIX_BOOST))
+        distance = typo_distance(token) if typos else 0
+        if distance and corrector is not None:
+            # a word one typo away that the index holds counts with its stems too, so that a
+            # typo finds what the word it stands for finds ("inovation" -> "innovative")
+            for correction in corrector(token):
+                options.extend(_exact(schema, correction, correction, _TYPO_BOOST))
+        if distance:
+            for field in TEXT_FIELDS:
+                options.append(Query.boost_query(
+                    Query.fuzzy_term_query(schema, field, token, distance=distance,
+                                           transposition_cost_one=True, prefix=clause.prefix),
+                    _TYPO_BOOST))
+    return _should(options)
+
+
+def _phrase(schema: tantivy.Schema, clause: Clause) -> Query:
+    options = []
+    for field, weight in TEXT_FIELDS.items():
+        if clause.prefix:
+            q = Query.phrase_prefix_query(schema, field, list(clause.tokens))
+        else:
+            q = Query.phrase_query(schema, field, list(clause.tokens))
+        options.append(Query.boost_query(q, weight))
+    return _should(options)
+
+
+def _clause(schema: tantivy.Schema, clause: Clause, typos: bool, exact_only: bool,
+            corrector: Corrector | None = None) -> Query:
+    if len(clause.tokens) > 1:
+        return _phrase(schema, clause)
+    if clause.phrase:  # a quoted single word: that word, exactly, no stems, no typos
+        return _should([Query.boost_query(Query.term_query(schema, f, clause.tokens[0]), w)
+                        for f, w in TEXT_FIELDS.items()])
+    return _word(schema, clause, typos, exact_only, corrector)
+
+
+def text_query(schema: tantivy.Schema, text: ParsedText, typos: bool,
+               corrector: Corrector | None = None) -> Query | None:
+    """Every group must match (a group matches when any of its OR-ed clauses does); excluded
+    clauses must not match, exactly (no typos, no prefixes: excluding is never a guess)."""
+    if text.empty:
+        return None
+    parts: list[tuple[Occur, Query]] = []
+    for group in text.groups:
+        parts.append((Occur.Must, _should([_clause(schema, c, typos, False, corrector)
+                                            for c in group])))
+    for clause in text.excluded:
+        parts.append((Occur.MustNot, _clause(schema, clause, False, True)))
+    if not text.groups:
+        parts.append((Occur.Must, Query.all_query()))
+    return Query.boolean_query(parts)
+
+
+def _day(value: date) -> datetime:
+    return datetime(value.year, value.month, value.day)
+
+
+def _said(schema: tantivy.Schema, value: str) -> Query:
+    return Query.term_query(schema, "said_status", value)
+
+
+def status_query(schema: tantivy.Schema, status: str, today: date) -> Query:
+    """A status is computed at query time from the dates against ``today``, unless the source
+    said terminated or closed: an index built last month answers right today."""
+    ended = Query.range_query(schema, "end", FieldType.Date, None, _day(today),
+                              include_upper=False)
+    not_started = Query.range_query(schema, "start", FieldType.Date,
+                                    _day(today + timedelta(days=1)), None)
+    said_something = _should([_said(schema, "terminated"), _said(schema, "closed")])
+    if status == "terminated":
+        return _said(schema, "terminated")
+    if status == "closed":
+        return _should([
+            _said(schema, "closed"),
+            Query.boolean_query([(Occur.Must, ended),
+                                 (Occur.MustNot, _said(schema, "terminated"))]),
+        ])
+    if status == "planned":
+        return Query.boolean_query([(Occur.Must, not_started), (Occur.MustNot, ended),
+                                    (Occur.MustNot, said_something)])
+    dated = _should([Query.exists_query("start"), Query.exists_query("end")])
+    return Query.boolean_query([(Occur.Must, dated), (Occur.MustNot, ended),
+                                (Occur.MustNot, not_started), (Occur.MustNot, said_something)])
+
+
+def _range(schema: tantivy.Schema, name: str, low: object, high: object) -> Query:
+    if name in ("start_date", "end_date"):
+        field = "start" if name == "start_date" else "end"
+        return Query.range_query(schema, field, FieldType.Date,
+                                 _day(low) if low else None, _day(high) if high else None)
+    field = NUMBER_FIELDS[name]
+    return Query.range_query(schema, field, FieldType.Float,
+                             float(low) if isinstance(low, Decimal) else None,
+                             float(high) if isinstance(high, Decimal) else None)
+
+
+def filter_queries(
+    schema: tantivy.Schema, query: SearchQuery, today: date
+) -> dict[str, Query]:
+    """One query per facet with a selection (OR inside) and per range; AND between them."""
+    out: dict[str, Query] = {}
+    for name, values in query.filters.items():
+        if name == "status":
+            out[name] = _should([status_query(schema, v, today) for v in values
+                                 if v in STATUSES] or [Query.empty_query()])
+        else:
+            out[name] = _should([Query.term_query(schema, name, v) for v in values])
+    for name, (low, high) in query.ranges.items():
+        out[f"range:{name}"] = _range(schema, name, low, high)
+    return out
+
+
+def combine(base: Query | None, filters: list[Query]) -> Query:
+    parts = [(Occur.Must, q) for q in ([base] if base is not None else []) + filters]
+    if not parts:
+        return Query.all_query()
+    if base is None:
+        parts.append((Occur.Must, Query.all_query()))
+    return Query.boolean_query(parts)

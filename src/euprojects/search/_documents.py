@@ -1,0 +1,113 @@
+"""What the index holds of a project: searchable text by weight and language, facet values,
+and the numbers ranges and sorts use. Large texts stay in the store, not the index."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+import tantivy
+
+from ..model import Organisation, Participation, Project
+from ._analysis import NEUTRAL, STEMMED, stem_field
+
+__all__ = ["build_schema", "to_document", "TEXT_FIELDS", "FACET_FIELDS", "NUMBER_FIELDS",
+           "said_status"]
+
+# Searchable neutral fields and their weights: acronym and title above texts above partners.
+TEXT_FIELDS = {"acronym": 6.0, "title": 3.0, "body": 1.0, "partners": 0.6}
+# Facets held as exact values (raw tokenizer, fast). status is computed at query time.
+FACET_FIELDS = ("source", "programme", "period", "country", "theme", "fund", "legal_status")
+NUMBER_FIELDS = {"eu_contribution": "eu", "total_budget": "total", "cofinancing_rate": "rate"}
+
+
+def build_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
+    for name in TEXT_FIELDS:
+        sb.add_text_field(name, stored=False, tokenizer_name=NEUTRAL, index_option="position")
+    for lang in STEMMED:
+        sb.add_text_field(stem_field(lang), stored=False, tokenizer_name=stem_field(lang),
+                          index_option="position")
+    for name in (*FACET_FIELDS, "said_status"):
+        sb.add_text_field(name, stored=False, tokenizer_name="raw", fast=True)
+    sb.add_date_field("start", stored=False, indexed=True, fast=True)
+    sb.add_date_field("end", stored=False, indexed=True, fast=True)
+    for short in NUMBER_FIELDS.values():
+        sb.add_float_field(short, stored=False, indexed=True, fast=True)
+    return sb.build()
+
+
+def said_status(value: str | None) -> str:
+    """What the source said, reduced to what changes a status: terminated, closed or nothing."""
+    said = (value or "").strip().lower()
+    if said == "terminated":
+        return "terminated"
+    if said in {"closed", "finished", "completed"}:
+        return "closed"
+    return ""
+
+
+def _day(value: date) -> datetime:
+    return datetime(value.year, value.month, value.day)
+
+
+def to_document(
+    project: Project, participants: Iterable[tuple[Participation, Organisation]]
+) -> tantivy.Document:
+    doc = tantivy.Document()
+    doc.add_text("id", project.id)
+    if project.acronym:
+        doc.add_text("acronym", project.acronym)
+    stems: dict[str, list[str]] = {}
+    for t in (project.title, *project.other_titles):
+        doc.add_text("title", t.text)
+        if t.lang in STEMMED:
+            stems.setdefault(t.lang, []).append(t.text)
+    for texts in (project.description, project.expected_results, project.achievements,
+                  project.expected_outputs, project.delivered_outputs):
+        for t in texts:
+            doc.add_text("body", t.text)
+            if t.lang in STEMMED:
+                stems.setdefault(t.lang, []).append(t.text)
+    for theme in project.themes:
+        doc.add_text("body", theme)
+        stems.setdefault("en", []).append(theme)
+    for lang, texts in stems.items():
+        for text in texts:
+            doc.add_text(stem_field(lang), text)
+    legal: set[str] = set()
+    for _, organisation in participants:
+        doc.add_text("partners", organisation.name)
+        for other in organisation.other_names:
+            doc.add_text("partners", other.text)
+        if organisation.city:
+            doc.add_text("partners", organisation.city)
+        if organisation.legal_status:
+            legal.add(organisation.legal_status)
+    doc.add_text("source", project.source)
+    if project.programme:
+        doc.add_text("programme", project.programme)
+    if project.period:
+        doc.add_text("period", project.period)
+    for country in project.countries:
+        doc.add_text("country", country)
+    for theme in project.themes:
+        doc.add_text("theme", theme)
+    for fund in project.funds:
+        doc.add_text("fund", fund)
+    for value in sorted(legal):
+        doc.add_text("legal_status", value)
+    doc.add_text("said_status", said_status(project.source_status))
+    if project.start_date:
+        doc.add_date("start", _day(project.start_date))
+    if project.end_date:
+        doc.add_date("end", _day(project.end_date))
+    if project.eu_contribution is not None:
+        doc.add_float("eu", float(project.eu_contribution.amount))
+    if project.total_budget is not None:
+        doc.add_float("total", float(project.total_budget.amount))
+    rate = project.cofinancing_rate
+    if rate is not None:
+        doc.add_float("rate", float(rate))
+    return doc

@@ -1,0 +1,252 @@
+"""The tantivy index: derived from the store, rebuilt beside the old one and switched atomically.
+
+Layout of the index folder: ``gen-<n>/`` folders each holding a complete index, and a file
+``CURRENT`` naming the one in use. A rebuild writes a new generation and then replaces
+``CURRENT`` (an atomic rename): a reader never sees a half-built index, and a failed rebuild
+leaves the old one serving. Readers notice a new generation on their next search.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import tantivy
+from tantivy import Order
+
+from ..errors import QueryError, SearchIndexError
+from ..model import Organisation, Participation, Project
+from ._analysis import register
+from ._compile import (
+    STATUSES,
+    combine,
+    filter_queries,
+    one_typo_variants,
+    status_query,
+    text_query,
+)
+from ._documents import FACET_FIELDS, build_schema, to_document
+from ._query import SearchQuery
+
+__all__ = ["TantivyIndex", "RawResult"]
+
+_SORT_FIELDS = {"start_date": "start", "end_date": "end", "eu_contribution": "eu"}
+_KEEP_GENERATIONS = 2
+_WRITER_HEAP = 128_000_000
+_FACET_SIZE = 65_000  # more than the distinct values of any facet: counts are exact
+
+Participants = Iterable[tuple[Participation, Organisation]]
+
+
+@dataclass
+class RawResult:
+    """What the index answers: ids in order, the exact total, facet counts, the next cursor."""
+
+    total: int
+    hits: list[tuple[str, float | None]]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    next_cursor: str | None = None
+    took_ms: float = 0.0
+    cut: bool = False  # the time budget ran out: some facet counts were not computed
+
+
+def _encode_cursor(offset: int) -> str:
+    raw = json.dumps({"o": offset}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        offset = json.loads(raw)["o"]
+        if not isinstance(offset, int) or offset < 0:
+            raise ValueError
+        return offset
+    except (ValueError, KeyError, TypeError, json.JSONDecodeError):
+        raise QueryError("parameter 'cursor': not a cursor this service gave", "cursor") from None
+
+
+class TantivyIndex:
+    """Search over the projects of the store. Thread-safe for searching."""
+
+    def __init__(self, path: Path, time_budget_ms: int = 2000) -> None:
+        self.path = path
+        self.time_budget_ms = time_budget_ms
+        self.schema = build_schema()
+        self._lock = threading.Lock()
+        self._generation: str | None = None
+        self._index: tantivy.Index | None = None
+
+    # -- generations ------------------------------------------------------------------------
+
+    def _current(self) -> str | None:
+        try:
+            return (self.path / "CURRENT").read_text(encoding="utf-8").strip() or None
+        except FileNotFoundError:
+            return None
+
+    def exists(self) -> bool:
+        return self._current() is not None
+
+    def _open(self) -> tantivy.Index:
+        current = self._current()
+        if current is None:
+            raise SearchIndexError(
+                f"no search index in {self.path}: run 'euprojects index --rebuild'"
+            )
+        with self._lock:
+            if current != self._generation or self._index is None:
+                try:
+                    index = tantivy.Index.open(str(self.path / current))
+                except Exception as exc:
+                    raise SearchIndexError(f"cannot open the search index ({exc})") from None
+                register(index)
+                self._index, self._generation = index, current
+            return self._index
+
+    @contextmanager
+    def _new_generation(self) -> Iterator[tuple[tantivy.Index, Path]]:
+        self.path.mkdir(parents=True, exist_ok=True)
+        numbers = [int(p.name[4:]) for p in self.path.glob("gen-*") if p.name[4:].isdigit()]
+        name = f"gen-{max(numbers, default=0) + 1}"
+        folder = self.path / name
+        folder.mkdir()
+        try:
+            index = tantivy.Index(self.schema, path=str(folder), reuse=False)
+            register(index)
+            yield index, folder
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        tmp = self.path / "CURRENT.tmp"
+        tmp.write_text(name, encoding="utf-8")
+        os.replace(tmp, self.path / "CURRENT")
+        self._collect(keep=name)
+
+    def _collect(self, keep: str) -> None:
+        """Remove old generations, keeping the newest few so that open readers finish."""
+        gens = sorted((p for p in self.path.glob("gen-*") if p.name[4:].isdigit()),
+                      key=lambda p: int(p.name[4:]))
+        for old in gens[:-_KEEP_GENERATIONS]:
+            if old.name != keep:
+                shutil.rmtree(old, ignore_errors=True)
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def rebuild(self, items: Iterable[tuple[Project, Participants]]) -> int:
+        """Write a complete new index from ``items`` and switch to it; returns the count."""
+        count = 0
+        with self._new_generation() as (index, _):
+            writer = index.writer(heap_size=_WRITER_HEAP, num_threads=min(2, os.cpu_count() or 1))
+            for project, participants in items:
+                writer.add_document(to_document(project, participants))
+                count += 1
+            writer.commit()
+            writer.wait_merging_threads()
+        return count
+
+    def update(self, items: Iterable[tuple[Project, Participants]]) -> int:
+        """Replace these projects in the current index (after an import's commit)."""
+        index = self._open()
+        count = 0
+        writer = index.writer(heap_size=_WRITER_HEAP, num_threads=1)
+        try:
+            for project, participants in items:
+                writer.delete_documents_by_term("id", project.id)
+                writer.add_document(to_document(project, participants))
+                count += 1
+            writer.commit()
+            writer.wait_merging_threads()
+        except BaseException:
+            writer.rollback()
+            raise
+        index.reload()
+        return count
+
+    # -- searching --------------------------------------------------------------------------
+
+    def count(self) -> int:
+        index = self._open()
+        index.reload()
+        return index.searcher().num_docs
+
+    def search(self, query: SearchQuery, today: date) -> RawResult:
+        started = time.perf_counter()
+        index = self._open()
+        index.reload()
+        searcher = index.searcher()
+        schema = self.schema
+        base = text_query(schema, query.text, query.typos,
+                          lambda token: self._corrections(searcher, token))
+        filters = filter_queries(schema, query, today)
+        full = combine(base, list(filters.values()))
+        offset = _decode_cursor(query.cursor) if query.cursor else 0
+        key, descending = query.effective_sort
+        kwargs: dict[str, Any] = {"limit": query.size, "offset": offset, "count": True}
+        if key != "relevance":
+            kwargs["order_by_field"] = _SORT_FIELDS[key]
+            kwargs["order"] = Order.Desc if descending else Order.Asc
+        found = searcher.search(full, **kwargs)
+        hits = [
+            (searcher.doc(address)["id"][0], score if key == "relevance" else None)
+            for score, address in found.hits
+        ]
+        total = found.count or 0
+        result = RawResult(total=total, hits=hits)
+        if offset + len(hits) < total:
+            result.next_cursor = _encode_cursor(offset + len(hits))
+        self._facets(searcher, base, filters, today, result, started)
+        result.took_ms = round((time.perf_counter() - started) * 1000, 2)
+        return result
+
+    @staticmethod
+    def _corrections(searcher: tantivy.Searcher, token: str, most: int = 3) -> list[str]:
+        """The words one typo away from ``token`` that the index holds, most frequent first."""
+        found = []
+        for variant in one_typo_variants(token):
+            freq = searcher.doc_freq("title", variant) + searcher.doc_freq("body", variant)
+            if freq:
+                found.append((freq, variant))
+        return [v for _, v in sorted(found, reverse=True)[:most]]
+
+    def _facets(self, searcher: tantivy.Searcher, base: Any, filters: dict[str, Any],
+                today: date, result: RawResult, started: float) -> None:
+        """Counts for every facet. A facet's counts ignore its own selection and respect every
+        other filter. Facets that share the same other-filters share one aggregation."""
+        budget = self.time_budget_ms / 1000
+
+        def others(name: str) -> Any:
+            return combine(base, [q for n, q in filters.items() if n != name])
+
+        groups: dict[str | None, list[str]] = {}
+        for name in FACET_FIELDS:
+            groups.setdefault(name if name in filters else None, []).append(name)
+        for own, names in groups.items():
+            if time.perf_counter() - started >= budget:
+                result.cut = True
+                return
+            aggs = {n: {"terms": {"field": n, "size": _FACET_SIZE}} for n in names}
+            answer = searcher.aggregate(others(own) if own else combine(
+                base, list(filters.values())), aggs)
+            for n in names:
+                buckets = answer.get(n, {}).get("buckets", [])
+                result.facets[n] = [(b["key"], b["doc_count"]) for b in buckets]
+        status_base = others("status")
+        counts = []
+        for status in STATUSES:
+            if time.perf_counter() - started >= budget:
+                result.cut = True
+                return
+            q = combine(status_base, [status_query(self.schema, status, today)])
+            counts.append((status, searcher.search(q, limit=1, count=True).count or 0))
+        result.facets["status"] = [(s, n) for s, n in counts if n]

@@ -1,0 +1,272 @@
+"""SearchQuery: the public search parameters, read from a plain mapping of URL-style
+parameters, and the reading of the query text (words, "phrases", -exclusions, OR, prefix*)."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ..errors import QueryError
+from ._analysis import fold_tokens
+
+__all__ = [
+    "SearchQuery",
+    "FACETS",
+    "RANGES",
+    "SORTS",
+    "Clause",
+    "ParsedText",
+    "parse_text",
+    "MAX_SIZE",
+]
+
+# One parameter per facet; a repeated parameter is OR inside the facet.
+FACETS = ("source", "programme", "period", "country", "theme", "status", "fund", "legal_status")
+# <name>_min / <name>_max; dates as YYYY-MM-DD, amounts in euros, rates in percent.
+RANGES = {
+    "start_date": "date",
+    "end_date": "date",
+    "eu_contribution": "number",
+    "total_budget": "number",
+    "cofinancing_rate": "number",
+}
+SORTS = ("relevance", "start_date", "end_date", "eu_contribution")
+MAX_SIZE = 100
+MAX_QUERY_CHARS = 1000
+MAX_CLAUSES = 32
+# The last word typed is also read as a prefix (search as you type) from this length on; a
+# shorter one is a whole word ("sea" must not find "search"); "sea*" asks for the prefix.
+MIN_TYPED_PREFIX = 4
+_OTHER = ("q", "sort", "size", "cursor", "typos")
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A word (one or more neutral tokens: "e-mobility" is two) or a quoted phrase."""
+
+    tokens: tuple[str, ...]
+    raw: str
+    phrase: bool = False
+    prefix: bool = False  # "word*", or the last word typed (search as you type)
+
+
+@dataclass(frozen=True)
+class ParsedText:
+    """Groups that must all match; inside a group, clauses joined by OR; and exclusions."""
+
+    groups: tuple[tuple[Clause, ...], ...] = ()
+    excluded: tuple[Clause, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.groups and not self.excluded
+
+    def clauses(self) -> list[Clause]:
+        return [c for g in self.groups for c in g]
+
+
+def _clean(text: str) -> str:
+    return "".join(" " if unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"} else ch
+                   for ch in text)
+
+
+def _lex(text: str) -> list[tuple[str, bool, bool]]:
+    """(content, is_phrase, excluded) tokens; an unbalanced quote runs to the end."""
+    out: list[tuple[str, bool, bool]] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+            continue
+        excluded = False
+        if ch == "-" and i + 1 < n and not text[i + 1].isspace():
+            excluded = True
+            i += 1
+            ch = text[i]
+        if ch == '"':
+            end = text.find('"', i + 1)
+            end = n if end == -1 else end
+            out.append((text[i + 1 : end], True, excluded))
+            i = end + 1
+            continue
+        start = i
+        while i < n and not text[i].isspace() and text[i] != '"':
+            i += 1
+        out.append((text[start:i], False, excluded))
+    return out
+
+
+def parse_text(q: str) -> ParsedText:
+    """Read the query text. Never raises for odd input except a text too long or too many
+    clauses; a lone "-", stray quotes or punctuation are read as nothing."""
+    if len(q) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is too long ({len(q)} characters, at most "
+                         f"{MAX_QUERY_CHARS})", "q")
+    text = _clean(q)
+    ends_open = bool(text) and not text[-1].isspace() and text.rstrip()[-1:] not in {'"', "*"}
+    lexed = _lex(text)
+    groups: list[list[Clause]] = []
+    excluded: list[Clause] = []
+    join_next = False
+    for position, (content, is_phrase, is_excluded) in enumerate(lexed):
+        if not is_phrase and not is_excluded and content == "OR":
+            join_next = bool(groups)
+            continue
+        star = not is_phrase and content.endswith("*")
+        tokens = tuple(fold_tokens(content.rstrip("*") if star else content))
+        if not tokens:
+            continue
+        last = position == len(lexed) - 1
+        clause = Clause(
+            tokens=tokens,
+            raw=content,
+            phrase=is_phrase or len(tokens) > 1,
+            prefix=star or (last and ends_open and not is_phrase and not is_excluded
+                            and len(tokens[-1]) >= MIN_TYPED_PREFIX),
+        )
+        if is_excluded:
+            excluded.append(clause)
+        elif join_next and groups:
+            groups[-1].append(clause)
+        else:
+            groups.append([clause])
+        join_next = False
+    if len(excluded) + sum(len(g) for g in groups) > MAX_CLAUSES:
+        raise QueryError(f"the query has too many words (at most {MAX_CLAUSES})", "q")
+    return ParsedText(tuple(tuple(g) for g in groups), tuple(excluded))
+
+
+def _values(params: Mapping[str, Any], name: str) -> list[str]:
+    raw = params.get(name)
+    if raw is None:
+        return []
+    items = [raw] if isinstance(raw, str) else list(raw)
+    return [str(v).strip() for v in items if str(v).strip()]
+
+
+def _one(params: Mapping[str, Any], name: str) -> str | None:
+    values = _values(params, name)
+    if len(values) > 1:
+        raise QueryError(f"parameter {name!r} is given {len(values)} times; give it once", name)
+    return values[0] if values else None
+
+
+def _bound(name: str, kind: str, raw: str) -> date | Decimal:
+    try:
+        if kind == "date":
+            return date.fromisoformat(raw)
+        value = Decimal(raw)
+        if not value.is_finite():
+            raise InvalidOperation
+        return value
+    except (ValueError, InvalidOperation):
+        wanted = "a date YYYY-MM-DD" if kind == "date" else "a number"
+        raise QueryError(f"parameter {name!r}: {raw!r} is not {wanted}", name) from None
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """Everything a search takes. Build it with ``from_params`` from URL-style parameters."""
+
+    q: str = ""
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    ranges: Mapping[str, tuple[Any, Any]] = field(default_factory=dict)
+    sort: str | None = None  # "relevance", "start_date", "-start_date", ...; None: default
+    size: int = 10
+    cursor: str | None = None
+    typos: bool = True
+
+    @property
+    def text(self) -> ParsedText:
+        return parse_text(self.q)
+
+    @property
+    def effective_sort(self) -> tuple[str, bool]:
+        """(key, descending). Default: relevance with a query, newest end date without."""
+        if self.sort:
+            key = self.sort.lstrip("-")
+            if key == "relevance":
+                return key, True
+            return key, self.sort.startswith("-")
+        return ("relevance", True) if not self.text.empty else ("end_date", True)
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> SearchQuery:
+        """From a mapping of parameter name to a value or a list of values (a query string).
+
+        Unknown parameters, bad sizes, sorts, cursors, dates and numbers raise QueryError
+        naming the parameter.
+        """
+        known = set(FACETS) | set(_OTHER) | {f"{r}_{e}" for r in RANGES for e in ("min", "max")}
+        unknown = sorted(set(params) - known)
+        if unknown:
+            raise QueryError(f"unknown parameter {unknown[0]!r}", unknown[0])
+        _one(params, "q")  # given once at most
+        raw_q = params.get("q") or ""
+        # not stripped: a trailing space says the last word is finished (no prefix reading)
+        q = raw_q if isinstance(raw_q, str) else str(list(raw_q)[0])
+        q = q if q.strip() else ""
+        parse_text(q)  # a bad text fails here, with its reason
+        filters = {f: tuple(dict.fromkeys(_values(params, f))) for f in FACETS}
+        filters = {f: v for f, v in filters.items() if v}
+        if "country" in filters:
+            filters["country"] = tuple(v.upper() for v in filters["country"])
+        ranges: dict[str, tuple[Any, Any]] = {}
+        for name, kind in RANGES.items():
+            low, high = _one(params, f"{name}_min"), _one(params, f"{name}_max")
+            if low is None and high is None:
+                continue
+            lo = _bound(f"{name}_min", kind, low) if low is not None else None
+            hi = _bound(f"{name}_max", kind, high) if high is not None else None
+            if lo is not None and hi is not None and lo > hi:
+                raise QueryError(f"{name}_min is above {name}_max", f"{name}_min")
+            ranges[name] = (lo, hi)
+        sort = _one(params, "sort")
+        if sort is not None and sort.lstrip("-") not in SORTS:
+            raise QueryError(
+                f"parameter 'sort': {sort!r} is not one of {', '.join(SORTS)} "
+                "(prefix '-' for descending)", "sort")
+        size_raw = _one(params, "size")
+        size = 10
+        if size_raw is not None:
+            if not size_raw.isdigit() or not 1 <= int(size_raw) <= MAX_SIZE:
+                raise QueryError(f"parameter 'size': {size_raw!r} is not a whole number from 1 "
+                                 f"to {MAX_SIZE}", "size")
+            size = int(size_raw)
+        typos_raw = _one(params, "typos")
+        if typos_raw is not None and typos_raw not in {"0", "1", "true", "false"}:
+            raise QueryError("parameter 'typos': give 0 or 1", "typos")
+        return cls(
+            q=q,
+            filters=filters,
+            ranges=ranges,
+            sort=sort,
+            size=size,
+            cursor=_one(params, "cursor"),
+            typos=typos_raw not in {"0", "false"},
+        )
+
+    def to_params(self) -> dict[str, list[str]]:
+        """The parameters that give this query back (for links: next page, facet toggles)."""
+        out: dict[str, list[str]] = {}
+        if self.q:
+            out["q"] = [self.q]
+        for name, values in self.filters.items():
+            out[name] = list(values)
+        for name, (lo, hi) in self.ranges.items():
+            if lo is not None:
+                out[f"{name}_min"] = [str(lo)]
+            if hi is not None:
+                out[f"{name}_max"] = [str(hi)]
+        if self.sort:
+            out["sort"] = [self.sort]
+        if self.size != 10:
+            out["size"] = [str(self.size)]
+        if not self.typos:
+            out["typos"] = ["0"]
+        return out

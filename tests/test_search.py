@@ -1,0 +1,277 @@
+"""Search over the real keep.eu data: languages, typos, phrases, exclusions, exact facets,
+ranges, sorts, pages, rebuilds under load, and odd input."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import TODAY
+from euprojects.errors import QueryError
+from euprojects.model import fold
+from euprojects.search import SearchQuery
+
+
+def run(catalog, **params):
+    return catalog.search(SearchQuery.from_params(params))
+
+
+def all_ids(catalog, **params):
+    """Every id a search returns, page by page through the cursor."""
+    ids, cursor = [], None
+    while True:
+        page = dict(params, size="100", **({"cursor": cursor} if cursor else {}))
+        result = run(catalog, **page)
+        ids.extend(result.ids)
+        cursor = result.next_cursor
+        if not cursor:
+            assert len(ids) == result.total
+            return ids
+
+
+def texts_of(catalog, pid):
+    view = catalog.project(pid)
+    p = view.project
+    parts = [p.title.text, p.acronym or "", *(t.text for t in p.other_titles), *p.themes]
+    for kind in (p.description, p.expected_results, p.achievements, p.expected_outputs,
+                 p.delivered_outputs):
+        parts.extend(t.text for t in kind)
+    for participant in view.participants:
+        o = participant.organisation
+        parts.extend([o.name, o.city or "", *(n.text for n in o.other_names)])
+    return fold(" ".join(parts))
+
+
+def test_french_query_finds_french_texts_through_stems(real_catalog):
+    ids = all_ids(real_catalog, q="énergies renouvelables")
+    # these say "énergie renouvelable" (singular) and never the plural
+    assert {"keep:72d585309015", "keep:fdba1c9a8de1", "keep:d6e978837ac4"} <= set(ids)
+
+
+def test_german_plural_finds_singular(real_catalog):
+    ids = all_ids(real_catalog, q="Städte")
+    assert {"keep:1fbd10e6d4cc", "keep:b753386f3e19", "keep:c4ce878ab857"} <= set(ids)
+
+
+def test_accents_are_folded(real_catalog):
+    ids = all_ids(real_catalog, q="cooperation")
+    assert {"keep:dd01bd809fa6", "keep:d602ded1a106", "keep:d86807f39d46"} <= set(ids)
+
+
+@pytest.mark.parametrize(("typo", "clean"), [("inovation", "innovation"),
+                                              ("toursim", "tourism"),
+                                              ("herritage", "heritage")])
+def test_one_typo_finds_what_the_clean_word_finds(real_catalog, typo, clean):
+    clean_ids = set(all_ids(real_catalog, q=clean, typos="0"))
+    assert clean_ids
+    assert clean_ids <= set(all_ids(real_catalog, q=typo))
+
+
+def test_typos_off_means_exact_words(real_catalog):
+    assert run(real_catalog, q="toursim", typos="0").total < run(real_catalog, q="toursim").total
+
+
+def test_exact_matches_rank_above_typo_matches(real_catalog):
+    result = run(real_catalog, q="tourism", size="20")
+    top = result.ids[0]
+    assert "tourism" in texts_of(real_catalog, top).split()
+
+
+def test_short_word_is_a_whole_word(real_catalog):
+    for pid in all_ids(real_catalog, q="sea"):
+        words = set(re.findall(r"\w+", texts_of(real_catalog, pid)))
+        assert "sea" in words, pid  # never "research", "search" or "seaside" alone
+
+
+def test_phrase_matches_only_the_phrase(real_catalog):
+    ids = all_ids(real_catalog, q='"climate change"')
+    assert ids
+    for pid in ids:
+        assert re.search(r"\bclimate\W+change\b", texts_of(real_catalog, pid)), pid
+    loose = set(all_ids(real_catalog, q="climate change"))
+    assert set(ids) < loose
+
+
+def test_minus_excludes(real_catalog):
+    with_solar = set(all_ids(real_catalog, q="energy solar ", typos="0"))  # exact words
+    without = all_ids(real_catalog, q="energy -solar")
+    assert with_solar and without
+    assert not with_solar & set(without)
+    for pid in without:
+        assert not re.search(r"\bsolar\b", texts_of(real_catalog, pid)), pid
+
+
+def test_or_between_words(real_catalog):
+    # trailing spaces: whole words, not the prefix of a word still being typed
+    a = set(all_ids(real_catalog, q="biogas ", typos="0"))
+    b = set(all_ids(real_catalog, q="hydrogen ", typos="0"))
+    assert a and b
+    assert set(all_ids(real_catalog, q="biogas OR hydrogen ", typos="0")) == a | b
+
+
+def _sql(real_catalog):
+    return sqlite3.connect(real_catalog.settings.db)
+
+
+def test_facets_and_total_match_a_straight_sql_count(real_catalog):
+    result = run(real_catalog, country="SE")
+    con = _sql(real_catalog)
+    expected_total = con.execute(
+        "SELECT COUNT(DISTINCT p.project_id) FROM participations p JOIN organisations o "
+        "ON o.id = p.organisation_id WHERE o.country = 'SE'").fetchone()[0]
+    assert result.total == expected_total
+    expected_programmes = dict(con.execute(
+        "SELECT programme, COUNT(*) FROM projects WHERE id IN (SELECT p.project_id FROM "
+        "participations p JOIN organisations o ON o.id = p.organisation_id WHERE "
+        "o.country = 'SE') GROUP BY programme").fetchall())
+    assert result.facet_counts("programme") == expected_programmes
+    # the country facet ignores its own selection: it counts over every project
+    all_countries = Counter(c for (doc,) in con.execute("SELECT doc FROM projects")
+                            for c in __import__("json").loads(doc)["countries"])
+    assert result.facet_counts("country") == dict(all_countries)
+
+
+def test_facet_counts_match_the_results_they_describe(real_catalog):
+    params = {"q": "water", "country": ["PL", "CZ"], "theme": "Water management"}
+    ids = all_ids(real_catalog, **params)
+    result = run(real_catalog, **params)
+    projects = real_catalog.store.get_projects(ids)
+    programmes = Counter(p.programme for p in projects.values())
+    assert result.facet_counts("programme") == dict(programmes)
+    # theme counts ignore the theme selection but respect q and country
+    others = all_ids(real_catalog, q="water", country=["PL", "CZ"])
+    themes = Counter(t for p in real_catalog.store.get_projects(others).values()
+                     for t in p.themes)
+    assert result.facet_counts("theme") == dict(themes)
+    assert {v.value for v in result.facets["theme"] if v.selected} == {"Water management"}
+
+
+def test_repeated_parameter_is_or_and_facets_are_and(real_catalog):
+    se = set(all_ids(real_catalog, country="SE"))
+    dk = set(all_ids(real_catalog, country="DK"))
+    assert set(all_ids(real_catalog, country=["SE", "DK"])) == se | dk
+    public = set(all_ids(real_catalog, legal_status="public"))
+    assert set(all_ids(real_catalog, country="SE", legal_status="public")) == se & public
+
+
+def test_status_is_computed_against_today(real_catalog):
+    result = run(real_catalog)
+    statuses = result.facet_counts("status")
+    con = _sql(real_catalog)
+    ended = con.execute("SELECT COUNT(*) FROM projects WHERE end_date < ?",
+                        (TODAY.isoformat(),)).fetchone()[0]
+    assert statuses["closed"] >= ended
+    assert sum(statuses.values()) == result.total
+    ongoing = all_ids(real_catalog, status="ongoing")
+    assert ongoing and all(real_catalog.project(p).status.value == "ongoing" for p in ongoing)
+
+
+def test_ranges_and_sorts(real_catalog):
+    ids = all_ids(real_catalog, eu_contribution_min="1000000", sort="-eu_contribution")
+    amounts = [real_catalog.project(p).project.eu_contribution.amount for p in ids]
+    assert amounts and min(amounts) >= Decimal("1000000")
+    assert amounts == sorted(amounts, reverse=True)
+    starts = [real_catalog.project(p).project.start_date
+              for p in all_ids(real_catalog, start_date_min="2018-01-01", sort="start_date")]
+    assert starts and starts == sorted(starts) and starts[0].isoformat() >= "2018-01-01"
+    newest = run(real_catalog).items
+    ends = [i.project.end_date for i in newest]
+    assert ends == sorted(ends, reverse=True)  # no query: newest end date first
+    rate = all_ids(real_catalog, cofinancing_rate_max="50")
+    assert all(real_catalog.project(p).cofinancing_rate <= 50 for p in rate)
+
+
+def test_pages_by_cursor_cover_every_result_once(real_catalog):
+    ids = all_ids(real_catalog, q="tourism")
+    assert len(ids) == len(set(ids)) == run(real_catalog, q="tourism").total
+
+
+def test_snippets_are_escaped_before_marks(real_catalog):
+    result = run(real_catalog, q="energy", size="50")
+    for item in result.items:
+        assert "<script" not in item.snippet
+        stripped = item.snippet.replace("<mark>", "").replace("</mark>", "")
+        assert "<" not in stripped and ">" not in stripped
+    assert any("<mark>" in i.snippet for i in result.items)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"size": "500"}, "parameter 'size': '500' is not a whole number from 1 to 100"),
+        ({"sort": "title"}, "parameter 'sort': 'title' is not one of relevance, start_date, "
+                            "end_date, eu_contribution (prefix '-' for descending)"),
+        ({"colour": "red"}, "unknown parameter 'colour'"),
+        ({"start_date_min": "2020-13-01"},
+         "parameter 'start_date_min': '2020-13-01' is not a date YYYY-MM-DD"),
+        ({"cursor": "nonsense"}, "parameter 'cursor': not a cursor this service gave"),
+        ({"q": "x" * 10_000}, "the query is too long (10000 characters, at most 1000)"),
+        ({"eu_contribution_min": "5", "eu_contribution_max": "1"},
+         "eu_contribution_min is above eu_contribution_max"),
+    ],
+)
+def test_bad_parameters_get_a_clear_error(real_catalog, params, message):
+    with pytest.raises(QueryError) as info:
+        run(real_catalog, **params)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("q", ['"unbalanced', "-", " - ", '""', "*", "OR", "-solar",
+                               "energy\x00\x07 policy", "(", "AND OR NOT"])
+def test_odd_queries_get_a_sensible_reading(real_catalog, q):
+    result = run(real_catalog, q=q)
+    assert result.total >= 0
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+def test_any_text_gets_a_result_or_a_clear_error(real_catalog, q):
+    try:
+        result = run(real_catalog, q=q)
+    except QueryError:
+        return
+    assert result.total >= 0
+
+
+def test_time_budget_zero_cuts_the_facets(tmp_path, keep_file):
+    from euprojects.catalog import Catalog
+    from euprojects.settings import load_settings
+
+    settings_ = load_settings({"db": tmp_path / "b.db", "search_time_budget_ms": 0}, {})
+    with Catalog(settings_) as c:
+        c.import_files("keep-eu", [keep_file])
+        result = run(c, q="energy")
+        assert result.cut and result.facets == {} and result.total > 0
+
+
+def test_rebuild_while_searching_never_fails(real_catalog):
+    expected = run(real_catalog, q="tourism").total
+    errors: list[BaseException] = []
+    totals: list[int] = []
+    stop = threading.Event()
+
+    def searching():
+        while not stop.is_set():
+            try:
+                totals.append(run(real_catalog, q="tourism").total)
+            except BaseException as exc:  # noqa: BLE001 - any failure fails the test
+                errors.append(exc)
+                return
+
+    thread = threading.Thread(target=searching)
+    thread.start()
+    try:
+        for _ in range(3):
+            assert real_catalog.reindex() == real_catalog.count_projects()
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+    assert errors == []
+    assert totals and set(totals) == {expected}
