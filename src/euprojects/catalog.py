@@ -12,7 +12,18 @@ from typing import Any
 from .errors import EuProjectsError
 from .importers import IMPORTERS, ImportReport, Reader, open_reader
 from .model import LangText, Organisation, Participation, Project, Role, Status
-from .search import FacetValue, ResultItem, SearchQuery, SearchResult, TantivyIndex, snippet
+from .search import (
+    EvalReport,
+    FacetValue,
+    Judgement,
+    ResultItem,
+    SearchQuery,
+    SearchResult,
+    TantivyIndex,
+    evaluate,
+    read_judgements,
+    snippet,
+)
 from .settings import Settings, load_settings
 from .store import ImportEntry, ProjectFilter, Store, open_store
 
@@ -162,6 +173,15 @@ class Catalog:
         }
         return SearchResult(query, raw.total, tuple(items), facets, raw.next_cursor,
                             raw.took_ms, raw.cut)
+
+    def evaluate(self, path: Path, k: int = 10) -> EvalReport:
+        """nDCG@k and recall@k of the search over a file of judged queries."""
+
+        def ranked(j: Judgement) -> list[str]:
+            params = {**j.params, "q": j.query, "size": str(k)}
+            return self.search(SearchQuery.from_params(params)).ids
+
+        return evaluate(read_judgements(path), ranked, k)
 
     # -- reading ----------------------------------------------------------------------------
 

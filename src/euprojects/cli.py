@@ -244,6 +244,23 @@ def search(ctx: click.Context, query: str, sort: str | None, size: str | None,
     click.echo(f"({shown}{more})", err=True)
 
 
+@cli.command(name="eval")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.pass_context
+def eval_command(ctx: click.Context, file: Path, as_json: bool) -> None:
+    """nDCG@10 and recall@10 of the search over judged queries (JSON Lines)."""
+    report = _catalog(ctx).evaluate(file)
+    if as_json:
+        _echo_json(report.to_dict())
+        return
+    for row in report.per_query:
+        click.echo(f"{row['ndcg']:.3f}  {row['recall']:.3f}  {row['query']}"
+                   + (f"  {row['params']}" if row["params"] else ""))
+    click.echo(f"{len(report.per_query)} queries: nDCG@10 {report.ndcg:.3f}, "
+               f"recall@10 {report.recall:.3f}")
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="euprojects", standalone_mode=False)

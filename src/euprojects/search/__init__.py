@@ -3,12 +3,19 @@ the catalog streams projects into it and turns the ids it returns into projects.
 
 from ._analysis import STEMMED
 from ._compile import STATUSES, typo_distance
+from ._evaluation import EvalReport, Judgement, evaluate, ndcg, read_judgements, recall
 from ._index import RawResult, TantivyIndex
 from ._query import FACETS, MAX_SIZE, RANGES, SORTS, ParsedText, SearchQuery, parse_text
 from ._results import FacetValue, ResultItem, SearchResult
 from ._snippets import snippet
 
 __all__ = [
+    "EvalReport",
+    "Judgement",
+    "evaluate",
+    "ndcg",
+    "read_judgements",
+    "recall",
     "FACETS",
     "MAX_SIZE",
     "RANGES",
