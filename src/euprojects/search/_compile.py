@@ -21,6 +21,8 @@ STATUSES = ("planned", "ongoing", "closed", "terminated")
 _TYPO_BOOST = 0.15  # a typo match scores far below any exact match
 _PREFIX_BOOST = 0.3
 _STEM_BOOST = 0.8
+_PROXIMITY_BOOST = 2.0
+_PROXIMITY_SLOP = 2
 
 
 def typo_distance(token: str) -> int:
@@ -135,6 +137,14 @@ def text_query(schema: tantivy.Schema, text: ParsedText, typos: bool,
     for group in text.groups:
         parts.append((Occur.Must, _should([_clause(schema, c, typos, False, corrector)
                                             for c in group])))
+    words = [g[0].tokens[0] for g in text.groups if len(g) == 1 and len(g[0].tokens) == 1
+             and not g[0].phrase]
+    if len(words) >= 2:
+        # proximity: the words near each other, in order, score above the words apart
+        for field in ("title", "body"):
+            near = Query.phrase_query(schema, field, words, slop=_PROXIMITY_SLOP)
+            parts.append((Occur.Should, Query.boost_query(near, _PROXIMITY_BOOST
+                                                           * TEXT_FIELDS[field])))
     for clause in text.excluded:
         parts.append((Occur.MustNot, _clause(schema, clause, False, True)))
     if not text.groups:
