@@ -22,6 +22,7 @@ _TYPO_BOOST = 0.15  # a typo match scores far below any exact match
 _PREFIX_BOOST = 0.3
 _STEM_BOOST = 0.8
 _PROXIMITY_BOOST = 2.0
+_TRANSLATION_BOOST = 0.3  # the word's translation learnt from parallel texts
 _PROXIMITY_SLOP = 2
 
 
@@ -79,12 +80,17 @@ def one_typo_variants(token: str) -> set[str]:
 
 
 Corrector = Callable[[str], list[str]]
+Translator = Callable[[str], list[tuple[str, str]]]
 
 
 def _word(schema: tantivy.Schema, clause: Clause, typos: bool, exact_only: bool,
-          corrector: Corrector | None = None) -> Query:
+          corrector: Corrector | None = None, translator: Translator | None = None) -> Query:
     token = clause.tokens[0]
     options = _exact(schema, token, clause.raw.rstrip("*"), 1.0)
+    if translator is not None and not exact_only:
+        for lang, stem in translator(clause.raw.rstrip("*")):
+            options.append(Query.boost_query(
+                Query.term_query(schema, stem_field(lang), stem), _TRANSLATION_BOOST))
     if not exact_only:
         if clause.prefix and len(token) >= 2:
             for field in TEXT_FIELDS:
@@ -97,6 +103,10 @@ def _word(schema: tantivy.Schema, clause: Clause, typos: bool, exact_only: bool,
             # typo finds what the word it stands for finds ("inovation" -> "innovative")
             for correction in corrector(token):
                 options.extend(_exact(schema, correction, correction, _TYPO_BOOST))
+                for lang, stem in translator(correction) if translator else ():
+                    options.append(Query.boost_query(
+                        Query.term_query(schema, stem_field(lang), stem),
+                        _TRANSLATION_BOOST * _TYPO_BOOST))
         if distance:
             for field in TEXT_FIELDS:
                 options.append(Query.boost_query(
@@ -118,26 +128,29 @@ def _phrase(schema: tantivy.Schema, clause: Clause) -> Query:
 
 
 def _clause(schema: tantivy.Schema, clause: Clause, typos: bool, exact_only: bool,
-            corrector: Corrector | None = None) -> Query:
+            corrector: Corrector | None = None, translator: Translator | None = None) -> Query:
     if len(clause.tokens) > 1:
         return _phrase(schema, clause)
     if clause.phrase:  # a quoted single word: that word, exactly, no stems, no typos
         return _should([Query.boost_query(Query.term_query(schema, f, clause.tokens[0]), w)
                         for f, w in TEXT_FIELDS.items()])
-    return _word(schema, clause, typos, exact_only, corrector)
+    return _word(schema, clause, typos, exact_only, corrector, translator)
 
 
 def text_query(schema: tantivy.Schema, text: ParsedText, typos: bool,
-               corrector: Corrector | None = None) -> Query | None:
+               corrector: Corrector | None = None,
+               translator: Translator | None = None) -> Query | None:
     """Every group must match (a group matches when any of its OR-ed clauses does); excluded
     clauses must not match, exactly (no typos, no prefixes: excluding is never a guess)."""
     if text.empty:
         return None
     parts: list[tuple[Occur, Query]] = []
+    required = text.required
     for group in text.groups:
-        parts.append((Occur.Must, _should([_clause(schema, c, typos, False, corrector)
-                                            for c in group])))
-    words = [g[0].tokens[0] for g in text.groups if len(g) == 1 and len(g[0].tokens) == 1
+        occur = Occur.Must if group in required else Occur.Should
+        parts.append((occur, _should([_clause(schema, c, typos, False, corrector, translator)
+                                      for c in group])))
+    words = [g[0].tokens[0] for g in required if len(g) == 1 and len(g[0].tokens) == 1
              and not g[0].phrase]
     if len(words) >= 2:
         # proximity: the words near each other, in order, score above the words apart

@@ -36,12 +36,14 @@ from ._compile import (
     text_query,
 )
 from ._documents import FACET_FIELDS, build_schema, to_document
+from ._lexicon import Lexicon, LexiconBuilder
 from ._query import SearchQuery
 
 __all__ = ["TantivyIndex", "RawResult"]
 
 _SORT_FIELDS = {"start_date": "start", "end_date": "end", "eu_contribution": "eu"}
 _KEEP_GENERATIONS = 2
+_LEXICON = "lexicon.json"
 _WRITER_HEAP = 128_000_000
 _FACET_SIZE = 65_000  # more than the distinct values of any facet: counts are exact
 
@@ -86,6 +88,7 @@ class TantivyIndex:
         self._lock = threading.Lock()
         self._generation: str | None = None
         self._index: tantivy.Index | None = None
+        self._lexicon = Lexicon.empty()
 
     # -- generations ------------------------------------------------------------------------
 
@@ -111,6 +114,7 @@ class TantivyIndex:
                 except Exception as exc:
                     raise SearchIndexError(f"cannot open the search index ({exc})") from None
                 register(index)
+                self._lexicon = Lexicon.load(self.path / current / _LEXICON)
                 self._index, self._generation = index, current
             return self._index
 
@@ -146,13 +150,16 @@ class TantivyIndex:
     def rebuild(self, items: Iterable[tuple[Project, Participants]]) -> int:
         """Write a complete new index from ``items`` and switch to it; returns the count."""
         count = 0
-        with self._new_generation() as (index, _):
+        lexicon = LexiconBuilder()
+        with self._new_generation() as (index, folder):
             writer = index.writer(heap_size=_WRITER_HEAP, num_threads=min(2, os.cpu_count() or 1))
             for project, participants in items:
                 writer.add_document(to_document(project, participants))
+                lexicon.add(project)
                 count += 1
             writer.commit()
             writer.wait_merging_threads()
+            lexicon.build().save(folder / _LEXICON)
         return count
 
     def update(self, items: Iterable[tuple[Project, Participants]]) -> int:
@@ -187,7 +194,8 @@ class TantivyIndex:
         searcher = index.searcher()
         schema = self.schema
         base = text_query(schema, query.text, query.typos,
-                          lambda token: self._corrections(searcher, token))
+                          lambda token: self._corrections(searcher, token),
+                          self._lexicon.translations)
         filters = filter_queries(schema, query, today)
         full = combine(base, list(filters.values()))
         offset = _decode_cursor(query.cursor) if query.cursor else 0

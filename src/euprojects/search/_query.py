@@ -3,6 +3,7 @@ parameters, and the reading of the query text (words, "phrases", -exclusions, OR
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..errors import QueryError
+from ..model import LANGUAGE_WORDS
 from ._analysis import fold_tokens
 
 __all__ = [
@@ -42,6 +44,12 @@ MAX_CLAUSES = 32
 # shorter one is a whole word ("sea" must not find "search"); "sea*" asks for the prefix.
 MIN_TYPED_PREFIX = 4
 _OTHER = ("q", "sort", "size", "cursor", "typos")
+# Short function words of the languages of the data (articles, prepositions, conjunctions):
+# a query needs them in no language but its own, so they are optional in a query.
+_ELISION = re.compile(r"^\w{1,2}['\u2019]", re.UNICODE)
+_FUNCTION_WORDS = frozenset(
+    w for words in LANGUAGE_WORDS.values() for w in fold_tokens(words) if len(w) <= 4
+)
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,7 @@ class Clause:
     raw: str
     phrase: bool = False
     prefix: bool = False  # "word*", or the last word typed (search as you type)
+    optional: bool = False  # a function word ("des", "the", "und"): helps rank, never required
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,13 @@ class ParsedText:
     @property
     def empty(self) -> bool:
         return not self.groups and not self.excluded
+
+    @property
+    def required(self) -> tuple[tuple[Clause, ...], ...]:
+        """The groups a result must match: all, less the function words when other words
+        remain (a query of function words only keeps them)."""
+        meaningful = tuple(g for g in self.groups if not all(c.optional for c in g))
+        return meaningful or self.groups
 
     def clauses(self) -> list[Clause]:
         return [c for g in self.groups for c in g]
@@ -121,13 +137,22 @@ def parse_text(q: str) -> ParsedText:
         tokens = tuple(fold_tokens(content.rstrip("*") if star else content))
         if not tokens:
             continue
+        optional = False
+        if not is_phrase:
+            elided = _ELISION.match(content)
+            if elided and len(tokens) > 1:
+                # "l'air", "d'inondation": the elided article is no part of the word searched for
+                tokens, content = tokens[1:], content[elided.end():]
+            meaningful = tuple(t for t in tokens if t not in _FUNCTION_WORDS)
+            optional = not meaningful and not is_excluded and not star
         last = position == len(lexed) - 1
         clause = Clause(
             tokens=tokens,
             raw=content,
             phrase=is_phrase or len(tokens) > 1,
             prefix=star or (last and ends_open and not is_phrase and not is_excluded
-                            and len(tokens[-1]) >= MIN_TYPED_PREFIX),
+                            and not optional and len(tokens[-1]) >= MIN_TYPED_PREFIX),
+            optional=optional,
         )
         if is_excluded:
             excluded.append(clause)

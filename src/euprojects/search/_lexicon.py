@@ -1,0 +1,149 @@
+"""A bilingual lexicon learnt from the catalog's own parallel texts, for cross-language search.
+
+keep.eu projects often describe themselves twice: in English and in a national language. Over
+those pairs, a word whose stem keeps appearing in the German text exactly when an English stem
+appears in the English text is taken as its translation (Dice coefficient of their document
+counts). Built from the store at every index rebuild; a French query word then also finds the
+English texts of its translation ("santé" -> "health"), and an English word the German ones.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..model import Project
+from ._analysis import STEMMED, analyzer, stem_field
+
+__all__ = ["Lexicon", "LexiconBuilder"]
+
+PIVOT = "en"
+MAX_PAIRS = 3000  # per language: enough for the frequent words, bounded build time
+MIN_PAIRS = 20  # fewer parallel projects than this teach nothing reliable
+MIN_TOGETHER = 3  # the two stems appear together in at least this many projects
+MIN_DICE = 0.4
+MAX_SHARE = 0.6  # stems in more than this share of the projects are too common to align
+MIN_STEM = 4
+
+
+def _stems(lang: str, text: str) -> frozenset[str]:
+    return frozenset(s for s in analyzer(stem_field(lang)).analyze(text)
+                     if len(s) >= MIN_STEM and not s.isdigit())
+
+
+class LexiconBuilder:
+    """Collects parallel projects during a rebuild, then aligns their stems."""
+
+    def __init__(self) -> None:
+        self._pairs: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = {}
+
+    def add(self, project: Project) -> None:
+        by_lang: dict[str, list[str]] = {}
+        for t in (project.title, *project.other_titles, *project.description,
+                  *project.expected_results, *project.achievements):
+            if t.lang in STEMMED:
+                by_lang.setdefault(t.lang, []).append(t.text)
+        if PIVOT not in by_lang:
+            return
+        pivot: frozenset[str] | None = None
+        for lang, texts in by_lang.items():
+            if lang == PIVOT:
+                continue
+            pairs = self._pairs.setdefault(lang, [])
+            if len(pairs) >= MAX_PAIRS:
+                continue
+            pivot = pivot or _stems(PIVOT, " ".join(by_lang[PIVOT]))
+            pairs.append((pivot, _stems(lang, " ".join(texts))))
+
+    def build(self) -> Lexicon:
+        table: dict[str, dict[str, str]] = {}
+        reverse: dict[str, dict[str, str]] = {}
+        for lang, pairs in self._pairs.items():
+            if len(pairs) < MIN_PAIRS:
+                continue
+            forward, backward = _align(pairs)
+            table[lang], reverse[lang] = forward, backward
+        return Lexicon(table, reverse)
+
+
+def _align(
+    pairs: list[tuple[frozenset[str], frozenset[str]]]
+) -> tuple[dict[str, str], dict[str, str]]:
+    n = len(pairs)
+    pivot_count = Counter(w for p, _ in pairs for w in p)
+    other_count = Counter(w for _, o in pairs for w in o)
+
+    def usable(count: int) -> bool:
+        return MIN_TOGETHER <= count <= MAX_SHARE * n
+
+    together: Counter[tuple[str, str]] = Counter()
+    for pivot, other in pairs:
+        ps = [w for w in pivot if usable(pivot_count[w])]
+        for o in other:
+            if usable(other_count[o]):
+                together.update((o, p) for p in ps)
+    best_for_other: dict[str, tuple[float, str]] = {}
+    best_for_pivot: dict[str, tuple[float, str]] = {}
+    for (o, p), c in together.items():
+        if c < MIN_TOGETHER:
+            continue
+        dice = 2 * c / (pivot_count[p] + other_count[o])
+        if dice < MIN_DICE:
+            continue
+        if dice > best_for_other.get(o, (0.0, ""))[0]:
+            best_for_other[o] = (dice, p)
+        if dice > best_for_pivot.get(p, (0.0, ""))[0]:
+            best_for_pivot[p] = (dice, o)
+    return ({o: p for o, (_, p) in best_for_other.items()},
+            {p: o for p, (_, o) in best_for_pivot.items()})
+
+
+class Lexicon:
+    """other-language stem -> English stem, and English stem -> other-language stem."""
+
+    def __init__(self, table: dict[str, dict[str, str]],
+                 reverse: dict[str, dict[str, str]]) -> None:
+        self.table = table
+        self.reverse = reverse
+
+    @classmethod
+    def empty(cls) -> Lexicon:
+        return cls({}, {})
+
+    def translations(self, word: str) -> list[tuple[str, str]]:
+        """(field language, stem) pairs a query word also stands for in other languages."""
+        out: set[tuple[str, str]] = set()
+        for lang, table in self.table.items():
+            stems = analyzer(stem_field(lang)).analyze(word)
+            if len(stems) == 1 and stems[0] in table:
+                out.add((PIVOT, table[stems[0]]))
+        pivot = analyzer(stem_field(PIVOT)).analyze(word)
+        if len(pivot) == 1:
+            for lang, reverse in self.reverse.items():
+                if pivot[0] in reverse:
+                    out.add((lang, reverse[pivot[0]]))
+        return sorted(out)
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps({"table": self.table, "reverse": self.reverse},
+                                   ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> Lexicon:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return cls.empty()
+        return cls(data["table"], data["reverse"])
+
+    def __len__(self) -> int:
+        return sum(len(t) for t in self.table.values())
+
+
+def learn(projects: Iterable[Project]) -> Lexicon:
+    builder = LexiconBuilder()
+    for project in projects:
+        builder.add(project)
+    return builder.build()
