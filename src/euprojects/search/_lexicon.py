@@ -20,7 +20,8 @@ from ._analysis import STEMMED, analyzer, stem_field
 __all__ = ["Lexicon", "LexiconBuilder"]
 
 PIVOT = "en"
-MAX_PAIRS = 3000  # per language: enough for the frequent words, bounded build time
+MAX_PAIRS = 400  # per language: enough for the frequent words, bounded build time
+MAX_STEMS = 60  # per text side of a pair: the opening of a description says what it is about
 MIN_PAIRS = 20  # fewer parallel projects than this teach nothing reliable
 MIN_TOGETHER = 3  # the two stems appear together in at least this many projects
 MIN_DICE = 0.4
@@ -29,8 +30,13 @@ MIN_STEM = 4
 
 
 def _stems(lang: str, text: str) -> frozenset[str]:
-    return frozenset(s for s in analyzer(stem_field(lang)).analyze(text)
-                     if len(s) >= MIN_STEM and not s.isdigit())
+    out: dict[str, None] = {}
+    for s in analyzer(stem_field(lang)).analyze(text[:4000]):
+        if len(s) >= MIN_STEM and not s.isdigit():
+            out[s] = None
+            if len(out) >= MAX_STEMS:
+                break
+    return frozenset(out)
 
 
 class LexiconBuilder:

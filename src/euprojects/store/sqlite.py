@@ -175,18 +175,25 @@ class SqliteStore:
         self, where: str, p_where: str, params: list[str]
     ) -> Iterator[tuple[Project, list[tuple[Participation, Organisation]]]]:
         projects = self._db.execute(f"SELECT id, doc FROM projects {where} ORDER BY id", params)
-        participants = self._db.execute(
-            "SELECT p.project_id, p.doc, o.doc FROM participations p JOIN organisations o "
-            f"ON o.id = p.organisation_id {p_where} ORDER BY p.project_id, p.position", params
+        participants = self._db.cursor().execute(
+            "SELECT p.project_id, p.doc, p.organisation_id, o.doc FROM participations p JOIN "
+            f"organisations o ON o.id = p.organisation_id {p_where} "
+            "ORDER BY p.project_id, p.position", params
         )
+        organisations: dict[str, Organisation] = {}  # one organisation, many projects: parse once
         pending = next(participants, None)
         for pid, doc in projects:
             found: list[tuple[Participation, Organisation]] = []
             while pending is not None and pending[0] < pid:
                 pending = next(participants, None)
             while pending is not None and pending[0] == pid:
-                found.append((Participation.from_dict(json.loads(pending[1])),
-                              Organisation.from_dict(json.loads(pending[2]))))
+                organisation = organisations.get(pending[2])
+                if organisation is None:
+                    if len(organisations) > 100_000:
+                        organisations.clear()
+                    organisation = Organisation.from_dict(json.loads(pending[3]))
+                    organisations[pending[2]] = organisation
+                found.append((Participation.from_dict(json.loads(pending[1])), organisation))
                 pending = next(participants, None)
             yield Project.from_dict(json.loads(doc)), found
 
