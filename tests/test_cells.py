@@ -98,9 +98,11 @@ def test_url(row, cell, address):
     assert c.url(cell, row, "Website") == address
 
 
-def test_url_that_is_no_address_is_dropped_and_reported(row):
-    assert c.url("see programme site", row, "Website") is None
-    assert row.report.issues[0].field == "Website"
+@pytest.mark.parametrize("cell", ["see programme site", "http://[www.example.eu", "ftp://x.eu"])
+def test_url_that_is_no_address_is_dropped_and_reported(row, cell):
+    assert c.url(cell, row, "Website") is None
+    assert [(i.field, i.action) for i in row.report.issues] == [("Website", "repaired")]
+    assert c.url_key(cell)  # comparing addresses never fails either
 
 
 def test_url_key_ignores_scheme_www_and_trailing_slash():

@@ -159,8 +159,11 @@ def url(value: Any, row: Row, field: str) -> str | None:
     raw = raw.split()[0]
     if _BARE_HOST.match(raw):
         raw = "http://" + raw  # "www.x.eu" or "centralbaltic.eu/projects"
-    parts = urlsplit(raw)
-    if parts.scheme.lower() not in {"http", "https"} or "." not in parts.netloc:
+    try:
+        parts = urlsplit(raw)
+    except ValueError:  # "http://[www.x.eu": urllib reads a bracket as an IPv6 address
+        parts = None
+    if parts is None or parts.scheme.lower() not in {"http", "https"} or "." not in parts.netloc:
         row.issue(field, f"not a web address: {raw!r}; left empty")
         return None
     return raw
@@ -168,7 +171,10 @@ def url(value: Any, row: Row, field: str) -> str | None:
 
 def url_key(address: str) -> str:
     """What makes two addresses the same site page: no scheme, no www., no trailing / or #."""
-    parts = urlsplit(address.strip())
+    try:
+        parts = urlsplit(address.strip())
+    except ValueError:
+        return address.strip().lower()
     host = parts.netloc.lower().removeprefix("www.")
     path = parts.path.rstrip("/")
     if path.lower() in {"/index.html", "/index.php", "/index.htm"}:
