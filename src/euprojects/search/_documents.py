@@ -12,12 +12,13 @@ from ..model import Organisation, Participation, Project
 from ._analysis import NEUTRAL, STEMMED, stem_field
 
 __all__ = ["build_schema", "to_document", "TEXT_FIELDS", "FACET_FIELDS", "NUMBER_FIELDS",
-           "said_status"]
+           "said_status", "NO_START", "NO_END"]
 
 # Searchable neutral fields and their weights: acronym and title above texts above partners.
 TEXT_FIELDS = {"acronym": 6.0, "title": 3.0, "body": 1.0, "partners": 0.6}
 # Facets held as exact values (raw tokenizer, fast). status is computed at query time.
 FACET_FIELDS = ("source", "programme", "period", "country", "theme", "fund", "legal_status")
+NO_START, NO_END = -1, 10**8  # "no start date", "no end date" in start_day / end_day
 NUMBER_FIELDS = {"eu_contribution": "eu", "total_budget": "total", "cofinancing_rate": "rate"}
 
 
@@ -31,6 +32,9 @@ def build_schema() -> tantivy.Schema:
                           index_option="position")
     for name in (*FACET_FIELDS, "said_status"):
         sb.add_text_field(name, stored=False, tokenizer_name="raw", fast=True)
+    # days (proleptic ordinal) for the status counts, with sentinels for a missing date
+    sb.add_integer_field("start_day", stored=False, indexed=False, fast=True)
+    sb.add_integer_field("end_day", stored=False, indexed=False, fast=True)
     sb.add_date_field("start", stored=False, indexed=True, fast=True)
     sb.add_date_field("end", stored=False, indexed=True, fast=True)
     for short in NUMBER_FIELDS.values():
@@ -99,6 +103,8 @@ def to_document(
     for value in sorted(legal):
         doc.add_text("legal_status", value)
     doc.add_text("said_status", said_status(project.source_status))
+    doc.add_integer("start_day", project.start_date.toordinal() if project.start_date else NO_START)
+    doc.add_integer("end_day", project.end_date.toordinal() if project.end_date else NO_END)
     if project.start_date:
         doc.add_date("start", _day(project.start_date))
     if project.end_date:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import tantivy
-from tantivy import Order
+from tantivy import Order, Query
 
 from ..errors import QueryError, SearchIndexError
 from ..model import Organisation, Participation, Project
@@ -32,10 +32,9 @@ from ._compile import (
     combine,
     filter_queries,
     one_typo_variants,
-    status_query,
     text_query,
 )
-from ._documents import FACET_FIELDS, build_schema, to_document
+from ._documents import FACET_FIELDS, NO_END, build_schema, to_document
 from ._lexicon import Lexicon, LexiconBuilder
 from ._query import SearchQuery
 
@@ -44,6 +43,10 @@ __all__ = ["TantivyIndex", "RawResult"]
 _SORT_FIELDS = {"start_date": "start", "end_date": "end", "eu_contribution": "eu"}
 _KEEP_GENERATIONS = 2
 _LEXICON = "lexicon.json"
+# Bumped whenever the schema or what a document holds changes: an index of another format is
+# not read, and an import rebuilds it.
+INDEX_FORMAT = 2
+_FORMAT_FILE = "format"
 _WRITER_HEAP = 128_000_000
 _FACET_SIZE = 65_000  # more than the distinct values of any facet: counts are exact
 
@@ -99,13 +102,22 @@ class TantivyIndex:
             return None
 
     def exists(self) -> bool:
-        return self._current() is not None
+        """A usable index: present and of this version's format."""
+        current = self._current()
+        if current is None:
+            return False
+        try:
+            found = (self.path / current / _FORMAT_FILE).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return False
+        return found == str(INDEX_FORMAT)
 
     def _open(self) -> tantivy.Index:
         current = self._current()
-        if current is None:
+        if current is None or not self.exists():
             raise SearchIndexError(
-                f"no search index in {self.path}: run 'euprojects index --rebuild'"
+                f"no search index of this version in {self.path}: "
+                "run 'euprojects index --rebuild'"
             )
         with self._lock:
             if current != self._generation or self._index is None:
@@ -160,6 +172,7 @@ class TantivyIndex:
             writer.commit()
             writer.wait_merging_threads()
             lexicon.build().save(folder / _LEXICON)
+            (folder / _FORMAT_FILE).write_text(str(INDEX_FORMAT), encoding="utf-8")
         return count
 
     def update(self, items: Iterable[tuple[Project, Participants]]) -> int:
@@ -232,29 +245,57 @@ class TantivyIndex:
         """Counts for every facet. A facet's counts ignore its own selection and respect every
         other filter. Facets that share the same other-filters share one aggregation."""
         budget = self.time_budget_ms / 1000
+        # counting needs no scores: a constant score spares the BM25 work of every clause
+        base = Query.const_score_query(base, 1.0) if base is not None else None
 
         def others(name: str) -> Any:
             return combine(base, [q for n, q in filters.items() if n != name])
 
         groups: dict[str | None, list[str]] = {}
-        for name in FACET_FIELDS:
+        for name in (*FACET_FIELDS, "status"):
             groups.setdefault(name if name in filters else None, []).append(name)
         for own, names in groups.items():
             if time.perf_counter() - started >= budget:
                 result.cut = True
                 return
-            aggs = {n: {"terms": {"field": n, "size": _FACET_SIZE}} for n in names}
-            answer = searcher.aggregate(others(own) if own else combine(
-                base, list(filters.values())), aggs)
+            aggs: dict[str, Any] = {
+                n: {"terms": {"field": n, "size": _FACET_SIZE}} for n in names if n != "status"
+            }
+            if "status" in names:
+                aggs["status"] = _status_aggregation(today)
+            query = others(own) if own else combine(base, list(filters.values()))
+            answer = searcher.aggregate(query, aggs)
             for n in names:
-                buckets = answer.get(n, {}).get("buckets", [])
-                result.facets[n] = [(b["key"], b["doc_count"]) for b in buckets]
-        status_base = others("status")
-        counts = []
-        for status in STATUSES:
-            if time.perf_counter() - started >= budget:
-                result.cut = True
-                return
-            q = combine(status_base, [status_query(self.schema, status, today)])
-            counts.append((status, searcher.search(q, limit=1, count=True).count or 0))
-        result.facets["status"] = [(s, n) for s, n in counts if n]
+                if n == "status":
+                    result.facets[n] = _status_counts(answer.get(n, {}))
+                else:
+                    buckets = answer.get(n, {}).get("buckets", [])
+                    result.facets[n] = [(b["key"], b["doc_count"]) for b in buckets]
+
+
+def _status_aggregation(today: date) -> dict[str, Any]:
+    """Statuses in one aggregation: what the source said, then the end day against today,
+    then the start day against today (see model.derive_status)."""
+    day = today.toordinal()
+    start = {"range": {"field": "start_day", "ranges": [
+        {"to": 0}, {"from": 0, "to": day + 1}, {"from": day + 1}]}}
+    end = {"range": {"field": "end_day", "ranges": [
+        {"to": day}, {"from": day, "to": NO_END}, {"from": NO_END}]}, "aggs": {"start": start}}
+    return {"terms": {"field": "said_status", "size": 10}, "aggs": {"end": end}}
+
+
+def _status_counts(answer: dict[str, Any]) -> list[tuple[str, int]]:
+    counts = dict.fromkeys(STATUSES, 0)
+    for said in answer.get("buckets", []):
+        if said["key"] in ("terminated", "closed"):
+            counts[said["key"]] += said["doc_count"]
+            continue
+        ended, dated, undated = said["end"]["buckets"]
+        counts["closed"] += ended["doc_count"]
+        for bucket, no_start in ((dated, "ongoing"), (undated, None)):
+            missing, started, later = bucket["start"]["buckets"]
+            if no_start:
+                counts[no_start] += missing["doc_count"]
+            counts["ongoing"] += started["doc_count"]
+            counts["planned"] += later["doc_count"]
+    return [(s, n) for s, n in counts.items() if n]

@@ -12,13 +12,14 @@ from collections.abc import Sequence
 
 from ..model import LangText
 from ._analysis import STEMMED, analyzer, fold_tokens, stem_field
-from ._compile import typo_distance
+from ._compile import MIN_STEM, typo_distance
 from ._query import ParsedText
 
 __all__ = ["snippet"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_SCAN_CHARS = 20_000
+_SCAN_CHARS = 6_000  # a snippet shows where the text first matches; no need to read further
+_ENOUGH = 8  # matches in one text: that text is the one to show
 
 
 def _within(a: str, b: str, limit: int) -> bool:
@@ -48,6 +49,9 @@ class _Matcher:
         )
         self.raw = [c.raw.rstrip("*") for c in clauses if not c.phrase]
         self._stems: dict[str, set[str]] = {}
+        # no word shorter than the shortest query word (less typos) or stem can match
+        lengths = [len(t) for t in self.exact] or [1]
+        self.shortest = max(1, min(min(lengths) - 2, MIN_STEM))
 
     def stems(self, lang: str) -> set[str]:
         if lang not in self._stems:
@@ -56,6 +60,8 @@ class _Matcher:
         return self._stems[lang]
 
     def matches(self, word: str, lang: str | None) -> bool:
+        if len(word) < self.shortest:
+            return False
         tokens = fold_tokens(word)
         if not tokens:
             return False
@@ -83,6 +89,8 @@ def snippet(
             for m in _WORD.finditer(t.text[:_SCAN_CHARS]):
                 if matcher.matches(m.group(), t.lang):
                     spans.append(m.span())
+                    if len(spans) >= _ENOUGH:
+                        break
         if best is None or len(spans) > best[0]:
             best = (len(spans), t, spans)
     assert best is not None
