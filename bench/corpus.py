@@ -1,0 +1,293 @@
+"""Generate a deterministic scale corpus of N projects from the real keep.eu records.
+
+    python bench/corpus.py OUT_DB --projects N [--seed 1] [--source-db REAL_DB] [--no-index]
+
+The real records come from a store built from the real files (built in a temporary folder with
+``euprojects import keep-eu`` from ``keep/keep_closed_1420.xlsx`` under the shared data
+folder, env ``EUPROJECTS_SHARED_DATA``, default ``../shared/data``, plus
+tests/data/keep/keep_api_seed.json), or from the store given with --source-db.
+
+The corpus holds the real projects unchanged, then generated ones ``keep:gen0000001``... up to N:
+each takes a real "template" project (so programme, period, themes, funds, countries and amounts
+follow the real joint distribution), moves its dates by -3..+3 years, multiplies its amounts by
+0.5..2, writes new descriptions from 5-15 real sentences of the same language (one text per
+language of the template), new titles from a prefix of one real title and the suffix of another of
+the same language, and 2-12 partners sampled from the real organisations of the template's
+countries. Everything goes through the real store API (SqliteStore.writer), in transactions of
+--batch projects; then the search index is built with Catalog.reindex() and timed.
+
+Prints (and writes to OUT_DB + ".build.json") the counts, the generation time, the index build
+time, the index size on disk and the peak RSS of the index build (measured in a child process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from euprojects.model import LangText, Participation, Project, ProjectRecord, Role
+from euprojects.model._money import Money
+from euprojects.store import SqliteStore
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("EUPROJECTS_SHARED_DATA", "../shared/data"))
+REAL_FILES = ("keep/keep_closed_1420.xlsx",)
+SEED_FILE = "tests/data/keep/keep_api_seed.json"
+
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
+_CENT = Decimal("0.01")
+
+
+def build_real_store(folder: Path) -> Path:
+    """The real store, built from the real files with the euprojects CLI."""
+    db = folder / "real.db"
+    shared = SHARED if SHARED.is_absolute() else (REPO / SHARED)
+    files = [str(shared / f) for f in REAL_FILES] + [str(REPO / SEED_FILE)]
+    exe = Path(sys.executable).with_name("euprojects")
+    cmd = [str(exe) if exe.exists() else "euprojects", "--db", str(db), "import", "keep-eu",
+           *files]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return db
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(text) if len(s.strip()) >= 25]
+
+
+class Pools:
+    """What the generator recombines: sentences and titles by language, organisations by
+    country, and the real projects as templates."""
+
+    def __init__(self, items: list) -> None:
+        self.items = items
+        self.sentences: dict[str | None, list[str]] = defaultdict(list)
+        self.results: dict[str | None, list[str]] = defaultdict(list)
+        self.titles: dict[str | None, list[list[str]]] = defaultdict(list)
+        self.orgs_by_country: dict[str | None, list] = defaultdict(list)
+        seen_orgs: set[str] = set()
+        for project, participants in items:
+            for t in project.description:
+                self.sentences[t.lang].extend(sentences(t.text))
+            for t in (*project.expected_results, *project.expected_outputs):
+                self.results[t.lang].extend(sentences(t.text))
+            for t in (project.title, *project.other_titles):
+                words = t.text.split()
+                if len(words) >= 2:
+                    self.titles[t.lang].append(words)
+            for _, org in participants:
+                if org.id not in seen_orgs:
+                    seen_orgs.add(org.id)
+                    self.orgs_by_country[org.country].append(org)
+        self.all_orgs = [o for orgs in self.orgs_by_country.values() for o in orgs]
+        for pool in (self.sentences, self.results, self.titles):
+            for lang in list(pool):
+                pool[lang].sort()  # the order of a set-free, sorted pool: deterministic
+        for orgs in self.orgs_by_country.values():
+            orgs.sort(key=lambda o: o.id)
+        self.all_orgs.sort(key=lambda o: o.id)
+
+    def text(self, rng: random.Random, lang: str | None, low: int, high: int,
+             pool: dict | None = None) -> str:
+        source = (pool or self.sentences).get(lang) or self.sentences.get(lang) \
+            or self.sentences["en"]
+        n = rng.randint(low, high)
+        return " ".join(rng.choice(source) for _ in range(n))
+
+    def title(self, rng: random.Random, lang: str | None) -> str:
+        titles = self.titles.get(lang) or self.titles["en"]
+        a, b = rng.choice(titles), rng.choice(titles)
+        cut_a = rng.randint(1, max(1, len(a) - 1))
+        cut_b = rng.randint(1, max(1, len(b) - 1))
+        words = a[:cut_a] + b[cut_b:]
+        return " ".join(words[:20])
+
+
+def _money(m: Money | None, factor: float) -> Money | None:
+    if m is None:
+        return None
+    amount = (m.amount * Decimal(repr(factor))).quantize(_CENT, rounding=ROUND_HALF_UP)
+    return Money(amount, m.currency)
+
+
+def _acronym(rng: random.Random, title: str) -> str:
+    letters = [w[0] for w in title.split() if w[:1].isalpha() and len(w) > 3]
+    base = "".join(letters[: rng.randint(3, 6)]).upper() or "PRJ"
+    if rng.random() < 0.3:
+        base += f"-{rng.randint(2, 99)}"
+    return base
+
+
+def generate(pools: Pools, rng: random.Random, seq: int) -> ProjectRecord:
+    template, t_parts = rng.choice(pools.items)
+    pid = f"keep:gen{seq:07d}"
+    title_lang = template.title.lang
+    title = LangText(pools.title(rng, title_lang), title_lang)
+    other_titles = tuple(LangText(pools.title(rng, t.lang), t.lang)
+                         for t in template.other_titles)
+    description = tuple(LangText(pools.text(rng, t.lang, 5, 15), t.lang)
+                        for t in template.description)
+    expected_results = tuple(LangText(pools.text(rng, t.lang, 1, 4, pools.results), t.lang)
+                             for t in template.expected_results)
+    expected_outputs = tuple(LangText(pools.text(rng, t.lang, 1, 3, pools.results), t.lang)
+                             for t in template.expected_outputs)
+    shift = timedelta(days=rng.randint(-3 * 365, 3 * 365))
+    start = template.start_date + shift if template.start_date else None
+    end = template.end_date + shift if template.end_date else None
+    factor = round(rng.uniform(0.5, 2.0), 4)
+    # partners: 2-12 real organisations, from the template's countries (every one of them
+    # first, round robin), the lead first
+    countries = [c for c in dict.fromkeys(o.country for _, o in t_parts) if c] \
+        or list(template.countries) or [None]
+    n = min(12, max(2, len(t_parts) + rng.randint(-1, 2)))
+    chosen: list = []
+    ids: set[str] = set()
+    for i in range(n * 3):
+        if len(chosen) == n:
+            break
+        candidates = pools.orgs_by_country.get(countries[i % len(countries)]) or pools.all_orgs
+        org = rng.choice(candidates)
+        if org.id not in ids:
+            ids.add(org.id)
+            chosen.append(org)
+    participations = tuple(
+        Participation(pid, org.id, Role.LEAD if order == 1 else Role.PARTNER, order)
+        for order, org in enumerate(chosen, start=1)
+    )
+    project = Project(
+        id=pid,
+        source="keep",
+        title=title,
+        acronym=_acronym(rng, title.text),
+        other_titles=other_titles,
+        description=description,
+        expected_results=expected_results,
+        expected_outputs=expected_outputs,
+        start_date=start,
+        end_date=end,
+        source_status=template.source_status,
+        programme=template.programme,
+        programme_website=template.programme_website,
+        period=template.period,
+        funds=template.funds,
+        total_budget=_money(template.total_budget, factor),
+        eu_contribution=_money(template.eu_contribution, factor),
+        source_cofinancing_rate=template.source_cofinancing_rate,
+        themes=template.themes,
+        countries=tuple(sorted({o.country for o in chosen if o.country})),
+        nuts=template.nuts,
+        call=template.call,
+        priority=template.priority,
+    )
+    return ProjectRecord(project, participations, tuple(chosen))
+
+
+def _dir_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def build_index(db: Path) -> dict:
+    """Catalog.reindex() in a child process, so that its peak RSS is the build's alone."""
+    code = (
+        "import json, resource, sys, time\n"
+        "from euprojects.catalog import Catalog\n"
+        "from euprojects.settings import load_settings\n"
+        "c = Catalog(load_settings({'db': sys.argv[1]}, {}))\n"
+        "t = time.perf_counter(); n = c.reindex(); t = time.perf_counter() - t\n"
+        "print(json.dumps({'indexed': n, 'index_build_s': round(t, 1),\n"
+        "  'index_build_peak_rss_mb': round(resource.getrusage(resource.RUSAGE_SELF)"
+        ".ru_maxrss / 1024)}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(db)], check=True,
+                         capture_output=True, text=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    index = db.with_suffix(".index")
+    current = (index / "CURRENT").read_text().strip()
+    result["index_size_mb"] = round(_dir_size(index / current) / 2**20, 1)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("out_db", type=Path)
+    ap.add_argument("--projects", type=int, required=True)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--source-db", type=Path, help="a store built from the real files")
+    ap.add_argument("--batch", type=int, default=50_000, help="projects per transaction")
+    ap.add_argument("--no-index", action="store_true", help="write the store only")
+    ap.add_argument("--index-only", action="store_true",
+                    help="the store exists (written with --no-index): build its index only")
+    args = ap.parse_args(argv)
+
+    out = args.out_db
+    if args.index_only:
+        stats = Path(str(out) + ".build.json")
+        result = json.loads(stats.read_text()) if stats.exists() else {}
+        result.update(build_index(out))
+        print(json.dumps(result, indent=2))
+        stats.write_text(json.dumps(result, indent=2) + "\n")
+        return 0
+    if out.exists():
+        sys.exit(f"{out} exists: remove it (and {out.with_suffix('.index')}) first")
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        source_db = args.source_db or build_real_store(Path(tmp))
+        real = SqliteStore(source_db)
+        items = [(p, [(pa, o) for pa, o in parts]) for p, parts in real.iter_with_participants()]
+        real.close()
+    pools = Pools(items)
+    rng = random.Random(args.seed)
+    store = SqliteStore(out)
+    # the store's own writes are the bench's subject only through the search; keep the
+    # generation from being dominated by fsyncs of the WAL
+    store._db.execute("PRAGMA synchronous = OFF")
+    written = 0
+    seq = 0
+    total = args.projects
+    while written < total:
+        with store.writer("keep") as w:
+            in_batch = 0
+            while written < total and in_batch < args.batch:
+                if written < len(items):  # the real projects first, unchanged
+                    project, parts = items[written]
+                    record = ProjectRecord(project, tuple(p for p, _ in parts),
+                                           tuple(o for _, o in parts))
+                else:
+                    seq += 1
+                    record = generate(pools, rng, seq)
+                w.put(record)
+                written += 1
+                in_batch += 1
+        print(f"  {written} projects written ({time.perf_counter() - started:.0f} s)",
+              file=sys.stderr)
+    store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    result: dict = {
+        "projects": written,
+        "real_projects": min(written, len(items)),
+        "seed": args.seed,
+        "generate_s": round(time.perf_counter() - started, 1),
+        "db_size_mb": round(out.stat().st_size / 2**20, 1),
+        "generate_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+    if not args.no_index:
+        print("  building the index (Catalog.reindex) ...", file=sys.stderr)
+        result.update(build_index(out))
+    print(json.dumps(result, indent=2))
+    Path(str(out) + ".build.json").write_text(json.dumps(result, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
