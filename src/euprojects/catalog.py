@@ -21,6 +21,7 @@ from .search import (
     SearchResult,
     TantivyIndex,
     evaluate,
+    matcher_for,
     read_judgements,
     snippet,
 )
@@ -157,6 +158,7 @@ class Catalog:
         raw = self.index.search(query, self.today)
         projects = self.store.get_projects([pid for pid, _ in raw.hits])
         parsed = query.text
+        marks = matcher_for(parsed, query.typos)  # one for the page: it caches its answers
         items = []
         for pid, score in raw.hits:
             project = projects.get(pid)
@@ -165,7 +167,7 @@ class Catalog:
             texts: tuple[LangText, ...] = (*project.description, *project.expected_results,
                                            *project.achievements, project.title)
             items.append(ResultItem(project, project.status(self.today),
-                                    snippet(texts, parsed, typos=query.typos), score))
+                                    snippet(texts, parsed, matcher=marks), score))
         facets = {
             name: tuple(FacetValue(v, n, v in query.filters.get(name, ()))
                         for v, n in counts)

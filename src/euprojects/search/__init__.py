@@ -7,7 +7,7 @@ from ._evaluation import EvalReport, Judgement, evaluate, ndcg, read_judgements,
 from ._index import RawResult, TantivyIndex
 from ._query import FACETS, MAX_SIZE, RANGES, SORTS, ParsedText, SearchQuery, parse_text
 from ._results import FacetValue, ResultItem, SearchResult
-from ._snippets import snippet
+from ._snippets import matcher_for, snippet
 
 __all__ = [
     "EvalReport",
@@ -30,6 +30,7 @@ __all__ = [
     "SearchQuery",
     "TantivyIndex",
     "parse_text",
+    "matcher_for",
     "snippet",
     "typo_distance",
 ]

@@ -15,7 +15,7 @@ from ._analysis import STEMMED, analyzer, fold_tokens, stem_field
 from ._compile import MIN_STEM, typo_distance
 from ._query import ParsedText
 
-__all__ = ["snippet"]
+__all__ = ["snippet", "matcher_for"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SCAN_CHARS = 6_000  # a snippet shows where the text first matches; no need to read further
@@ -49,6 +49,7 @@ class _Matcher:
         )
         self.raw = [c.raw.rstrip("*") for c in clauses if not c.phrase]
         self._stems: dict[str, set[str]] = {}
+        self._seen: dict[tuple[str, str | None], bool] = {}  # texts repeat their words
         # no word shorter than the shortest query word (less typos) or stem can match
         lengths = [len(t) for t in self.exact] or [1]
         self.shortest = max(1, min(min(lengths) - 2, MIN_STEM))
@@ -60,6 +61,13 @@ class _Matcher:
         return self._stems[lang]
 
     def matches(self, word: str, lang: str | None) -> bool:
+        key = (word, lang)
+        found = self._seen.get(key)
+        if found is None:
+            found = self._seen[key] = self._matches(word, lang)
+        return found
+
+    def _matches(self, word: str, lang: str | None) -> bool:
         if len(word) < self.shortest:
             return False
         tokens = fold_tokens(word)
@@ -75,13 +83,22 @@ class _Matcher:
         return any(_within(token, q, d) for q, d in self.fuzzy.items())
 
 
+def matcher_for(parsed: ParsedText, typos: bool = True) -> _Matcher:
+    """What decides which words to mark; share one across a page of results (it caches)."""
+    return _Matcher(parsed, typos)
+
+
 def snippet(
-    texts: Sequence[LangText], parsed: ParsedText, width: int = 240, typos: bool = True
+    texts: Sequence[LangText], parsed: ParsedText, width: int = 240, typos: bool = True,
+    matcher: _Matcher | None = None,
 ) -> str:
     """An HTML-safe excerpt of the text that matches best, matching words in <mark>."""
     if not texts:
         return ""
-    matcher = _Matcher(parsed, typos) if not parsed.empty else None
+    if parsed.empty:
+        matcher = None
+    elif matcher is None:
+        matcher = _Matcher(parsed, typos)
     best: tuple[int, LangText, list[tuple[int, int]]] | None = None
     for t in texts:
         spans = []
