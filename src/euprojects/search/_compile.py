@@ -79,7 +79,8 @@ def one_typo_variants(token: str) -> set[str]:
     return out
 
 
-Corrector = Callable[[str], list[str]]
+# the words one typo away that the index holds, or None when the word itself is common there
+Corrector = Callable[[str], list[str] | None]
 Translator = Callable[[str], list[tuple[str, str]]]
 
 
@@ -98,10 +99,13 @@ def _word(schema: tantivy.Schema, clause: Clause, typos: bool, exact_only: bool,
                     Query.fuzzy_term_query(schema, field, token, distance=0, prefix=True),
                     _PREFIX_BOOST))
         distance = typo_distance(token) if typos else 0
-        if distance and corrector is not None:
+        corrections = corrector(token) if distance and corrector is not None else []
+        if corrections is None:
+            distance = 0  # a word many projects hold is taken as typed: no typo expansion
+        else:
             # a word one typo away that the index holds counts with its stems too, so that a
             # typo finds what the word it stands for finds ("inovation" -> "innovative")
-            for correction in corrector(token):
+            for correction in corrections:
                 options.extend(_exact(schema, correction, correction, _TYPO_BOOST))
                 for lang, stem in translator(correction) if translator else ():
                     options.append(Query.boost_query(

@@ -42,6 +42,9 @@ __all__ = ["TantivyIndex", "RawResult"]
 
 _SORT_FIELDS = {"start_date": "start", "end_date": "end", "eu_contribution": "eu"}
 _KEEP_GENERATIONS = 2
+# A word that this many projects hold (in titles or texts) is taken as typed, as Typesense's
+# typo_tokens_threshold does: typo expansion is for words the index barely knows.
+TYPO_THRESHOLD = 5
 _LEXICON = "lexicon.json"
 # Bumped whenever the schema or what a document holds changes: an index of another format is
 # not read, and an import rebuilds it.
@@ -231,8 +234,12 @@ class TantivyIndex:
         return result
 
     @staticmethod
-    def _corrections(searcher: tantivy.Searcher, token: str, most: int = 3) -> list[str]:
-        """The words one typo away from ``token`` that the index holds, most frequent first."""
+    def _corrections(searcher: tantivy.Searcher, token: str, most: int = 3) -> list[str] | None:
+        """The words one typo away from ``token`` that the index holds, most frequent first;
+        None when ``token`` itself is common in the index (then it is no typo)."""
+        held = searcher.doc_freq("title", token) + searcher.doc_freq("body", token)
+        if held >= TYPO_THRESHOLD:
+            return None
         found = []
         for variant in one_typo_variants(token):
             freq = searcher.doc_freq("title", variant) + searcher.doc_freq("body", variant)
