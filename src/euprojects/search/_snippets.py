@@ -18,7 +18,7 @@ from ._query import ParsedText
 __all__ = ["snippet", "matcher_for"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_SCAN_CHARS = 6_000  # a snippet shows where the text first matches; no need to read further
+_SCAN_CHARS = 3_000  # a snippet shows where the text first matches; no need to read further
 _ENOUGH = 8  # matches in one text: that text is the one to show
 
 
@@ -110,6 +110,8 @@ def snippet(
                         break
         if best is None or len(spans) > best[0]:
             best = (len(spans), t, spans)
+        if len(spans) >= _ENOUGH:
+            break  # texts come best first: this one will do
     assert best is not None
     _, chosen, spans = best
     text = chosen.text
