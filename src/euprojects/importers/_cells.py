@@ -19,6 +19,7 @@ from ._report import FileReport, RowIssue
 __all__ = ["Row", "MISSING", "text", "money", "rate", "day", "code_text", "nuts", "url",
            "url_key", "lang_text", "clean_acronym"]
 
+_CENT = Decimal("0.01")
 # What sources write for "no value".
 MISSING = frozenset({"", "n/a", "n.a.", "na", "-", "none", "null"})
 
@@ -110,7 +111,6 @@ def rate(value: Any, row: Row, field: str) -> Decimal | None:
     return pct.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
-_CENT = Decimal("0.01")
 _DATE_FORMATS = ("%Y/%m/%d", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S")
 
 

@@ -1,6 +1,6 @@
 """The unified model: pure data, no I/O. Every source maps into these classes."""
 
-from ._ids import organisation_id, project_id, split_id
+from ._ids import organisation_id, project_id
 from ._language import LANGUAGE_WORDS, guess_language
 from ._money import Money, cofinancing_rate
 from ._records import LangText, Organisation, Participation, Project, ProjectRecord
@@ -24,5 +24,4 @@ __all__ = [
     "normalise_country",
     "organisation_id",
     "project_id",
-    "split_id",
 ]

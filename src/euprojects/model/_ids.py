@@ -6,7 +6,7 @@ import hashlib
 
 from ._vocab import fold
 
-__all__ = ["project_id", "organisation_id", "split_id"]
+__all__ = ["project_id", "organisation_id"]
 
 
 def _digest(*parts: str) -> str:
@@ -30,8 +30,3 @@ def project_id(source: str, native_id: str | None = None, *key_parts: str) -> st
 def organisation_id(name: str, country: str | None, city: str | None) -> str:
     """One organisation per folded name + country + city: conservative, never a loose guess."""
     return f"org:{_digest(name, country or '', city or '')}"
-
-
-def split_id(value: str) -> tuple[str, str]:
-    source, _, rest = value.partition(":")
-    return source, rest
