@@ -280,3 +280,26 @@ def test_rebuild_while_searching_never_fails(real_catalog):
         thread.join(timeout=60)
     assert errors == []
     assert totals and set(totals) == {expected}
+
+
+@pytest.mark.parametrize(
+    ("query", "lang", "text", "expected"),
+    [
+        # stem in the text's language, exact word, and a word the tokenizer splits (ART_UP)
+        ("énergies renouvelables", "fr", "Une énergie renouvelable pour ART_UP & co <b>",
+         "Une <mark>énergie</mark> <mark>renouvelable</mark> pour ART_UP &amp; co &lt;b&gt;"),
+        ("art", "en", "ART_UP: art & the state of the arts, not start",
+         "<mark>ART_UP</mark>: <mark>art</mark> &amp; the state of the <mark>arts</mark>, not start"),
+        # one typo (a transposition costs one), as the index's fuzzy queries count them
+        ("inovation", "en", "Innovation and inovation, not invitation",
+         "<mark>Innovation</mark> and <mark>inovation</mark>, not invitation"),
+        # the prefix of the last word, search-as-you-type
+        ("cross-border coop", "en", "Cross-border cooperation and co-operation",
+         "<mark>Cross</mark>-<mark>border</mark> <mark>cooperation</mark> and co-operation"),
+    ],
+)
+def test_snippet_marks(query, lang, text, expected):
+    from euprojects.model import LangText
+    from euprojects.search import parse_text, snippet
+
+    assert snippet([LangText(text, lang)], parse_text(query)) == expected

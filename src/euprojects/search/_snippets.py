@@ -7,11 +7,15 @@ the query: exactly, by stem in the text's language, as a prefix, or within the t
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Sequence
 
+import tantivy
+from rapidfuzz.distance import OSA
+
 from ..model import LangText
-from ._analysis import STEMMED, analyzer, fold_tokens, stem_field
+from ._analysis import NEUTRAL, STEMMED, analyzer, stem_field
 from ._compile import MIN_STEM, typo_distance
 from ._query import ParsedText
 
@@ -22,34 +26,21 @@ _SCAN_CHARS = 3_000  # a snippet shows where the text first matches; no need to 
 _ENOUGH = 8  # matches in one text: that text is the one to show
 
 
-def _within(a: str, b: str, limit: int) -> bool:
-    """Levenshtein distance of a and b is at most ``limit`` (small limits, short words)."""
-    if abs(len(a) - len(b)) > limit:
-        return False
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1,
-                               previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
-            return False
-        previous = current
-    return previous[-1] <= limit
-
-
 class _Matcher:
+    """Decides which words of a text to mark, judging many words in one call where it can."""
+
     def __init__(self, parsed: ParsedText, typos: bool) -> None:
         clauses = parsed.clauses()
         self.exact = {t for c in clauses for t in c.tokens}
-        self.prefixes = {c.tokens[-1] for c in clauses if c.prefix and len(c.tokens[-1]) >= 2}
+        self.prefixes = tuple(c.tokens[-1] for c in clauses
+                              if c.prefix and len(c.tokens[-1]) >= 2)
         self.fuzzy = (
             {t: typo_distance(t) for c in clauses if not c.phrase for t in c.tokens
              if typo_distance(t)} if typos else {}
         )
         self.raw = [c.raw.rstrip("*") for c in clauses if not c.phrase]
         self._stems: dict[str, set[str]] = {}
-        self._seen: dict[tuple[str, str | None], bool] = {}  # texts repeat their words
+        self._seen: dict[str | None, dict[str, bool]] = {}  # texts repeat their words
         # no word shorter than the shortest query word (less typos) or stem can match
         lengths = [len(t) for t in self.exact] or [1]
         self.shortest = max(1, min(min(lengths) - 2, MIN_STEM))
@@ -61,31 +52,65 @@ class _Matcher:
         return self._stems[lang]
 
     def matches(self, word: str, lang: str | None) -> bool:
-        key = (word, lang)
-        found = self._seen.get(key)
-        if found is None:
-            found = self._seen[key] = self._matches(word, lang)
-        return found
+        return word in self.matching({word}, lang)
 
-    def _matches(self, word: str, lang: str | None) -> bool:
-        if len(word) < self.shortest:
-            return False
-        tokens = fold_tokens(word)
-        if not tokens:
-            return False
-        token = tokens[0]
-        if token in self.exact or any(token.startswith(p) for p in self.prefixes):
-            return True
-        if lang in STEMMED:
-            stemmed = analyzer(stem_field(lang)).analyze(word)
-            if stemmed and stemmed[0] in self.stems(lang):
-                return True
-        return any(_within(token, q, d) for q, d in self.fuzzy.items())
+    def matching(self, words: set[str], lang: str | None) -> set[str]:
+        """The words of ``words`` (as they stand in a text of language ``lang``) to mark."""
+        seen = self._seen.setdefault(lang, {})
+        new = [w for w in words if w not in seen]
+        if new:
+            seen.update(zip(new, self._judge(new, lang), strict=True))
+        return {w for w in words if seen[w]}
+
+    def _judge(self, words: list[str], lang: str | None) -> list[bool]:
+        out = [False] * len(words)
+        todo = [i for i, w in enumerate(words) if len(w) >= self.shortest]
+        if not todo:
+            return out
+        folded = _first_tokens(analyzer(NEUTRAL), [words[i] for i in todo])
+        stems = (_first_tokens(analyzer(stem_field(lang)), [words[i] for i in todo])
+                 if lang in STEMMED else None)
+        wanted = self.stems(lang) if lang in STEMMED else set()
+        for n, i in enumerate(todo):
+            token = folded[n]
+            if not token:
+                continue
+            if token in self.exact or token.startswith(self.prefixes or ("\0",)):
+                out[i] = True
+            elif stems is not None and stems[n] in wanted:
+                out[i] = True
+            else:
+                # the same distance as the index's fuzzy queries (a transposition costs one)
+                out[i] = any(abs(len(token) - len(q)) <= d
+                             and OSA.distance(token, q, score_cutoff=d) <= d
+                             for q, d in self.fuzzy.items())
+        return out
+
+
+def _first_tokens(a: tantivy.TextAnalyzer, words: list[str]) -> list[str]:
+    """The first token of each word by analyzer ``a``: one call for all the words when the
+    analyzer keeps each one a single token (the usual case), else one call per word."""
+    tokens = a.analyze(" ".join(words))
+    if len(tokens) == len(words):
+        return tokens
+    return [(a.analyze(w) or [""])[0] for w in words]
 
 
 def matcher_for(parsed: ParsedText, typos: bool = True) -> _Matcher:
     """What decides which words to mark; share one across a page of results (it caches)."""
     return _Matcher(parsed, typos)
+
+
+def _spans(text: LangText, matcher: _Matcher) -> list[tuple[int, int]]:
+    """Where the first matching words of a text are: each distinct word is judged once, then
+    one regular expression of the matching ones finds them (the scan itself stays in C)."""
+    head = text.text[:_SCAN_CHARS]
+    hits = matcher.matching(set(_WORD.findall(head)), text.lang)
+    if not hits:
+        return []
+    words = "|".join(re.escape(w) for w in sorted(hits, key=len, reverse=True))
+    found = re.finditer(rf"(?<!\w)(?:{words})(?!\w)", head)
+    return [m.span() for m in itertools.islice(found, _ENOUGH)]
 
 
 def snippet(
@@ -101,13 +126,7 @@ def snippet(
         matcher = _Matcher(parsed, typos)
     best: tuple[int, LangText, list[tuple[int, int]]] | None = None
     for t in texts:
-        spans = []
-        if matcher is not None:
-            for m in _WORD.finditer(t.text[:_SCAN_CHARS]):
-                if matcher.matches(m.group(), t.lang):
-                    spans.append(m.span())
-                    if len(spans) >= _ENOUGH:
-                        break
+        spans = _spans(t, matcher) if matcher is not None else []
         if best is None or len(spans) > best[0]:
             best = (len(spans), t, spans)
         if len(spans) >= _ENOUGH:
