@@ -303,3 +303,32 @@ def test_snippet_marks(query, lang, text, expected):
     from euprojects.search import parse_text, snippet
 
     assert snippet([LangText(text, lang)], parse_text(query)) == expected
+
+
+def test_compounds_split_by_the_frequency_of_their_parts():
+    from euprojects.search._compounds import split_compound
+
+    held = {"hochwasser": 40, "schutz": 60, "meer": 30, "mull": 8, "waste": 90, "water": 300,
+            "wastewater": 400, "hochwasserschutz": 2, "nord": 50, "regio": 20}.get
+    frequency = lambda w: held(w, 0)  # noqa: E731
+    nowhere = lambda w: 0  # noqa: E731
+    assert split_compound("hochwasserschutz", frequency, nowhere) == ["hochwasser", "schutz"]
+    # the linking element "es" of Meer-es-müll is dropped from the part before it
+    assert split_compound("meeresmull", frequency, nowhere) == ["meer", "mull"]
+    # a word more common than its parts is taken as it stands
+    assert split_compound("wastewater", frequency, nowhere) is None
+    # a name is never split, however common its parts
+    assert split_compound("nordregio", frequency, lambda w: 1) is None
+    assert split_compound("nordregio", frequency, nowhere) == ["nord", "regio"]
+    assert split_compound("schutz", frequency, nowhere) is None  # too short to be a compound
+
+
+def test_a_compound_also_finds_its_parts(real_catalog):
+    # no text of the real data holds "Stadtentwicklung"; "Stadt" + "Entwicklung" (or their
+    # English translations, "city" + "development") are held apart
+    assert run(real_catalog, q='"stadtentwicklung"').total == 0
+    found = run(real_catalog, q="stadtentwicklung", size="20")
+    assert found.total > 20
+    for pid in found.ids:
+        words = texts_of(real_catalog, pid)
+        assert ("stadt" in words or "cit" in words) and ("entwicklung" in words or "develop" in words)

@@ -86,6 +86,7 @@ class Catalog:
         self.index = TantivyIndex(self.settings.index_path, self.settings.search_time_budget_ms)
 
     def close(self) -> None:
+        self.index.close()
         self.store.close()
 
     def __enter__(self) -> Catalog:

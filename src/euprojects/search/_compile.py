@@ -82,12 +82,32 @@ def one_typo_variants(token: str) -> set[str]:
 # the words one typo away that the index holds, or None when the word itself is common there
 Corrector = Callable[[str], list[str] | None]
 Translator = Callable[[str], list[tuple[str, str]]]
+# the parts of a compound word that the index holds more often than the whole ("hochwasser",
+# "schutz" for "hochwasserschutz"), or None
+Splitter = Callable[[str], list[str] | None]
+_COMPOUND_BOOST = 0.5
+
+
+def _parts(schema: tantivy.Schema, parts: list[str], translator: Translator | None) -> Query:
+    """Every part of a split compound must match: as written, by stem or by translation."""
+    musts = []
+    for part in parts:
+        options = _exact(schema, part, part, _COMPOUND_BOOST)
+        for lang, stem in translator(part) if translator else ():
+            options.append(Query.boost_query(Query.term_query(schema, stem_field(lang), stem),
+                                             _TRANSLATION_BOOST * _COMPOUND_BOOST))
+        musts.append(_should(options))
+    return _must(musts)
 
 
 def _word(schema: tantivy.Schema, clause: Clause, typos: bool, exact_only: bool,
-          corrector: Corrector | None = None, translator: Translator | None = None) -> Query:
+          corrector: Corrector | None = None, translator: Translator | None = None,
+          splitter: Splitter | None = None) -> Query:
     token = clause.tokens[0]
     options = _exact(schema, token, clause.raw.rstrip("*"), 1.0)
+    parts = splitter(token) if splitter is not None and not exact_only else None
+    if parts:
+        options.append(_parts(schema, parts, translator))
     if translator is not None and not exact_only:
         for lang, stem in translator(clause.raw.rstrip("*")):
             options.append(Query.boost_query(
@@ -132,18 +152,20 @@ def _phrase(schema: tantivy.Schema, clause: Clause) -> Query:
 
 
 def _clause(schema: tantivy.Schema, clause: Clause, typos: bool, exact_only: bool,
-            corrector: Corrector | None = None, translator: Translator | None = None) -> Query:
+            corrector: Corrector | None = None, translator: Translator | None = None,
+            splitter: Splitter | None = None) -> Query:
     if len(clause.tokens) > 1:
         return _phrase(schema, clause)
     if clause.phrase:  # a quoted single word: that word, exactly, no stems, no typos
         return _should([Query.boost_query(Query.term_query(schema, f, clause.tokens[0]), w)
                         for f, w in TEXT_FIELDS.items()])
-    return _word(schema, clause, typos, exact_only, corrector, translator)
+    return _word(schema, clause, typos, exact_only, corrector, translator, splitter)
 
 
 def text_query(schema: tantivy.Schema, text: ParsedText, typos: bool,
                corrector: Corrector | None = None,
-               translator: Translator | None = None) -> Query | None:
+               translator: Translator | None = None,
+               splitter: Splitter | None = None) -> Query | None:
     """Every group must match (a group matches when any of its OR-ed clauses does); excluded
     clauses must not match, exactly (no typos, no prefixes: excluding is never a guess)."""
     if text.empty:
@@ -152,8 +174,9 @@ def text_query(schema: tantivy.Schema, text: ParsedText, typos: bool,
     required = text.required
     for group in text.groups:
         occur = Occur.Must if group in required else Occur.Should
-        parts.append((occur, _should([_clause(schema, c, typos, False, corrector, translator)
-                                      for c in group])))
+        parts.append((occur, _should([
+            _clause(schema, c, typos, False, corrector, translator, splitter) for c in group
+        ])))
     words = [g[0].tokens[0] for g in required if len(g) == 1 and len(g[0].tokens) == 1
              and not g[0].phrase]
     if len(words) >= 2:

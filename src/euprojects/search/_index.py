@@ -9,12 +9,14 @@ leaves the old one serving. Readers notice a new generation on their next search
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import os
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,6 +36,7 @@ from ._compile import (
     one_typo_variants,
     text_query,
 )
+from ._compounds import split_compound
 from ._documents import FACET_FIELDS, NO_END, build_schema, to_document
 from ._lexicon import Lexicon, LexiconBuilder
 from ._query import SearchQuery
@@ -51,6 +54,7 @@ _LEXICON = "lexicon.json"
 INDEX_FORMAT = 2
 _FORMAT_FILE = "format"
 _WRITER_HEAP = 128_000_000
+NAME_FIELDS = ("acronym", "partners")
 _FACET_SIZE = 65_000  # more than the distinct values of any facet: counts are exact
 
 Participants = Iterable[tuple[Participation, Organisation]]
@@ -87,14 +91,23 @@ def _decode_cursor(cursor: str) -> int:
 class TantivyIndex:
     """Search over the projects of the store. Thread-safe for searching."""
 
-    def __init__(self, path: Path, time_budget_ms: int = 2000) -> None:
+    def __init__(self, path: Path, time_budget_ms: int = 2000, threads: int = 2) -> None:
         self.path = path
         self.time_budget_ms = time_budget_ms
+        self.threads = max(1, threads)
+        self._executor: ThreadPoolExecutor | None = None
         self.schema = build_schema()
         self._lock = threading.Lock()
         self._generation: str | None = None
         self._index: tantivy.Index | None = None
         self._lexicon = Lexicon.empty()
+
+    def close(self) -> None:
+        """Stop the facet threads (a search after this starts them again)."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True)
 
     # -- generations ------------------------------------------------------------------------
 
@@ -211,7 +224,9 @@ class TantivyIndex:
         schema = self.schema
         base = text_query(schema, query.text, query.typos,
                           lambda token: self._corrections(searcher, token),
-                          self._lexicon.translations)
+                          self._lexicon.translations,
+                          lambda token: split_compound(token, _frequency(searcher),
+                                                       _frequency(searcher, NAME_FIELDS)))
         filters = filter_queries(schema, query, today)
         full = combine(base, list(filters.values()))
         offset = _decode_cursor(query.cursor) if query.cursor else 0
@@ -250,34 +265,84 @@ class TantivyIndex:
     def _facets(self, searcher: tantivy.Searcher, base: Any, filters: dict[str, Any],
                 today: date, result: RawResult, started: float) -> None:
         """Counts for every facet. A facet's counts ignore its own selection and respect every
-        other filter. Facets that share the same other-filters share one aggregation."""
-        budget = self.time_budget_ms / 1000
+        other filter. Facets that share the same other-filters share one aggregation; the
+        aggregations run side by side on the index's threads (tantivy lets go of the GIL)."""
         # counting needs no scores: a constant score spares the BM25 work of every clause
         base = Query.const_score_query(base, 1.0) if base is not None else None
-
-        def others(name: str) -> Any:
-            return combine(base, [q for n, q in filters.items() if n != name])
-
-        groups: dict[str | None, list[str]] = {}
+        units: list[tuple[Any, list[str]]] = []
+        unselected = [n for n in (*FACET_FIELDS, "status") if n not in filters]
+        everything = combine(base, list(filters.values()))
+        for share in _split(unselected, self.threads):
+            units.append((everything, share))
         for name in (*FACET_FIELDS, "status"):
-            groups.setdefault(name if name in filters else None, []).append(name)
-        for own, names in groups.items():
-            if time.perf_counter() - started >= budget:
-                result.cut = True
-                return
+            if name in filters:
+                units.append((combine(base, [q for n, q in filters.items() if n != name]),
+                              [name]))
+
+        def run(unit: tuple[Any, list[str]]) -> tuple[list[str], dict[str, Any]]:
+            query, names = unit
             aggs: dict[str, Any] = {
                 n: {"terms": {"field": n, "size": _FACET_SIZE}} for n in names if n != "status"
             }
             if "status" in names:
                 aggs["status"] = _status_aggregation(today)
-            query = others(own) if own else combine(base, list(filters.values()))
-            answer = searcher.aggregate(query, aggs)
+            return names, searcher.aggregate(query, aggs)
+
+        remaining = self.time_budget_ms / 1000 - (time.perf_counter() - started)
+        if remaining <= 0:
+            result.cut = True
+            return
+        if len(units) == 1 or self.threads == 1:
+            answers = []
+            for unit in units:
+                if time.perf_counter() - started >= self.time_budget_ms / 1000:
+                    result.cut = True
+                    break
+                answers.append(run(unit))
+        else:
+            futures = [self._pool().submit(run, unit) for unit in units]
+            done, late = wait(futures, timeout=remaining)
+            result.cut = bool(late)
+            answers = [f.result() for f in futures if f in done]
+        for names, answer in answers:
             for n in names:
                 if n == "status":
                     result.facets[n] = _status_counts(answer.get(n, {}))
                 else:
                     buckets = answer.get(n, {}).get("buckets", [])
                     result.facets[n] = [(b["key"], b["doc_count"]) for b in buckets]
+
+    def _pool(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(self.threads, "facets")
+            return self._executor
+
+
+# What a facet's aggregation costs, relative (multi-valued fields cost most), measured on the
+# scale corpus: the unselected facets are split into shares of about equal cost.
+_FACET_COST = {"country": 5, "theme": 5, "legal_status": 4, "fund": 3, "status": 3}
+
+
+def _split(names: list[str], parts: int) -> list[list[str]]:
+    shares: list[list[str]] = [[] for _ in range(max(1, parts))]
+    costs = [0] * len(shares)
+    for name in sorted(names, key=lambda n: -_FACET_COST.get(n, 1)):
+        i = costs.index(min(costs))
+        shares[i].append(name)
+        costs[i] += _FACET_COST.get(name, 1)
+    return [share for share in shares if share]
+
+
+def _frequency(searcher: tantivy.Searcher,
+               fields: tuple[str, ...] = ("title", "body")) -> Callable[[str], int]:
+    """How many projects hold a word in these fields (cached for one search)."""
+
+    @functools.cache
+    def held(word: str) -> int:
+        return int(sum(searcher.doc_freq(f, word) for f in fields))
+
+    return held
 
 
 def _status_aggregation(today: date) -> dict[str, Any]:
