@@ -332,3 +332,23 @@ def test_a_compound_also_finds_its_parts(real_catalog):
     for pid in found.ids:
         words = texts_of(real_catalog, pid)
         assert ("stadt" in words or "cit" in words) and ("entwicklung" in words or "develop" in words)
+
+
+def test_facet_counts_kept_for_next_pages_follow_every_import(tmp_path):
+    from conftest import DATA
+    from euprojects.catalog import Catalog
+    from euprojects.settings import load_settings
+
+    settings_ = load_settings({"db": tmp_path / "f.db", "today": TODAY.isoformat()}, {})
+    with Catalog(settings_) as searching, Catalog(settings_) as importing:
+        importing.import_files("keep-eu", [DATA / "keep" / "keep_api_projects.json"])
+        first = run(searching, q="", size="1")
+        second = run(searching, q="", size="1", cursor=first.next_cursor)
+        assert second.facets == first.facets  # the next page: the same counts
+        # another process-like catalog imports: the searching one must not serve old counts
+        importing.import_files("keep-eu", [DATA / "keep" / "keep_current_export.xlsx"])
+        after = run(searching, q="", size="1")
+        assert after.total > first.total
+        assert sum(v.count for v in after.facets["source"]) == after.total
+        with Catalog(settings_) as fresh:  # nothing kept: counted anew
+            assert run(fresh, q="", size="1").facets == after.facets

@@ -15,6 +15,7 @@ import os
 import shutil
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
@@ -53,8 +54,10 @@ _LEXICON = "lexicon.json"
 # not read, and an import rebuilds it.
 INDEX_FORMAT = 2
 _FORMAT_FILE = "format"
+_COMMITS_FILE = "commits"
 _WRITER_HEAP = 128_000_000
 NAME_FIELDS = ("acronym", "partners")
+_FACET_CACHE = 512  # searches whose facet counts are kept for their next pages
 _FACET_SIZE = 65_000  # more than the distinct values of any facet: counts are exact
 
 Participants = Iterable[tuple[Participation, Organisation]]
@@ -96,6 +99,7 @@ class TantivyIndex:
         self.time_budget_ms = time_budget_ms
         self.threads = max(1, threads)
         self._executor: ThreadPoolExecutor | None = None
+        self._facet_cache = _LRU(_FACET_CACHE)
         self.schema = build_schema()
         self._lock = threading.Lock()
         self._generation: str | None = None
@@ -207,6 +211,11 @@ class TantivyIndex:
             writer.rollback()
             raise
         index.reload()
+        # every process that searches this generation sees that its contents changed
+        commits = self.path / (self._generation or "") / _COMMITS_FILE
+        tmp = commits.with_suffix(".tmp")
+        tmp.write_text(str(self._read_commits() + 1), encoding="utf-8")
+        os.replace(tmp, commits)
         return count
 
     # -- searching --------------------------------------------------------------------------
@@ -219,6 +228,9 @@ class TantivyIndex:
     def search(self, query: SearchQuery, today: date) -> RawResult:
         started = time.perf_counter()
         index = self._open()
+        # read before the reload: counts of newer contents may be keyed as older, never the
+        # other way round
+        facet_key = self._facet_key(query, today)
         index.reload()
         searcher = index.searcher()
         schema = self.schema
@@ -244,9 +256,30 @@ class TantivyIndex:
         result = RawResult(total=total, hits=hits)
         if offset + len(hits) < total:
             result.next_cursor = _encode_cursor(offset + len(hits))
-        self._facets(searcher, base, filters, today, result, started)
+        cached = self._facet_cache.get(facet_key)
+        if cached is not None:
+            result.facets = dict(cached)
+        else:
+            self._facets(searcher, base, filters, today, result, started)
+            if not result.cut:
+                self._facet_cache.put(facet_key, dict(result.facets))
         result.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return result
+
+    def _read_commits(self) -> int:
+        """How many updates the current generation has had (cached counts of older contents
+        are not used)."""
+        try:
+            return int((self.path / (self._generation or "") / _COMMITS_FILE).read_text())
+        except (FileNotFoundError, ValueError):
+            return 0
+
+    def _facet_key(self, query: SearchQuery, today: date) -> tuple[Any, ...]:
+        """What facet counts depend on: the index generation, the day, the text and the
+        filters; not the sort, the page or its size (a next page reuses the counts)."""
+        return (self._generation, self._read_commits(), today, query.q, query.typos,
+                tuple(sorted((k, tuple(sorted(v))) for k, v in query.filters.items())),
+                tuple(sorted((k, tuple(map(str, v))) for k, v in query.ranges.items())))
 
     @staticmethod
     def _corrections(searcher: tantivy.Searcher, token: str, most: int = 3) -> list[str] | None:
@@ -317,6 +350,29 @@ class TantivyIndex:
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(self.threads, "facets")
             return self._executor
+
+
+class _LRU:
+    """A small thread-safe least-recently-used map."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Any, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
 
 # What a facet's aggregation costs, relative (multi-valued fields cost most), measured on the
