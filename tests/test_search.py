@@ -352,3 +352,9 @@ def test_facet_counts_kept_for_next_pages_follow_every_import(tmp_path):
         assert sum(v.count for v in after.facets["source"]) == after.total
         with Catalog(settings_) as fresh:  # nothing kept: counted anew
             assert run(fresh, q="", size="1").facets == after.facets
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("renewabel energy", "renewable energy"),
+                                              ("sustainabel tourism", "sustainable tourism")])
+def test_a_word_no_project_holds_ranks_as_its_correction(real_catalog, typed, meant):
+    assert run(real_catalog, q=typed).ids == run(real_catalog, q=meant).ids

@@ -19,6 +19,7 @@ __all__ = ["one_typo_variants", "text_query", "filter_queries", "status_query", 
 
 STATUSES = ("planned", "ongoing", "closed", "terminated")
 _TYPO_BOOST = 0.15  # a typo match scores far below any exact match
+_UNKNOWN_TYPO_BOOST = 1.0  # ... unless the word typed has no exact match anywhere
 _PREFIX_BOOST = 0.3
 _STEM_BOOST = 0.8
 _PROXIMITY_BOOST = 2.0
@@ -79,8 +80,9 @@ def one_typo_variants(token: str) -> set[str]:
     return out
 
 
-# the words one typo away that the index holds, or None when the word itself is common there
-Corrector = Callable[[str], list[str] | None]
+# the words one typo away that the index holds and how many projects hold the word itself, or
+# None when the word itself is common there
+Corrector = Callable[[str], tuple[list[str], int] | None]
 Translator = Callable[[str], list[tuple[str, str]]]
 # the parts of a compound word that the index holds more often than the whole ("hochwasser",
 # "schutz" for "hochwasserschutz"), or None
@@ -119,18 +121,23 @@ def _word(schema: tantivy.Schema, clause: Clause, typos: bool, exact_only: bool,
                     Query.fuzzy_term_query(schema, field, token, distance=0, prefix=True),
                     _PREFIX_BOOST))
         distance = typo_distance(token) if typos else 0
-        corrections = corrector(token) if distance and corrector is not None else []
-        if corrections is None:
+        answer = corrector(token) if distance and corrector is not None else ([], 1)
+        if answer is None:
             distance = 0  # a word many projects hold is taken as typed: no typo expansion
         else:
+            corrections, held = answer
+            # a word no project holds has no exact match to rank below: its corrections then
+            # stand for it nearly as the word would ("renewabel energy" ranks as "renewable
+            # energy" does); a rare word's corrections rank far below its exact matches
+            boost = _UNKNOWN_TYPO_BOOST if held == 0 else _TYPO_BOOST
             # a word one typo away that the index holds counts with its stems too, so that a
             # typo finds what the word it stands for finds ("inovation" -> "innovative")
             for correction in corrections:
-                options.extend(_exact(schema, correction, correction, _TYPO_BOOST))
+                options.extend(_exact(schema, correction, correction, boost))
                 for lang, stem in translator(correction) if translator else ():
                     options.append(Query.boost_query(
                         Query.term_query(schema, stem_field(lang), stem),
-                        _TRANSLATION_BOOST * _TYPO_BOOST))
+                        _TRANSLATION_BOOST * boost))
         if distance:
             for field in TEXT_FIELDS:
                 options.append(Query.boost_query(
@@ -162,6 +169,16 @@ def _clause(schema: tantivy.Schema, clause: Clause, typos: bool, exact_only: boo
     return _word(schema, clause, typos, exact_only, corrector, translator, splitter)
 
 
+def _as_meant(clause: Clause, typos: bool, corrector: Corrector | None) -> str:
+    """The word, or the correction that stands for it when no project holds the word."""
+    token = clause.tokens[0]
+    if typos and corrector is not None and typo_distance(token):
+        answer = corrector(token)
+        if answer is not None and answer[1] == 0 and answer[0]:
+            return answer[0][0]
+    return token
+
+
 def text_query(schema: tantivy.Schema, text: ParsedText, typos: bool,
                corrector: Corrector | None = None,
                translator: Translator | None = None,
@@ -177,8 +194,8 @@ def text_query(schema: tantivy.Schema, text: ParsedText, typos: bool,
         parts.append((occur, _should([
             _clause(schema, c, typos, False, corrector, translator, splitter) for c in group
         ])))
-    words = [g[0].tokens[0] for g in required if len(g) == 1 and len(g[0].tokens) == 1
-             and not g[0].phrase]
+    words = [_as_meant(g[0], typos, corrector) for g in required
+             if len(g) == 1 and len(g[0].tokens) == 1 and not g[0].phrase]
     if len(words) >= 2:
         # proximity: the words near each other, in order, score above the words apart
         for field in ("title", "body"):

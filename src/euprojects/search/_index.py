@@ -235,7 +235,7 @@ class TantivyIndex:
         searcher = index.searcher()
         schema = self.schema
         base = text_query(schema, query.text, query.typos,
-                          lambda token: self._corrections(searcher, token),
+                          functools.cache(lambda token: self._corrections(searcher, token)),
                           self._lexicon.translations,
                           lambda token: split_compound(token, _frequency(searcher),
                                                        _frequency(searcher, NAME_FIELDS)))
@@ -282,9 +282,11 @@ class TantivyIndex:
                 tuple(sorted((k, tuple(map(str, v))) for k, v in query.ranges.items())))
 
     @staticmethod
-    def _corrections(searcher: tantivy.Searcher, token: str, most: int = 3) -> list[str] | None:
-        """The words one typo away from ``token`` that the index holds, most frequent first;
-        None when ``token`` itself is common in the index (then it is no typo)."""
+    def _corrections(searcher: tantivy.Searcher, token: str,
+                     most: int = 3) -> tuple[list[str], int] | None:
+        """The words one typo away from ``token`` that the index holds, most frequent first,
+        and how many projects hold ``token`` itself in any text field; None when ``token`` is
+        common in the titles and texts (then it is no typo)."""
         held = searcher.doc_freq("title", token) + searcher.doc_freq("body", token)
         if held >= TYPO_THRESHOLD:
             return None
@@ -293,7 +295,8 @@ class TantivyIndex:
             freq = searcher.doc_freq("title", variant) + searcher.doc_freq("body", variant)
             if freq:
                 found.append((freq, variant))
-        return [v for _, v in sorted(found, reverse=True)[:most]]
+        anywhere = held + sum(searcher.doc_freq(f, token) for f in NAME_FIELDS)
+        return [v for _, v in sorted(found, reverse=True)[:most]], anywhere
 
     def _facets(self, searcher: tantivy.Searcher, base: Any, filters: dict[str, Any],
                 today: date, result: RawResult, started: float) -> None:
