@@ -16,12 +16,14 @@ from euprojects.model import Money, Role, Status
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "euprojects"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+# Python modules and the portal's Jinja2 templates.
+METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")]
 
 
 def _msgids() -> set[str]:
     out = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-        SRC, method_map=[("**.py", "python")], keywords=KEYWORDS
+        SRC, method_map=METHODS, keywords=KEYWORDS
     ):
         out.add(message[0] if isinstance(message, tuple) else message)
     return out
@@ -30,6 +32,9 @@ def _msgids() -> set[str]:
 def test_extraction_finds_the_interface_texts():
     ids = _msgids()
     assert {"Start date", "PROJECT CLOSED", "%(num)d partner participant"} <= ids
+    # from the templates and the web modules
+    assert {"Skip to content", "No project matches this search.", "%(num)s project found",
+            "Legal status of a participant"} <= ids
 
 
 @pytest.mark.parametrize("lang", ["fr", "de"])

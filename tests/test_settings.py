@@ -10,7 +10,8 @@ from euprojects.settings import Settings, load_settings
 def test_defaults():
     s = load_settings({}, {})
     assert s == Settings(db=Path("var/euprojects.db"), index_dir=None,
-                         search_time_budget_ms=2000, lang="en", today=None)
+                         search_time_budget_ms=2000, lang="en", today=None,
+                         host="127.0.0.1", port=8000, workers=1)
     assert s.index_path == Path("var/euprojects.index")
 
 
@@ -30,6 +31,9 @@ def test_option_beats_environment_beats_default():
         ({"EUPROJECTS_DB": " "}, "setting 'EUPROJECTS_DB': empty path"),
         ({"EUPROJECTS_SEARCH_TIME_BUDGET_MS": "soon"},
          "setting 'EUPROJECTS_SEARCH_TIME_BUDGET_MS': 'soon' is not a whole number"),
+        ({"EUPROJECTS_PORT": "70000"}, "setting 'port': 70000 is not from 1 to 65535"),
+        ({"EUPROJECTS_WORKERS": "0"}, "setting 'workers': 0 must be at least 1"),
+        ({"EUPROJECTS_HOST": " "}, "setting 'host': empty address"),
     ],
 )
 def test_bad_values_fail_naming_the_key(env, message):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import dataclasses
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -28,7 +29,7 @@ from .search import (
 from .settings import Settings, load_settings
 from .store import ImportEntry, ProjectFilter, Store, open_store
 
-__all__ = ["Catalog", "ProjectView", "Participant"]
+__all__ = ["Catalog", "ProjectView", "Participant", "OrganisationView", "Involvement"]
 
 # progress(file name, projects done, projects expected or None)
 Progress = Callable[[str, int, int | None], None]
@@ -77,6 +78,43 @@ class ProjectView:
         }
 
 
+@dataclass(frozen=True)
+class Involvement:
+    """One project an organisation took part in, with its role and amounts there."""
+
+    participation: Participation
+    project: Project
+    status: Status | None
+
+    def to_dict(self) -> dict[str, Any]:
+        p = self.participation.to_dict()
+        del p["organisation_id"], p["project_id"]
+        summary = ResultItem(self.project, self.status, "", None).to_dict()
+        del summary["snippet"], summary["score"]  # the project as a search result lists it
+        return {**p, "project": summary}
+
+
+@dataclass(frozen=True)
+class OrganisationView:
+    """An organisation as its page shows it: every project it took part in, its co-partners."""
+
+    organisation: Organisation
+    involvements: tuple[Involvement, ...]
+    co_partners: tuple[tuple[Organisation, int], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.organisation.to_dict(),
+            "project_count": len(self.involvements),
+            "projects": [i.to_dict() for i in self.involvements],
+            "co_partners": [
+                {"id": o.id, "name": o.name, "country": o.country, "city": o.city,
+                 "projects_together": n}
+                for o, n in self.co_partners
+            ],
+        }
+
+
 class Catalog:
     """Everything a person can ask of euprojects: import, look up, list, describe."""
 
@@ -84,6 +122,7 @@ class Catalog:
         self.settings = settings or load_settings()
         self.store = store or open_store(self.settings.db)
         self.index = TantivyIndex(self.settings.index_path, self.settings.search_time_budget_ms)
+        self._bulk_index: TantivyIndex | None = None  # without facet counts, for exports
 
     def close(self) -> None:
         self.index.close()
@@ -177,6 +216,23 @@ class Catalog:
         return SearchResult(query, raw.total, tuple(items), facets, raw.next_cursor,
                             raw.took_ms, raw.cut)
 
+    def iter_matches(self, query: SearchQuery, batch: int = 500) -> Iterator[ResultItem]:
+        """Every project the query matches, in its order, page after page: no cap, no facet
+        counts, no snippets (for exports). ``query.cursor`` is where it starts."""
+        if self._bulk_index is None:
+            self._bulk_index = TantivyIndex(self.settings.index_path, 0)
+        page = dataclasses.replace(query, size=batch)
+        while True:
+            raw = self._bulk_index.search(page, self.today)
+            projects = self.store.get_projects([pid for pid, _ in raw.hits])
+            for pid, score in raw.hits:
+                project = projects.get(pid)
+                if project is not None:
+                    yield ResultItem(project, project.status(self.today), "", score)
+            if not raw.next_cursor or not raw.hits:
+                return
+            page = dataclasses.replace(page, cursor=raw.next_cursor)
+
     def evaluate(self, path: Path, k: int = 10) -> EvalReport:
         """nDCG@k and recall@k of the search over a file of judged queries."""
 
@@ -197,6 +253,19 @@ class Catalog:
 
     def organisation(self, organisation_id: str) -> Organisation:
         return self.store.get_organisation(organisation_id)
+
+    def related_projects(self, project_id: str, limit: int = 10) -> list[tuple[Project, int]]:
+        """Further projects of the same participants, most participants shared first."""
+        return self.store.related_projects(project_id, limit)
+
+    def organisation_view(self, organisation_id: str, co_partners: int = 10) -> OrganisationView:
+        organisation = self.store.get_organisation(organisation_id)
+        involvements = tuple(
+            Involvement(p, project, project.status(self.today))
+            for p, project in self.store.participations_of(organisation_id)
+        )
+        return OrganisationView(organisation, involvements,
+                                tuple(self.store.co_partners(organisation_id, co_partners)))
 
     def list_projects(self, filters: ProjectFilter | None = None) -> list[Project]:
         return list(self.store.iter_projects(filters))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -12,10 +14,11 @@ import click
 
 from .catalog import Catalog
 from .errors import EuProjectsError
+from .exports import iter_csv, iter_jsonl, write_xlsx
 from .i18n import texts
 from .importers import IMPORTERS, ImportReport
 from .search import FACETS, RANGES, SORTS, SearchQuery
-from .settings import LANGUAGES, load_settings
+from .settings import LANGUAGES, Settings, load_settings
 from .store import ProjectFilter
 from .textview import render_project
 
@@ -244,6 +247,47 @@ def search(ctx: click.Context, query: str, sort: str | None, size: str | None,
     click.echo(f"({shown}{more})", err=True)
 
 
+@cli.command()
+@click.argument("query", required=False, default="")
+@_search_options
+@click.option("--sort", help=f"One of {', '.join(SORTS)}; prefix '-' for descending.")
+@click.option("--no-typos", is_flag=True, help="No typo tolerance (typos=0).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "xlsx"]), default="csv",
+              show_default=True, help="File format.")
+@click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 byte order mark (Excel).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (default: standard output; required for xlsx).")
+@click.pass_context
+def export(ctx: click.Context, query: str, sort: str | None, no_typos: bool, fmt: str,
+           bom: bool, output: Path | None, **facets: Any) -> None:
+    """Export every project a search matches (no cap) as CSV, JSON Lines or XLSX."""
+    params: dict[str, Any] = {"q": query, "sort": sort, **facets}
+    if no_typos:
+        params["typos"] = "0"
+    params = {k: v for k, v in params.items() if v not in (None, (), "")}
+    search_query = SearchQuery.from_params(params)
+    if fmt == "xlsx" and output is None:
+        raise click.UsageError("--format xlsx needs --output FILE")
+    catalog = _catalog(ctx)
+    pairs = ((item.project, item.status) for item in catalog.iter_matches(search_query))
+    if fmt == "xlsx":
+        assert output is not None
+        with output.open("wb") as f:
+            count = write_xlsx(pairs, f)
+        click.echo(f"{count} projects written to {output}", err=True)
+        return
+    chunks = iter_csv(pairs, bom=bom) if fmt == "csv" else iter_jsonl(pairs)
+    if output is None:
+        for chunk in chunks:
+            click.echo(chunk, nl=False)
+        return
+    newline = "" if fmt == "csv" else None  # the csv writer ends its rows itself
+    with output.open("w", encoding="utf-8", newline=newline) as f:
+        for chunk in chunks:
+            f.write(chunk)
+    click.echo(f"written to {output}", err=True)
+
+
 @cli.command(name="eval")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
@@ -259,6 +303,43 @@ def eval_command(ctx: click.Context, file: Path, as_json: bool) -> None:
                    + (f"  {row['params']}" if row["params"] else ""))
     click.echo(f"{len(report.per_query)} queries: nDCG@10 {report.ndcg:.3f}, "
                f"recall@10 {report.recall:.3f}")
+
+
+def _settings_environment(settings: Settings) -> dict[str, str]:
+    """The settings as EUPROJECTS_* variables, for server worker processes to read back."""
+    out = {}
+    for f in dataclasses.fields(settings):
+        value = getattr(settings, f.name)
+        if value is not None:
+            out[f"EUPROJECTS_{f.name.upper()}"] = str(value)
+    return out
+
+
+@cli.command()
+@click.option("--host", default=None, help="Address to listen on (setting 'host').")
+@click.option("--port", default=None, help="TCP port (setting 'port').")
+@click.option("--workers", default=None, help="Server processes (setting 'workers').")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: str | None, workers: str | None) -> None:
+    """Serve the portal and the JSON API (uvicorn), building the search index if missing."""
+    import uvicorn  # only this command needs the server
+
+    obj = ctx.ensure_object(dict)
+    settings = load_settings({"db": obj.get("db"), "lang": obj.get("lang"), "host": host,
+                              "port": port, "workers": workers})
+    with Catalog(settings) as catalog:
+        if not catalog.index.exists():
+            click.echo("building the search index ...", err=True)
+            catalog.reindex()
+        projects = catalog.count_projects()
+    os.environ.update(_settings_environment(settings))
+    shown = "localhost" if settings.host in {"127.0.0.1", "0.0.0.0", "::"} else settings.host
+    click.echo(f"euprojects portal: {projects} projects. Open http://{shown}:{settings.port}/ "
+               "in a browser (Ctrl+C stops it).")
+    # By name, so that every worker process builds its own app (and catalog) from the settings.
+    uvicorn.run("euprojects.web:create_app_from_env", factory=True, host=settings.host,
+                port=settings.port, workers=settings.workers, log_level="warning",
+                access_log=False)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,16 +7,16 @@ so a fresh checkout needs no build step.
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
 from .model import Money, Role, Status
@@ -80,6 +80,13 @@ class Texts:
 
     def date(self, value: date | None) -> str:
         return format_date(value, "medium", locale=self.locale) if value else ""
+
+    def datetime(self, value: datetime | None) -> str:
+        """A moment in the locale's medium format, in UTC (as the import history records it)."""
+        return format_datetime(value, "medium", tzinfo="UTC", locale=self.locale) if value else ""
+
+    def number(self, value: int | Decimal | None) -> str:
+        return format_decimal(value, locale=self.locale) if value is not None else ""
 
     def money(self, value: Money | None) -> str:
         if value is None:

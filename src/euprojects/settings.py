@@ -45,6 +45,11 @@ class Settings:
         "Day that project statuses are computed against (YYYY-MM-DD); empty: the real today.",
     )
 
+    host: str = _setting("127.0.0.1", "Address the portal listens on ('euprojects serve').")
+    port: int = _setting(8000, "TCP port the portal listens on, 1 to 65535.")
+    workers: int = _setting(
+        1, "Server processes of 'euprojects serve' (each opens the store and the index).")
+
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
 
@@ -84,6 +89,12 @@ def _validate(settings: Settings) -> Settings:
         raise SettingsError(
             f"setting 'lang': {settings.lang!r} is not one of {', '.join(LANGUAGES)}"
         )
+    if not 1 <= settings.port <= 65535:
+        raise SettingsError(f"setting 'port': {settings.port} is not from 1 to 65535")
+    if settings.workers < 1:
+        raise SettingsError(f"setting 'workers': {settings.workers} must be at least 1")
+    if not settings.host.strip():
+        raise SettingsError("setting 'host': empty address")
     return settings
 
 
@@ -103,6 +114,9 @@ def load_settings(
         "search_time_budget_ms": int,
         "lang": str,
         "today": date,
+        "host": str,
+        "port": int,
+        "workers": int,
     }
     for f in dataclasses.fields(Settings):
         env_name = f"EUPROJECTS_{f.name.upper()}"

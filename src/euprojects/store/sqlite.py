@@ -139,6 +139,32 @@ class SqliteStore:
             for p, j in rows
         ]
 
+    def related_projects(self, project_id: str, limit: int = 10) -> list[tuple[Project, int]]:
+        """Other projects of this project's participants, with how many participants they
+        share: most shared first, then newest start."""
+        rows = self._db.execute(
+            "SELECT j.doc, COUNT(DISTINCT p2.organisation_id) AS shared FROM participations p1 "
+            "JOIN participations p2 ON p2.organisation_id = p1.organisation_id "
+            "AND p2.project_id != p1.project_id JOIN projects j ON j.id = p2.project_id "
+            "WHERE p1.project_id = ? GROUP BY p2.project_id "
+            "ORDER BY shared DESC, j.start_date DESC, j.id LIMIT ?",
+            (project_id, limit),
+        ).fetchall()
+        return [(Project.from_dict(json.loads(doc)), shared) for doc, shared in rows]
+
+    def co_partners(self, organisation_id: str, limit: int = 10) -> list[tuple[Organisation, int]]:
+        """The organisations that took part in the most projects with this one, with how many."""
+        rows = self._db.execute(
+            "SELECT o.doc, COUNT(DISTINCT p2.project_id) AS together FROM participations p1 "
+            "JOIN participations p2 ON p2.project_id = p1.project_id "
+            "AND p2.organisation_id != p1.organisation_id "
+            "JOIN organisations o ON o.id = p2.organisation_id "
+            "WHERE p1.organisation_id = ? GROUP BY p2.organisation_id "
+            "ORDER BY together DESC, o.name, o.id LIMIT ?",
+            (organisation_id, limit),
+        ).fetchall()
+        return [(Organisation.from_dict(json.loads(doc)), n) for doc, n in rows]
+
     def iter_projects(self, filters: ProjectFilter | None = None) -> Iterator[Project]:
         """Projects in id order (newest start first when filtered), streamed from a cursor."""
         where, params = _where(filters or ProjectFilter())

@@ -1,0 +1,213 @@
+"""Streamed exports of projects: CSV, JSON Lines, XLSX and an Atom feed.
+
+Every writer takes an iterable of ``(Project, Status | None)`` pairs and consumes it once, so an
+export of every match of a search never holds more than one project at a time (the XLSX writer
+spools its workbook to a temporary file, as the format needs a finished zip).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, date, datetime
+from typing import IO, Any
+from xml.sax.saxutils import escape as _escape
+from xml.sax.saxutils import quoteattr as _quoteattr
+
+from openpyxl import Workbook
+
+from .model import Project, Status
+
+__all__ = [
+    "COLUMNS",
+    "export_row",
+    "safe_cell",
+    "iter_csv",
+    "iter_jsonl",
+    "write_xlsx",
+    "iter_xlsx",
+    "iter_atom",
+]
+
+Item = tuple[Project, Status | None]
+
+# One row per project: plain values, amounts as decimal strings in euros (no rounding).
+COLUMNS = (
+    "id",
+    "acronym",
+    "title",
+    "programme",
+    "period",
+    "start_date",
+    "end_date",
+    "status",
+    "eu_contribution",
+    "total_budget",
+    "currency",
+    "cofinancing_rate",
+    "countries",
+    "themes",
+    "website",
+    "source_url",
+)
+
+# A cell starting with one of these is read as a formula by spreadsheet programs.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_BATCH = 64  # rows per chunk of a streamed text export
+
+
+def safe_cell(value: str) -> str:
+    """The text with a leading ``'`` when a spreadsheet would take it for a formula."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def export_row(project: Project, status: Status | None) -> dict[str, str]:
+    """The export columns of one project as text ('' for a missing value)."""
+    rate = project.cofinancing_rate
+    eu, total = project.eu_contribution, project.total_budget
+    return {
+        "id": project.id,
+        "acronym": project.acronym or "",
+        "title": project.title.text,
+        "programme": project.programme or "",
+        "period": project.period or "",
+        "start_date": project.start_date.isoformat() if project.start_date else "",
+        "end_date": project.end_date.isoformat() if project.end_date else "",
+        "status": status.value if status else "",
+        "eu_contribution": str(eu.amount) if eu else "",
+        "total_budget": str(total.amount) if total else "",
+        "currency": (eu or total).currency if (eu or total) else "",
+        "cofinancing_rate": str(rate) if rate is not None else "",
+        "countries": " ".join(project.countries),
+        "themes": "; ".join(project.themes),
+        "website": project.website or "",
+        "source_url": project.source_url or "",
+    }
+
+
+def iter_csv(items: Iterable[Item], bom: bool = False) -> Iterator[str]:
+    """CSV text in chunks: a header, then one row per project (RFC 4180 quoting, CRLF line
+    ends, formula-like cells prefixed with ``'``); a UTF-8 byte order mark first if ``bom``."""
+    if bom:
+        yield "\ufeff"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    rows = 0
+    for project, status in items:
+        row = export_row(project, status)
+        writer.writerow([safe_cell(row[c]) for c in COLUMNS])
+        rows += 1
+        if rows % _BATCH == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def iter_jsonl(items: Iterable[Item]) -> Iterator[str]:
+    """One JSON object per line: the whole project with its status."""
+    chunk: list[str] = []
+    for project, status in items:
+        data = {**project.to_dict(), "status": status.value if status else None}
+        chunk.append(json.dumps(data, ensure_ascii=False) + "\n")
+        if len(chunk) == _BATCH:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)
+
+
+def _xlsx_value(column: str, text: str) -> Any:
+    if not text:
+        return None
+    if column in {"start_date", "end_date"}:
+        return date.fromisoformat(text)
+    if column in {"eu_contribution", "total_budget", "cofinancing_rate"}:
+        return float(text)
+    return safe_cell(text)
+
+
+def write_xlsx(items: Iterable[Item], target: IO[bytes]) -> int:
+    """A one-sheet workbook (openpyxl write-only mode): header, one row per project. Returns the
+    number of projects written."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("projects")
+    sheet.append(list(COLUMNS))
+    count = 0
+    for project, status in items:
+        row = export_row(project, status)
+        sheet.append([_xlsx_value(c, row[c]) for c in COLUMNS])
+        count += 1
+    book.save(target)
+    return count
+
+
+def iter_xlsx(items: Iterable[Item], chunk_size: int = 1 << 16) -> Iterator[bytes]:
+    """The workbook of ``write_xlsx`` as byte chunks, spooled through a temporary file."""
+    with tempfile.TemporaryFile() as spool:
+        write_xlsx(items, spool)
+        spool.seek(0)
+        while chunk := spool.read(chunk_size):
+            yield chunk
+
+
+# Characters XML 1.0 forbids (C0 controls but tab, new line, carriage return).
+_NOT_XML = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+
+
+def _xml(text: str) -> str:
+    return _escape(text.translate(_NOT_XML))
+
+
+def _xml_attr(text: str) -> str:
+    return _quoteattr(text.translate(_NOT_XML))
+
+
+def _stamp(day: date | None, fallback: datetime) -> str:
+    moment = datetime(day.year, day.month, day.day, tzinfo=UTC) if day else fallback
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def iter_atom(
+    items: Iterable[Item],
+    *,
+    title: str,
+    feed_url: str,
+    page_url: str,
+    link_of: Callable[[Project], str],
+    updated: datetime | None = None,
+) -> Iterator[str]:
+    """An Atom 1.0 feed: one entry per project, dated by its start (the feed's date when it
+    has none); ``link_of`` gives each project's page address, which is also its entry id."""
+    now = updated or datetime.now(UTC)
+    yield (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<feed xmlns="http://www.w3.org/2005/Atom">\n'
+        f"  <title>{_xml(title)}</title>\n"
+        f"  <id>{_xml(feed_url)}</id>\n"
+        f"  <link rel=\"self\" href={_xml_attr(feed_url)}/>\n"
+        f"  <link rel=\"alternate\" type=\"text/html\" href={_xml_attr(page_url)}/>\n"
+        f"  <updated>{_stamp(None, now)}</updated>\n"
+        "  <author><name>euprojects</name></author>\n"
+    )
+    for project, status in items:
+        link = link_of(project)
+        heading = project.title.text
+        if project.acronym and project.acronym != heading:
+            heading = f"{project.acronym}: {heading}"
+        facts = [project.programme or "", project.period or "", status.value if status else ""]
+        summary = " | ".join(f for f in facts if f)
+        yield (
+            "  <entry>\n"
+            f"    <title>{_xml(heading)}</title>\n"
+            f"    <id>{_xml(link)}</id>\n"
+            f"    <link href={_xml_attr(link)}/>\n"
+            f"    <updated>{_stamp(project.start_date, now)}</updated>\n"
+            f"    <summary>{_xml(summary)}</summary>\n"
+            "  </entry>\n"
+        )
+    yield "</feed>\n"

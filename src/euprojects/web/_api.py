@@ -1,0 +1,174 @@
+"""The JSON API under /api/v1/ (twin of the pages) and the streamed exports and feed."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from itertools import chain
+from typing import Any, TypeVar
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from ..catalog import Catalog
+from ..errors import QueryError
+from ..exports import iter_atom, iter_csv, iter_jsonl, iter_xlsx
+from ..i18n import texts
+from ..search import SearchQuery
+from ..settings import LANGUAGES
+from ._openapi import openapi_document
+from ._params import query_string, search_params, split_params
+
+__all__ = [
+    "projects",
+    "project",
+    "organisation",
+    "sources",
+    "openapi",
+    "export_csv",
+    "export_jsonl",
+    "export_xlsx",
+    "export_atom",
+    "API_CACHE",
+]
+
+API_CACHE = {"Cache-Control": "public, max-age=60", "Access-Control-Allow-Origin": "*"}
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FEED_SIZE = 50
+
+T = TypeVar("T")
+
+
+def _catalog(request: Request) -> Catalog:
+    return request.app.state.catalog
+
+
+def _json(data: Any) -> JSONResponse:
+    return JSONResponse(data, headers=API_CACHE)
+
+
+def projects(request: Request) -> Response:
+    query = SearchQuery.from_params(search_params(request))
+    return _json(_catalog(request).search(query).to_dict())
+
+
+def project(request: Request) -> Response:
+    catalog = _catalog(request)
+    project_id = request.path_params["project_id"]
+    view = catalog.project(project_id)
+    data = view.to_dict()
+    data["related_projects"] = [
+        {"id": p.id, "acronym": p.acronym, "title": p.title.to_dict(), "period": p.period,
+         "shared_participants": shared}
+        for p, shared in catalog.related_projects(project_id, 10)
+    ]
+    return _json(data)
+
+
+def organisation(request: Request) -> Response:
+    return _json(_catalog(request).organisation_view(request.path_params["organisation_id"])
+                 .to_dict())
+
+
+def sources_data(catalog: Catalog) -> dict[str, Any]:
+    info = catalog.info()
+    results = [
+        {"source": name, "label": texts("en").source(name), **counts}
+        for name, counts in info["sources"].items()
+    ]
+    return {"meta": {"count": len(results), **info["totals"]}, "results": results}
+
+
+def sources(request: Request) -> Response:
+    return _json(sources_data(_catalog(request)))
+
+
+def openapi(request: Request) -> Response:
+    return _json(openapi_document())
+
+
+# -- exports ----------------------------------------------------------------------------------
+
+
+def _primed(items: Iterator[T]) -> Iterator[T]:
+    """The same items, the first one fetched now: a bad cursor or a missing index fails before
+    the response starts (with its status code), not in the middle of the body."""
+    try:
+        first = next(items)
+    except StopIteration:
+        return iter(())
+    return chain((first,), items)
+
+
+def _matches(request: Request, *extras: str) -> tuple[Iterator[Any], dict[str, str]]:
+    params, own = split_params(search_params(request), *extras)
+    params.pop("size", None)  # an export has no pages: every match
+    query = SearchQuery.from_params(params)
+    items = _catalog(request).iter_matches(query)
+    pairs = ((item.project, item.status) for item in items)
+    return _primed(pairs), own
+
+
+def _download(chunks: Iterable[Any], media_type: str, filename: str) -> StreamingResponse:
+    headers = {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-cache",
+        "Access-Control-Allow-Origin": "*",
+    }
+    return StreamingResponse(chunks, media_type=media_type, headers=headers)
+
+
+def _flag(own: dict[str, str], name: str) -> bool:
+    value = own.get(name, "0")
+    if value not in {"0", "1", "true", "false"}:
+        raise QueryError(f"parameter {name!r}: give 0 or 1", name)
+    return value in {"1", "true"}
+
+
+def export_csv(request: Request) -> Response:
+    pairs, own = _matches(request, "bom")
+    bom = _flag(own, "bom")
+    return _download(iter_csv(pairs, bom=bom), "text/csv; charset=utf-8", "projects.csv")
+
+
+def export_jsonl(request: Request) -> Response:
+    pairs, _own = _matches(request)
+    return _download(iter_jsonl(pairs), "application/x-ndjson; charset=utf-8",
+                     "projects.jsonl")
+
+
+def export_xlsx(request: Request) -> Response:
+    pairs, _own = _matches(request)
+    return _download(iter_xlsx(pairs), _XLSX, "projects.xlsx")
+
+
+def export_atom(request: Request) -> Response:
+    """The newest matches (by start date unless a sort is given) as an Atom feed."""
+    params, own = split_params(search_params(request), "lang")
+    lang = own.get("lang", _catalog(request).settings.lang)
+    if lang not in LANGUAGES:
+        raise QueryError(f"parameter 'lang': {lang!r} is not one of {', '.join(LANGUAGES)}",
+                         "lang")
+    query = SearchQuery.from_params(params)
+    if query.sort is None:
+        query = dataclasses.replace(query, sort="-start_date")
+    if "size" not in params:
+        query = dataclasses.replace(query, size=FEED_SIZE)
+    result = _catalog(request).search(query)
+    base = str(request.base_url).rstrip("/")
+    page_params = {k: v for k, v in params.items() if k != "size"}
+    t = texts(lang)
+    title = t.gettext("euprojects: newest projects")
+    if query.q:
+        title = f"{title}: {query.q}"
+    feed = iter_atom(
+        ((item.project, item.status) for item in result.items),
+        title=title,
+        feed_url=f"{base}{request.url.path}{query_string(search_params(request))}",
+        page_url=f"{base}/{lang}/projects{query_string(page_params)}",
+        link_of=lambda p: f"{base}/{lang}/projects/{p.id}",
+        updated=datetime.now(UTC),
+    )
+    return Response("".join(feed), media_type="application/atom+xml; charset=utf-8",
+                    headers=API_CACHE)

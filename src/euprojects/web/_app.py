@@ -1,0 +1,137 @@
+"""The Starlette application: routes, security headers, and errors rendered in the page's
+language (HTML) or as ``{ok: false, error, status}`` (API)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..catalog import Catalog
+from ..errors import EuProjectsError, QueryError
+from ..settings import LANGUAGES, load_settings
+from . import _api, _pages
+from ._errors import ERROR_HEADERS, error_body, status_of
+from ._params import pick_language, search_params
+from ._render import STATIC_DIR, render
+
+__all__ = ["create_app", "create_app_from_env", "SECURITY_HEADERS"]
+
+log = logging.getLogger("euprojects.web")
+
+# No inline script or style, nothing from another origin: every asset is served from here.
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+}
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware (streams pass through untouched): adds SECURITY_HEADERS."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.extra = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *self.extra]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _error_language(request: Request) -> str:
+    first = request.url.path.strip("/").split("/", 1)[0]
+    if first in LANGUAGES:
+        return first
+    catalog: Catalog = request.app.state.catalog
+    return pick_language(request.headers.get("accept-language"), catalog.settings.lang)
+
+
+def _handle(request: Request, exc: Exception) -> Response:
+    status = status_of(exc)
+    if status >= 500:
+        log.error("%s %s: %s", request.method, request.url.path, exc, exc_info=exc)
+    if request.url.path.startswith("/api/"):
+        return JSONResponse(error_body(exc, status), status_code=status, headers=ERROR_HEADERS)
+    context: dict[str, Any] = {
+        "status": status,
+        "bad_query": isinstance(exc, QueryError),
+        "detail": str(exc) if isinstance(exc, EuProjectsError) and status < 500 else "",
+        "parameter": getattr(exc, "parameter", None),
+        "params": search_params(request) if isinstance(exc, QueryError) else {},
+    }
+    return render(request, _error_language(request), "error.html", context,
+                  status_code=status, headers=ERROR_HEADERS)
+
+
+def _routes() -> list[Any]:
+    return [
+        Route("/", _pages.root),
+        Route("/api/v1/projects", _api.projects),
+        Route("/api/v1/projects.csv", _api.export_csv),
+        Route("/api/v1/projects.jsonl", _api.export_jsonl),
+        Route("/api/v1/projects.xlsx", _api.export_xlsx),
+        Route("/api/v1/projects.atom", _api.export_atom),
+        Route("/api/v1/projects/{project_id}", _api.project),
+        Route("/api/v1/organisations/{organisation_id}", _api.organisation),
+        Route("/api/v1/sources", _api.sources),
+        Route("/api/v1/openapi.json", _api.openapi),
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        Route("/{lang}/", _pages.home),
+        Route("/{lang}/projects", _pages.search),
+        Route("/{lang}/projects/{project_id}", _pages.project),
+        Route("/{lang}/organisations/{organisation_id}", _pages.organisation),
+        Route("/{lang}/api", _pages.api_page),
+    ]
+
+
+def create_app(catalog: Catalog, *, close_catalog: bool = False) -> Starlette:
+    """The portal over one catalog; the catalog is closed at shutdown if ``close_catalog``
+    (otherwise the caller keeps it open and closes it)."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if close_catalog:
+                catalog.close()
+
+    app = Starlette(
+        routes=_routes(),
+        exception_handlers={HTTPException: _handle, EuProjectsError: _handle,
+                            Exception: _handle},
+        lifespan=lifespan,
+    )
+    app.state.catalog = catalog
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def create_app_from_env() -> Starlette:
+    """For ``uvicorn --factory`` (and each worker of ``euprojects serve``): settings from the
+    ``EUPROJECTS_*`` environment."""
+    return create_app(Catalog(load_settings()), close_catalog=True)

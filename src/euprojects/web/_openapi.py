@@ -1,0 +1,152 @@
+"""The OpenAPI 3.1 document of the JSON API, written by hand; the search parameters come from
+the search's own tables, so a new facet or range shows here by itself."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from .. import __version__
+from ..search import FACETS, MAX_SIZE, RANGES, SORTS
+
+__all__ = ["openapi_document", "SEARCH_PARAMETERS"]
+
+
+def _(message: str) -> str:
+    """Marks a text for extraction: the API page shows it translated."""
+    return message
+
+
+def _param(name: str, description: str, schema: dict[str, Any], *, many: bool = False,
+           where: str = "query", required: bool = False) -> dict[str, Any]:
+    if many:
+        schema = {"type": "array", "items": schema}
+    out: dict[str, Any] = {"name": name, "in": where, "description": description,
+                           "schema": schema, "required": required}
+    if many:
+        out.update(style="form", explode=True)
+    return out
+
+
+def _search_parameters() -> list[dict[str, Any]]:
+    out = [_param("q", _("Query text: words, \"phrases\", -exclusions, OR, prefix*"),
+                  {"type": "string", "maxLength": 1000})]
+    out += [_param(name, _("Facet value; repeat the parameter for OR inside the facet"),
+                   {"type": "string"}, many=True) for name in FACETS]
+    for name, kind in RANGES.items():
+        schema = {"type": "string", "format": "date"} if kind == "date" else {"type": "number"}
+        out.append(_param(f"{name}_min", _("Lower bound, included"), schema))
+        out.append(_param(f"{name}_max", _("Upper bound, included"), schema))
+    sorts = [s for key in SORTS for s in ((key,) if key == "relevance" else (key, "-" + key))]
+    out += [
+        _param("sort", _("Sort key; '-' in front for descending"),
+               {"type": "string", "enum": sorts}),
+        _param("size", _("Results per page"),
+               {"type": "integer", "minimum": 1, "maximum": MAX_SIZE, "default": 10}),
+        _param("cursor", _("The next_cursor of the previous page"), {"type": "string"}),
+        _param("typos", _("0 turns typo tolerance off"), {"type": "string", "enum": ["0", "1"]}),
+    ]
+    return out
+
+
+SEARCH_PARAMETERS = _search_parameters()
+_EXPORT_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] not in {"size", "cursor"}]
+
+_ERROR = {"$ref": "#/components/responses/Error"}
+_ID = _param("id", _("Stable id, e.g. keep:f168f72363d6"), {"type": "string"}, where="path",
+             required=True)
+
+
+def _get(summary: str, parameters: list[dict[str, Any]], content: dict[str, Any],
+         errors: tuple[str, ...] = ("400",)) -> dict[str, Any]:
+    responses: dict[str, Any] = {"200": {"description": summary, "content": content}}
+    for code in errors:
+        responses[code] = _ERROR
+    return {"get": {"summary": summary, "parameters": parameters, "responses": responses}}
+
+
+def _json(schema: str) -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    text = {"schema": {"type": "string"}}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "euprojects API",
+            "version": __version__,
+            "description": _("Search EU-funded projects: the same parameters and results as "
+                             "the search pages. No key needed."),
+        },
+        "servers": [{"url": "/"}],
+        "paths": {
+            "/api/v1/projects": _get(_("Search projects"), SEARCH_PARAMETERS,
+                                     _json("SearchResult")),
+            "/api/v1/projects.csv": _get(
+                _("Every matching project as CSV"),
+                [*_EXPORT_PARAMETERS,
+                 _param("bom", _("1: start with a UTF-8 byte order mark (for Excel)"),
+                        {"type": "string", "enum": ["0", "1"]})],
+                {"text/csv": text}),
+            "/api/v1/projects.jsonl": _get(_("Every matching project as JSON Lines"),
+                                           _EXPORT_PARAMETERS, {"application/x-ndjson": text}),
+            "/api/v1/projects.xlsx": _get(
+                _("Every matching project as an Excel workbook"), _EXPORT_PARAMETERS,
+                {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": text}),
+            "/api/v1/projects.atom": _get(
+                _("The newest matching projects as an Atom feed"),
+                [*[p for p in SEARCH_PARAMETERS if p["name"] != "cursor"],
+                 _param("lang", _("Language of the linked pages"),
+                        {"type": "string", "enum": ["fr", "en", "de"]})],
+                {"application/atom+xml": text}),
+            "/api/v1/projects/{id}": _get(_("One project with every field and its participants"),
+                                          [_ID], _json("Project"), ("404",)),
+            "/api/v1/organisations/{id}": _get(
+                _("One organisation, its projects and its most frequent co-partners"),
+                [_ID], _json("Organisation"), ("404",)),
+            "/api/v1/sources": _get(_("The sources, their record counts and last imports"),
+                                    [], _json("Sources"), ()),
+        },
+        "components": {
+            "responses": {
+                "Error": {
+                    "description": _("An error: the reason in one line"),
+                    "content": _json("Error"),
+                },
+            },
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["ok", "error", "status"],
+                    "properties": {
+                        "ok": {"const": False},
+                        "error": {"type": "string"},
+                        "status": {"type": "integer"},
+                        "parameter": {"type": "string"},
+                    },
+                },
+                "SearchResult": {
+                    "type": "object",
+                    "required": ["meta", "results", "facets"],
+                    "properties": {
+                        "meta": {"type": "object", "properties": {
+                            "total": {"type": "integer"}, "size": {"type": "integer"},
+                            "count": {"type": "integer"}, "sort": {"type": "string"},
+                            "next_cursor": {"type": ["string", "null"]},
+                            "took_ms": {"type": "number"}, "cut": {"type": "boolean"},
+                            "query": {"type": "object"}}},
+                        "results": {"type": "array", "items": {"type": "object"}},
+                        "facets": {"type": "object", "additionalProperties": {
+                            "type": "array", "items": {"type": "object", "properties": {
+                                "value": {"type": "string"}, "count": {"type": "integer"},
+                                "selected": {"type": "boolean"}}}}},
+                    },
+                },
+                "Project": {"type": "object", "required": ["id", "title", "participants"]},
+                "Organisation": {"type": "object", "required": ["id", "name", "projects"]},
+                "Sources": {"type": "object", "required": ["meta", "results"]},
+            },
+        },
+    }

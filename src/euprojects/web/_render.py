@@ -1,0 +1,159 @@
+"""Templates: one Jinja2 environment (autoescape on), the labels the pages show, and the
+context every page gets (language, translations, links to the other languages and the JSON
+twin)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from ..i18n import Texts, texts
+from ..model import Status
+from ..settings import LANGUAGES
+from ._params import Params, query_string
+
+__all__ = ["render", "facet_label", "FACET_TITLES", "SORT_LABELS", "STATIC_DIR", "ASSET_VERSION"]
+
+HERE = Path(__file__).parent
+STATIC_DIR = HERE / "static"
+ASSET_VERSION = "1"  # in the asset addresses: a new version is a new address for caches
+
+
+def _(message: str) -> str:
+    """Marks a text for extraction; translated where it is shown."""
+    return message
+
+
+FACET_TITLES = {
+    "source": _("Source"),
+    "programme": _("Programme"),
+    "period": _("Programming period"),
+    "country": _("Country"),
+    "theme": _("Theme"),
+    "status": _("Status"),
+    "fund": _("Fund"),
+    "legal_status": _("Legal status of a participant"),
+}
+SORT_LABELS = {
+    "relevance": _("Relevance"),
+    "-start_date": _("Start date, newest first"),
+    "start_date": _("Start date, oldest first"),
+    "-end_date": _("End date, newest first"),
+    "end_date": _("End date, oldest first"),
+    "-eu_contribution": _("EU amount, largest first"),
+    "eu_contribution": _("EU amount, smallest first"),
+}
+_LEGAL = {"public": _("Public body"), "private": _("Private body")}
+_STATUS_WORDS = {  # a status as a filter value, not as a badge
+    "planned": _("Planned"),
+    "ongoing": _("Ongoing"),
+    "closed": _("Closed"),
+    "terminated": _("Terminated"),
+}
+LANGUAGE_NAMES = {"fr": "Français", "en": "English", "de": "Deutsch"}
+
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+def paragraphs(text: str) -> list[str]:
+    """A source text as paragraphs of plain text. keep.eu texts are plain text with an
+    occasional ``<br>``: those become paragraph breaks; any other markup stays text, shown
+    escaped (so ``<script>`` is seen, never run)."""
+    return [p.strip() for p in _BREAK.sub("\n", text).split("\n") if p.strip()]
+
+
+def facet_label(t: Texts, name: str, value: str) -> str:
+    if name == "country":
+        return t.country(value)
+    if name == "source":
+        return t.source(value)
+    if name == "status":
+        return t.gettext(_STATUS_WORDS.get(value, value))
+    if name == "legal_status":
+        return t.gettext(_LEGAL.get(value, value))
+    return value
+
+
+def _datetime(t: Texts, iso: str | None) -> str:
+    if not iso:
+        return ""
+    return t.datetime(datetime.fromisoformat(iso))
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["idpath"] = lambda value: quote(str(value), safe=":")  # ids in a path
+    env.globals.update(
+        paragraphs=paragraphs,
+        query_string=query_string,
+        LANGUAGES=LANGUAGES,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        FACET_TITLES=FACET_TITLES,
+        SORT_LABELS=SORT_LABELS,
+        ASSET_VERSION=ASSET_VERSION,
+        Status=Status,
+    )
+    return env
+
+
+_ENV = _environment()
+
+
+def _switch_links(request: Request, lang: str) -> dict[str, str]:
+    """The same page and query in each language."""
+    path = request.url.path
+    rest = path[len(lang) + 1:] if path.startswith(f"/{lang}/") or path == f"/{lang}" else "/"
+    query = f"?{request.url.query}" if request.url.query else ""
+    return {other: f"/{other}{rest or '/'}{query}" for other in LANGUAGES}
+
+
+def render(
+    request: Request,
+    lang: str,
+    template: str,
+    context: dict[str, Any],
+    *,
+    json_twin: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    t = texts(lang)
+
+    def mark_lang(text: str, text_lang: str | None) -> Markup:
+        """A data text in its own language, marked for screen readers when not the page's."""
+        if text_lang and text_lang != lang:
+            return Markup('<span lang="{}">{}</span>').format(text_lang, text)
+        return Markup("{}").format(text)
+
+    page = _ENV.get_template(template).render(
+        request=request,
+        lang=lang,
+        t=t,
+        _=t.gettext,
+        gettext=t.gettext,
+        ngettext=t.ngettext,
+        facet_label=lambda name, value: facet_label(t, name, value),
+        format_datetime=lambda iso: _datetime(t, iso),
+        mark_lang=mark_lang,
+        switch=_switch_links(request, lang),
+        json_twin=json_twin,
+        **context,
+    )
+    return HTMLResponse(page, status_code=status_code, headers=headers)
+
+
+def twin(path: str, params: Params | None = None) -> str:
+    return path + query_string(params or {})
