@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse
 from ..i18n import Texts, texts
 from ..model import Status
 from ..settings import LANGUAGES
+from ..textview import pick_text
 from ._params import Params, query_string
 
 __all__ = ["render", "facet_label", "FACET_TITLES", "SORT_LABELS", "STATIC_DIR", "ASSET_VERSION"]
@@ -98,6 +99,7 @@ def _environment() -> Environment:
     env.filters["idpath"] = lambda value: quote(str(value), safe=":")  # ids in a path
     env.globals.update(
         paragraphs=paragraphs,
+        pick_text=pick_text,  # a data text in the page's language when the source has it
         query_string=query_string,
         LANGUAGES=LANGUAGES,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
