@@ -220,7 +220,13 @@ def by_class(queries: list[dict[str, Any]], lat: list[float],
 
 
 def open_catalog(db: Path) -> Catalog:
-    return Catalog(load_settings({"db": db, "today": TODAY}, {}))
+    """A catalog that keeps no facet counts: every timed search counts its facets anew (the
+    warm-up pass would otherwise have left the counts of every query of the mix). Facet
+    threads from BENCH_SEARCH_THREADS (default: the setting's default)."""
+    settings = {"db": db, "today": TODAY, "search_facet_cache": 0}
+    if os.environ.get("BENCH_SEARCH_THREADS"):
+        settings["search_threads"] = int(os.environ["BENCH_SEARCH_THREADS"])
+    return Catalog(load_settings(settings, {}))
 
 
 def bench_euprojects(db: Path, queries: list[dict[str, Any]], threads: list[int],

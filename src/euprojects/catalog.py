@@ -121,7 +121,8 @@ class Catalog:
     def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
         self.settings = settings or load_settings()
         self.store = store or open_store(self.settings.db)
-        self.index = TantivyIndex(self.settings.index_path, self.settings.search_time_budget_ms)
+        self.index = TantivyIndex(self.settings.index_path, self.settings.search_time_budget_ms,
+                                  self.settings.search_threads, self.settings.search_facet_cache)
         self._bulk_index: TantivyIndex | None = None  # without facet counts, for exports
 
     def close(self) -> None:

@@ -39,6 +39,14 @@ class Settings:
         "Time a search may take in milliseconds; past it the answer says it was cut "
         "(0: no facet counts).",
     )
+    search_threads: int = _setting(
+        2,
+        "Threads one search counts its facets on, side by side (1: one after the other).",
+    )
+    search_facet_cache: int = _setting(
+        512,
+        "Searches whose facet counts are kept for their next pages and other sorts (0: none).",
+    )
     lang: str = _setting("en", "Default interface language: fr, en or de.")
     today: date | None = _setting(
         None,
@@ -112,6 +120,8 @@ def load_settings(
         "db": Path,
         "index_dir": Path,
         "search_time_budget_ms": int,
+        "search_threads": int,
+        "search_facet_cache": int,
         "lang": str,
         "today": date,
         "host": str,

@@ -15,9 +15,7 @@ import os
 import shutil
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,20 +23,20 @@ from pathlib import Path
 from typing import Any
 
 import tantivy
-from tantivy import Order, Query
+from tantivy import Order
 
 from ..errors import QueryError, SearchIndexError
 from ..model import Organisation, Participation, Project
 from ._analysis import register
 from ._compile import (
-    STATUSES,
     combine,
     filter_queries,
     one_typo_variants,
     text_query,
 )
 from ._compounds import split_compound
-from ._documents import FACET_FIELDS, NO_END, build_schema, to_document
+from ._documents import build_schema, to_document
+from ._facets import FacetCounter
 from ._lexicon import Lexicon, LexiconBuilder
 from ._query import SearchQuery
 
@@ -57,8 +55,6 @@ _FORMAT_FILE = "format"
 _COMMITS_FILE = "commits"
 _WRITER_HEAP = 128_000_000
 NAME_FIELDS = ("acronym", "partners")
-_FACET_CACHE = 512  # searches whose facet counts are kept for their next pages
-_FACET_SIZE = 65_000  # more than the distinct values of any facet: counts are exact
 
 Participants = Iterable[tuple[Participation, Organisation]]
 
@@ -94,12 +90,11 @@ def _decode_cursor(cursor: str) -> int:
 class TantivyIndex:
     """Search over the projects of the store. Thread-safe for searching."""
 
-    def __init__(self, path: Path, time_budget_ms: int = 2000, threads: int = 2) -> None:
+    def __init__(self, path: Path, time_budget_ms: int = 2000, threads: int = 2,
+                 facet_cache: int = 512) -> None:
         self.path = path
         self.time_budget_ms = time_budget_ms
-        self.threads = max(1, threads)
-        self._executor: ThreadPoolExecutor | None = None
-        self._facet_cache = _LRU(_FACET_CACHE)
+        self._counter = FacetCounter(threads, facet_cache)
         self.schema = build_schema()
         self._lock = threading.Lock()
         self._generation: str | None = None
@@ -108,10 +103,7 @@ class TantivyIndex:
 
     def close(self) -> None:
         """Stop the facet threads (a search after this starts them again)."""
-        with self._lock:
-            executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=True)
+        self._counter.close()
 
     # -- generations ------------------------------------------------------------------------
 
@@ -234,11 +226,11 @@ class TantivyIndex:
         index.reload()
         searcher = index.searcher()
         schema = self.schema
+        held, named = _frequency(searcher), _frequency(searcher, NAME_FIELDS)
         base = text_query(schema, query.text, query.typos,
                           functools.cache(lambda token: self._corrections(searcher, token)),
                           self._lexicon.translations,
-                          lambda token: split_compound(token, _frequency(searcher),
-                                                       _frequency(searcher, NAME_FIELDS)))
+                          lambda token: split_compound(token, held, named))
         filters = filter_queries(schema, query, today)
         full = combine(base, list(filters.values()))
         offset = _decode_cursor(query.cursor) if query.cursor else 0
@@ -256,13 +248,7 @@ class TantivyIndex:
         result = RawResult(total=total, hits=hits)
         if offset + len(hits) < total:
             result.next_cursor = _encode_cursor(offset + len(hits))
-        cached = self._facet_cache.get(facet_key)
-        if cached is not None:
-            result.facets = dict(cached)
-        else:
-            self._facets(searcher, base, filters, today, result, started)
-            if not result.cut:
-                self._facet_cache.put(facet_key, dict(result.facets))
+        self._facets(searcher, base, filters, today, result, started, facet_key)
         result.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return result
 
@@ -281,6 +267,12 @@ class TantivyIndex:
                 tuple(sorted((k, tuple(sorted(v))) for k, v in query.filters.items())),
                 tuple(sorted((k, tuple(map(str, v))) for k, v in query.ranges.items())))
 
+    def _facets(self, searcher: tantivy.Searcher, base: Any, filters: dict[str, Any],
+                today: date, result: RawResult, started: float, key: Any) -> None:
+        budget = self.time_budget_ms / 1000 - (time.perf_counter() - started)
+        result.facets, result.cut = self._counter.count(searcher, base, filters, today,
+                                                        key, budget)
+
     @staticmethod
     def _corrections(searcher: tantivy.Searcher, token: str,
                      most: int = 3) -> tuple[list[str], int] | None:
@@ -298,100 +290,6 @@ class TantivyIndex:
         anywhere = held + sum(searcher.doc_freq(f, token) for f in NAME_FIELDS)
         return [v for _, v in sorted(found, reverse=True)[:most]], anywhere
 
-    def _facets(self, searcher: tantivy.Searcher, base: Any, filters: dict[str, Any],
-                today: date, result: RawResult, started: float) -> None:
-        """Counts for every facet. A facet's counts ignore its own selection and respect every
-        other filter. Facets that share the same other-filters share one aggregation; the
-        aggregations run side by side on the index's threads (tantivy lets go of the GIL)."""
-        # counting needs no scores: a constant score spares the BM25 work of every clause
-        base = Query.const_score_query(base, 1.0) if base is not None else None
-        units: list[tuple[Any, list[str]]] = []
-        unselected = [n for n in (*FACET_FIELDS, "status") if n not in filters]
-        everything = combine(base, list(filters.values()))
-        for share in _split(unselected, self.threads):
-            units.append((everything, share))
-        for name in (*FACET_FIELDS, "status"):
-            if name in filters:
-                units.append((combine(base, [q for n, q in filters.items() if n != name]),
-                              [name]))
-
-        def run(unit: tuple[Any, list[str]]) -> tuple[list[str], dict[str, Any]]:
-            query, names = unit
-            aggs: dict[str, Any] = {
-                n: {"terms": {"field": n, "size": _FACET_SIZE}} for n in names if n != "status"
-            }
-            if "status" in names:
-                aggs["status"] = _status_aggregation(today)
-            return names, searcher.aggregate(query, aggs)
-
-        remaining = self.time_budget_ms / 1000 - (time.perf_counter() - started)
-        if remaining <= 0:
-            result.cut = True
-            return
-        if len(units) == 1 or self.threads == 1:
-            answers = []
-            for unit in units:
-                if time.perf_counter() - started >= self.time_budget_ms / 1000:
-                    result.cut = True
-                    break
-                answers.append(run(unit))
-        else:
-            futures = [self._pool().submit(run, unit) for unit in units]
-            done, late = wait(futures, timeout=remaining)
-            result.cut = bool(late)
-            answers = [f.result() for f in futures if f in done]
-        for names, answer in answers:
-            for n in names:
-                if n == "status":
-                    result.facets[n] = _status_counts(answer.get(n, {}))
-                else:
-                    buckets = answer.get(n, {}).get("buckets", [])
-                    result.facets[n] = [(b["key"], b["doc_count"]) for b in buckets]
-
-    def _pool(self) -> ThreadPoolExecutor:
-        with self._lock:
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(self.threads, "facets")
-            return self._executor
-
-
-class _LRU:
-    """A small thread-safe least-recently-used map."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[Any, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Any) -> Any:
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key: Any, value: Any) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-
-# What a facet's aggregation costs, relative (multi-valued fields cost most), measured on the
-# scale corpus: the unselected facets are split into shares of about equal cost.
-_FACET_COST = {"country": 5, "theme": 5, "legal_status": 4, "fund": 3, "status": 3}
-
-
-def _split(names: list[str], parts: int) -> list[list[str]]:
-    shares: list[list[str]] = [[] for _ in range(max(1, parts))]
-    costs = [0] * len(shares)
-    for name in sorted(names, key=lambda n: -_FACET_COST.get(n, 1)):
-        i = costs.index(min(costs))
-        shares[i].append(name)
-        costs[i] += _FACET_COST.get(name, 1)
-    return [share for share in shares if share]
-
 
 def _frequency(searcher: tantivy.Searcher,
                fields: tuple[str, ...] = ("title", "body")) -> Callable[[str], int]:
@@ -402,31 +300,3 @@ def _frequency(searcher: tantivy.Searcher,
         return int(sum(searcher.doc_freq(f, word) for f in fields))
 
     return held
-
-
-def _status_aggregation(today: date) -> dict[str, Any]:
-    """Statuses in one aggregation: what the source said, then the end day against today,
-    then the start day against today (see model.derive_status)."""
-    day = today.toordinal()
-    start = {"range": {"field": "start_day", "ranges": [
-        {"to": 0}, {"from": 0, "to": day + 1}, {"from": day + 1}]}}
-    end = {"range": {"field": "end_day", "ranges": [
-        {"to": day}, {"from": day, "to": NO_END}, {"from": NO_END}]}, "aggs": {"start": start}}
-    return {"terms": {"field": "said_status", "size": 10}, "aggs": {"end": end}}
-
-
-def _status_counts(answer: dict[str, Any]) -> list[tuple[str, int]]:
-    counts = dict.fromkeys(STATUSES, 0)
-    for said in answer.get("buckets", []):
-        if said["key"] in ("terminated", "closed"):
-            counts[said["key"]] += said["doc_count"]
-            continue
-        ended, dated, undated = said["end"]["buckets"]
-        counts["closed"] += ended["doc_count"]
-        for bucket, no_start in ((dated, "ongoing"), (undated, None)):
-            missing, started, later = bucket["start"]["buckets"]
-            if no_start:
-                counts[no_start] += missing["doc_count"]
-            counts["ongoing"] += started["doc_count"]
-            counts["planned"] += later["doc_count"]
-    return [(s, n) for s, n in counts.items() if n]

@@ -1,0 +1,181 @@
+"""Facet counts: exact, each facet ignoring its own selection, counted side by side on a few
+threads, and kept for the next pages of the same search."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor, wait
+from datetime import date
+from typing import Any
+
+import tantivy
+from tantivy import Query
+
+from ._compile import STATUSES, combine
+from ._documents import FACET_FIELDS, NO_END
+
+__all__ = ["FacetCounter"]
+
+_FACET_SIZE = 65_000  # more than the distinct values of any facet: counts are exact
+# What a facet's aggregation costs, relative (many-valued fields cost most), measured on the
+# scale corpus: the facets without a selection are split into shares of about equal cost.
+_FACET_COST = {"country": 5, "theme": 5, "legal_status": 4, "fund": 3, "status": 3}
+
+Facets = dict[str, list[tuple[str, int]]]
+
+
+class FacetCounter:
+    """Counts every facet of a search. ``threads``: aggregations run side by side (tantivy
+    lets go of the GIL); ``cache``: how many searches' counts are kept (0: none)."""
+
+    def __init__(self, threads: int = 2, cache: int = 512) -> None:
+        self.threads = max(1, threads)
+        self._cache = _LRU(cache)
+        self._lock = threading.Lock()
+        self._executor: ThreadPoolExecutor | None = None
+
+    def close(self) -> None:
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True)
+
+    def count(self, searcher: tantivy.Searcher, base: Query | None, filters: dict[str, Query],
+              today: date, key: Any, budget_s: float) -> tuple[Facets, bool]:
+        """(counts per facet, cut): ``key`` says what the counts depend on (see the index);
+        past ``budget_s`` seconds the facets not yet counted are left out and cut is True."""
+        kept = self._cache.get(key)
+        if kept is not None:
+            return dict(kept), False
+        if budget_s <= 0:
+            return {}, True
+        facets: Facets = {}
+        answers = self._aggregate(searcher, _units(base, filters, self.threads), today,
+                                  budget_s)
+        for names, answer in answers:
+            for n in names:
+                if n == "status":
+                    facets[n] = _status_counts(answer.get(n, {}))
+                else:
+                    buckets = answer.get(n, {}).get("buckets", [])
+                    facets[n] = [(b["key"], b["doc_count"]) for b in buckets]
+        cut = len(facets) < len(FACET_FIELDS) + 1
+        if not cut:
+            self._cache.put(key, dict(facets))
+        return facets, cut
+
+    def _aggregate(self, searcher: tantivy.Searcher, units: list[tuple[Query, list[str]]],
+                   today: date, budget_s: float) -> list[tuple[list[str], dict[str, Any]]]:
+        def run(unit: tuple[Query, list[str]]) -> tuple[list[str], dict[str, Any]]:
+            query, names = unit
+            aggs: dict[str, Any] = {
+                n: {"terms": {"field": n, "size": _FACET_SIZE}} for n in names if n != "status"
+            }
+            if "status" in names:
+                aggs["status"] = _status_aggregation(today)
+            return names, searcher.aggregate(query, aggs)
+
+        if len(units) == 1 or self.threads == 1:
+            return [run(units[0])] if len(units) == 1 else _in_turn(run, units, budget_s)
+        futures = [self._pool().submit(run, unit) for unit in units]
+        done, _ = wait(futures, timeout=budget_s)
+        return [f.result() for f in futures if f in done]
+
+    def _pool(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(self.threads, "facets")
+            return self._executor
+
+
+def _in_turn(run: Any, units: list[Any], budget_s: float) -> list[Any]:
+    """The units one after the other on this thread, until the budget is spent."""
+    deadline = time.perf_counter() + budget_s
+    out = []
+    for unit in units:
+        if time.perf_counter() >= deadline:
+            break
+        out.append(run(unit))
+    return out
+
+
+def _units(base: Query | None, filters: dict[str, Query],
+           threads: int) -> list[tuple[Query, list[str]]]:
+    """The counting queries and the facets each counts: the facets without a selection share
+    the query of every filter (split into shares for the threads); a facet with a selection
+    is counted under the other filters only."""
+    # counting needs no scores: a constant score spares the BM25 work of every clause
+    base = Query.const_score_query(base, 1.0) if base is not None else None
+    names = (*FACET_FIELDS, "status")
+    everything = combine(base, list(filters.values()))
+    units = [(everything, share) for share in _split([n for n in names if n not in filters],
+                                                       threads)]
+    for name in names:
+        if name in filters:
+            units.append((combine(base, [q for n, q in filters.items() if n != name]), [name]))
+    return units
+
+
+def _split(names: list[str], parts: int) -> list[list[str]]:
+    shares: list[list[str]] = [[] for _ in range(max(1, parts))]
+    costs = [0] * len(shares)
+    for name in sorted(names, key=lambda n: -_FACET_COST.get(n, 1)):
+        i = costs.index(min(costs))
+        shares[i].append(name)
+        costs[i] += _FACET_COST.get(name, 1)
+    return [share for share in shares if share]
+
+
+class _LRU:
+    """A small thread-safe least-recently-used map."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Any, value: Any) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def _status_aggregation(today: date) -> dict[str, Any]:
+    """Statuses in one aggregation: what the source said, then the end day against today,
+    then the start day against today (see model.derive_status)."""
+    day = today.toordinal()
+    start = {"range": {"field": "start_day", "ranges": [
+        {"to": 0}, {"from": 0, "to": day + 1}, {"from": day + 1}]}}
+    end = {"range": {"field": "end_day", "ranges": [
+        {"to": day}, {"from": day, "to": NO_END}, {"from": NO_END}]}, "aggs": {"start": start}}
+    return {"terms": {"field": "said_status", "size": 10}, "aggs": {"end": end}}
+
+
+def _status_counts(answer: dict[str, Any]) -> list[tuple[str, int]]:
+    counts = dict.fromkeys(STATUSES, 0)
+    for said in answer.get("buckets", []):
+        if said["key"] in ("terminated", "closed"):
+            counts[said["key"]] += said["doc_count"]
+            continue
+        ended, dated, undated = said["end"]["buckets"]
+        counts["closed"] += ended["doc_count"]
+        for bucket, no_start in ((dated, "ongoing"), (undated, None)):
+            missing, started, later = bucket["start"]["buckets"]
+            if no_start:
+                counts[no_start] += missing["doc_count"]
+            counts["ongoing"] += started["doc_count"]
+            counts["planned"] += later["doc_count"]
+    return [(s, n) for s, n in counts.items() if n]
