@@ -358,3 +358,22 @@ def test_facet_counts_kept_for_next_pages_follow_every_import(tmp_path):
                                               ("sustainabel tourism", "sustainable tourism")])
 def test_a_word_no_project_holds_ranks_as_its_correction(real_catalog, typed, meant):
     assert run(real_catalog, q=typed).ids == run(real_catalog, q=meant).ids
+
+
+@pytest.mark.parametrize(
+    ("query", "lang", "text", "expected"),
+    [
+        # the first look at a word keeps accented, ligatured and Greek first letters
+        ("ecole", "fr", "Une École", "Une <mark>École</mark>"),
+        ("oeuvre", "fr", "Une Œuvre", "Une <mark>Œuvre</mark>"),
+        ("œuvre", "fr", "Une oeuvre", "Une <mark>oeuvre</mark>"),
+        ("ενέργεια", "el", "Η ενέργεια", "Η <mark>ενέργεια</mark>"),
+        # a typo in the first letter still marks the word
+        ("tourism", "en", "Sustainable Pourism", "Sustainable <mark>Pourism</mark>"),
+    ],
+)
+def test_snippet_first_letters(query, lang, text, expected):
+    from euprojects.model import LangText
+    from euprojects.search import parse_text, snippet
+
+    assert snippet([LangText(text, lang)], parse_text(query)) == expected
