@@ -1,22 +1,30 @@
-"""The store: idempotent re-imports, updates, migrations, and atomic imports under SIGKILL."""
+"""The store: idempotent re-imports, updates, migrations, atomic imports under SIGKILL, and
+reads from many threads at once."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
+import psutil
 import pytest
 
 from conftest import DATA, TODAY
 from euprojects.catalog import Catalog
 from euprojects.errors import NotFoundError, StoreError
+from euprojects.model import ProjectRecord
 from euprojects.settings import load_settings
+from euprojects.store import ProjectFilter, SqliteStore
 
 SEED = DATA / "keep" / "keep_api_seed.json"
 
@@ -79,7 +87,9 @@ _CHILD = """
 import sys, time
 from pathlib import Path
 from euprojects.catalog import Catalog
+from euprojects.model import ProjectRecord
 from euprojects.settings import load_settings
+from euprojects.store import ProjectFilter, SqliteStore
 
 catalog = Catalog(load_settings({"db": sys.argv[1]}, {}))
 marker = Path(sys.argv[3])
@@ -125,3 +135,98 @@ def test_store_files_stay_in_the_configured_place(tmp_path):
     with Catalog(load_settings({"db": db}, {})) as c:
         assert c.info()["database"] == str(db)
     assert Path(db).exists()
+
+
+# -- many threads -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def real_store(real_catalog, tmp_path):
+    """A store of its own over a copy of the real catalog's database."""
+    path = tmp_path / "copy.db"
+    source, target = sqlite3.connect(real_catalog.settings.db), sqlite3.connect(path)
+    source.backup(target)
+    source.close(), target.close()
+    store = SqliteStore(path)
+    yield store
+    store.close()
+
+
+def _reads(store, ids):
+    """Mixed reads, as the web app's endpoints make them; every answer as plain data."""
+    reads = []
+    for n, pid in enumerate(ids):
+        reads += [
+            lambda pid=pid: store.get_project(pid).to_dict(),
+            lambda pid=pid: [(p.to_dict(), o.to_dict()) for p, o in store.participants(pid)],
+            lambda n=n: sorted(p.to_dict()["id"] for p in
+                               store.get_projects(ids[n: n + 30]).values()),
+            store.counts,
+            lambda n=n: [p.id for p in store.iter_projects(ProjectFilter(limit=20 + n % 7))],
+        ]
+    return reads
+
+
+def _open_handles(path):
+    return [f.path for f in psutil.Process().open_files() if f.path.startswith(str(path))]
+
+
+class _Abandon(Exception):
+    pass
+
+
+def _abandoned_writes(store, projects, done):
+    """Until ``done``: transactions that change every project and then roll back."""
+    records = [ProjectRecord(replace(p, acronym="UNCOMMITTED")) for p in projects]
+    rounds = 0
+    while not done.is_set():
+        with contextlib.suppress(_Abandon), store.writer("keep") as writer:
+            for record in records:
+                writer.put(record)
+            time.sleep(0.002)
+            raise _Abandon
+        rounds += 1
+    return rounds
+
+
+def test_reads_from_many_threads_give_the_single_thread_answers(real_store):
+    projects = list(real_store.iter_projects(ProjectFilter(limit=40)))
+    ids = [p.id for p in projects]
+    reads = _reads(real_store, ids)  # 200 reads
+    expected = [read() for read in reads]
+    start, done = threading.Barrier(9), threading.Event()
+
+    def run(offset):
+        start.wait(timeout=30)
+        try:
+            return [reads[(i + offset) % len(reads)]() for i in range(len(reads))]
+        finally:
+            done.set()
+
+    def write():
+        start.wait(timeout=30)
+        return _abandoned_writes(real_store, projects, done)
+
+    with ThreadPoolExecutor(9) as pool:
+        writes = pool.submit(write)
+        answers = list(pool.map(run, range(0, 200, 25)))
+        assert writes.result() > 0
+    assert [len(a) for a in answers] == [200] * 8
+    for offset, answer in zip(range(0, 200, 25), answers, strict=True):
+        assert answer == expected[offset:] + expected[:offset]
+    assert _open_handles(real_store.path)
+    real_store.close()  # every thread's connection, not only this one's
+    assert _open_handles(real_store.path) == []
+
+
+def test_a_read_in_another_thread_never_sees_an_open_write(real_store):
+    project = next(real_store.iter_projects(ProjectFilter(limit=1)))
+    record = ProjectRecord(replace(project, acronym="UNCOMMITTED"))
+    seen = []
+    with pytest.raises(_Abandon), real_store.writer("keep") as writer:
+        writer.put(record)
+        with ThreadPoolExecutor(1) as pool:
+            seen.append(pool.submit(real_store.get_project, project.id).result().acronym)
+        raise _Abandon  # rolled back: nobody should ever have read it
+    assert seen == [project.acronym]
+    assert real_store.get_project(project.id).acronym == project.acronym

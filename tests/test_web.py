@@ -1,19 +1,26 @@
 """The portal through Starlette's TestClient: every route, the API contract, pages and API
-agreeing, exports, the seed project page in three languages, untrusted text."""
+agreeing, exports, the seed project page in three languages, untrusted text; and through
+uvicorn, concurrent requests while an import is open."""
 
 from __future__ import annotations
 
 import csv
 import html
+import http.client
 import io
 import json
 import re
+import socket
+import threading
+import time
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
+import uvicorn
 from starlette.testclient import TestClient
 
 from conftest import DATA
@@ -468,3 +475,79 @@ def test_injected_markup_is_shown_as_text(catalog, tmp_path):
     assert "Unsafe &lt;i&gt;title&lt;/i&gt; project (UNSAFE &lt;b&gt;ACR&lt;/b&gt;)" in page
     assert "<script>alert" not in results and "&lt;script&gt;" in results
     assert "<mark>alert</mark>" in results
+
+
+# -- many requests at once, through a real server ---------------------------------------------------
+
+
+class _Serving:
+    """The portal on a free port of 127.0.0.1, served by uvicorn in a thread."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
+        config = uvicorn.Config(create_app(catalog), log_level="warning", ws="none",
+                                lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, args=([self.socket],))
+
+    def __enter__(self) -> _Serving:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            assert self.thread.is_alive() and time.monotonic() < deadline, "no server"
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+        self.socket.close()
+
+    def get(self, path: str) -> tuple[int, dict]:
+        """The status and JSON body of one request (a search's took_ms left out)."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            body = json.loads(response.read())
+        finally:
+            connection.close()
+        body.get("meta", {}).pop("took_ms", None)
+        return response.status, body
+
+
+class _Abandon(Exception):
+    pass
+
+
+def test_concurrent_requests_during_an_open_import_see_only_committed_data(catalog, tmp_path):
+    catalog.import_files("keep-eu", [DATA / "keep" / "keep_api_seed.json",
+                                     DATA / "keep" / "keep_api_projects.json"])
+    seed = json.loads((DATA / "keep" / "keep_api_seed.json").read_text("utf-8"))
+    seed["eu_funding"] = "1.00"
+    changed = tmp_path / "seed_changed.json"
+    changed.write_text(json.dumps(seed), encoding="utf-8")
+    paths = [f"/api/v1/projects/{SEED_ID}", f"/api/v1/organisations/{VINNOVA}",
+             "/api/v1/sources", "/api/v1/projects?q=cluster&size=5"]
+    answers: list[list[tuple[int, dict]]] = []
+
+    with _Serving(catalog) as server:
+        before = [server.get(path) for path in paths]
+        requests = [paths[i % len(paths)] for i in range(40)]
+
+        def in_the_open_import(name, done, expected):
+            # the seed's new amount is written, not committed: six clients ask meanwhile
+            with ThreadPoolExecutor(6) as pool:
+                answers.append(list(pool.map(server.get, requests)))
+            raise _Abandon
+
+        with pytest.raises(_Abandon):
+            catalog.import_files("keep-eu", [changed], progress=in_the_open_import)
+        after = [server.get(path) for path in paths]
+
+    assert before[0][0] == 200 and before[0][1]["eu_contribution"]["amount"] == "302699.26"
+    assert [status for status, _ in before] == [200] * 4
+    assert answers == [[before[i % len(paths)] for i in range(40)]]
+    assert after == before

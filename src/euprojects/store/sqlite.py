@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -29,88 +30,163 @@ def _now() -> str:
 
 
 class SqliteStore:
-    """Projects, organisations and participations as JSON documents with indexed columns."""
+    """Projects, organisations and participations as JSON documents with indexed columns.
+
+    Safe to share between threads (the web app runs its endpoints in a thread pool). Each
+    thread reads through a connection of its own, opened on its first read: in WAL mode
+    readers run side by side and each sees only committed rows, never the open transaction
+    of an import in another thread. Writes go through the one writer connection, one
+    ``writer()`` transaction at a time; the thread inside it reads through that connection,
+    so it sees its own rows before the commit. (One shared connection behind a lock would
+    serialise every read, and would still show readers another thread's open transaction
+    unless the lock were held for the whole import.) ``close()`` closes every connection,
+    those of other threads too. A generator (``iter_projects``, ``iter_with_participants``)
+    reads through the connection of the thread that started it: consume it in that thread.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._lock = threading.Lock()  # guards _readers and _closed
+        self._write_lock = threading.Lock()  # one writer() transaction at a time
+        self._writing_thread: int | None = None
+        self._local = threading.local()
+        self._readers: list[tuple[threading.Thread, sqlite3.Connection]] = []
+        self._closed = False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._write_db = self._connect()
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA foreign_keys = ON")
-            self._db.execute("PRAGMA busy_timeout = 10000")
+            self._write_db.execute("PRAGMA journal_mode = WAL")
+            self._write_db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:
+            self._write_db.close()
             raise StoreError(f"{path}: cannot open the database ({exc})") from None
 
+    def _connect(self, *, query_only: bool = False) -> sqlite3.Connection:
+        # check_same_thread=False: close() closes the connections of other threads
+        try:
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA busy_timeout = 10000")
+            if query_only:
+                db.execute("PRAGMA query_only = ON")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot open the database ({exc})") from None
+        return db
+
+    def _read(self) -> sqlite3.Connection:
+        """The connection this thread reads through (see the class docstring)."""
+        if self._closed:
+            raise StoreError(f"{self.path}: the store is closed")
+        if self._writing_thread == threading.get_ident():
+            return self._write_db
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self._open_reader()
+        return db
+
+    def _open_reader(self) -> sqlite3.Connection:
+        db = self._connect(query_only=True)
+        with self._lock:
+            if self._closed:
+                db.close()
+                raise StoreError(f"{self.path}: the store is closed")
+            # the connections of threads that have ended are closed here, not kept until close()
+            alive = []
+            for thread, other in self._readers:
+                if thread.is_alive():
+                    alive.append((thread, other))
+                else:
+                    other.close()
+            alive.append((threading.current_thread(), db))
+            self._readers = alive
+        return db
+
     def close(self) -> None:
-        self._db.close()
+        """Close every connection: the writer's and each thread's reader."""
+        with self._lock:
+            self._closed = True
+            readers, self._readers = self._readers, []
+        for _thread, db in readers:
+            db.close()
+        self._write_db.close()
 
     # -- schema -----------------------------------------------------------------------------
 
     @property
     def schema_version(self) -> int:
-        return self._db.execute("PRAGMA user_version").fetchone()[0]
+        return self._read().execute("PRAGMA user_version").fetchone()[0]
 
     def _migrate(self) -> None:
-        version = self.schema_version
+        version = self._write_db.execute("PRAGMA user_version").fetchone()[0]
         if version > len(MIGRATIONS):
             raise StoreError(
                 f"{self.path}: schema version {version} is newer than this euprojects knows "
                 f"({len(MIGRATIONS)})"
             )
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            self._db.execute("BEGIN IMMEDIATE")
+            self._write_db.execute("BEGIN IMMEDIATE")
             try:
                 for statement in script.split(";"):
                     if statement.strip():
-                        self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version = {number}")
-                self._db.execute("COMMIT")
+                        self._write_db.execute(statement)
+                self._write_db.execute(f"PRAGMA user_version = {number}")
+                self._write_db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._write_db.execute("ROLLBACK")
                 raise
 
     # -- writing ----------------------------------------------------------------------------
 
     @contextmanager
     def writer(self, source: str) -> Iterator[_Writer]:
-        """One transaction: everything written through the writer lands, or nothing does."""
-        started = _now()
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            import_id = (
-                self._db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM imports").fetchone()[0]
-            )
-            writer = _Writer(self._db, import_id)
-            yield writer
-            self._db.execute(
-                "INSERT INTO imports (id, source, started_at, finished_at, changed, report) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    import_id,
-                    source,
-                    started,
-                    _now(),
-                    int(writer.counts.changed),
-                    json.dumps(writer.summary, ensure_ascii=False),
-                ),
-            )
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
+        """One transaction: everything written through the writer lands, or nothing does.
+        Writers of other threads wait for it to end."""
+        if self._writing_thread == threading.get_ident():
+            raise StoreError("a writer is already open in this thread")
+        with self._write_lock:
+            if self._closed:
+                raise StoreError(f"{self.path}: the store is closed")
+            started = _now()
+            self._write_db.execute("BEGIN IMMEDIATE")
+            self._writing_thread = threading.get_ident()
+            try:
+                import_id = (
+                    self._write_db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM imports")
+                    .fetchone()[0]
+                )
+                writer = _Writer(self._write_db, import_id)
+                yield writer
+                self._write_db.execute(
+                    "INSERT INTO imports (id, source, started_at, finished_at, changed, report) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        import_id,
+                        source,
+                        started,
+                        _now(),
+                        int(writer.counts.changed),
+                        json.dumps(writer.summary, ensure_ascii=False),
+                    ),
+                )
+                self._write_db.execute("COMMIT")
+            except BaseException:
+                self._write_db.execute("ROLLBACK")
+                raise
+            finally:
+                self._writing_thread = None
 
     # -- reading ----------------------------------------------------------------------------
 
     def get_project(self, project_id: str) -> Project:
-        row = self._db.execute("SELECT doc FROM projects WHERE id = ?", (project_id,)).fetchone()
+        row = self._read().execute(
+            "SELECT doc FROM projects WHERE id = ?", (project_id,)
+        ).fetchone()
         if row is None:
             raise NotFoundError(f"no project {project_id!r}")
         return Project.from_dict(json.loads(row[0]))
 
     def get_organisation(self, organisation_id: str) -> Organisation:
-        row = self._db.execute(
+        row = self._read().execute(
             "SELECT doc FROM organisations WHERE id = ?", (organisation_id,)
         ).fetchone()
         if row is None:
@@ -118,7 +194,7 @@ class SqliteStore:
         return Organisation.from_dict(json.loads(row[0]))
 
     def participants(self, project_id: str) -> list[tuple[Participation, Organisation]]:
-        rows = self._db.execute(
+        rows = self._read().execute(
             "SELECT p.doc, o.doc FROM participations p JOIN organisations o "
             "ON o.id = p.organisation_id WHERE p.project_id = ? ORDER BY p.position",
             (project_id,),
@@ -129,7 +205,7 @@ class SqliteStore:
         ]
 
     def participations_of(self, organisation_id: str) -> list[tuple[Participation, Project]]:
-        rows = self._db.execute(
+        rows = self._read().execute(
             "SELECT p.doc, j.doc FROM participations p JOIN projects j ON j.id = p.project_id "
             "WHERE p.organisation_id = ? ORDER BY j.start_date DESC, j.id",
             (organisation_id,),
@@ -142,7 +218,7 @@ class SqliteStore:
     def related_projects(self, project_id: str, limit: int = 10) -> list[tuple[Project, int]]:
         """Other projects of this project's participants, with how many participants they
         share: most shared first, then newest start."""
-        rows = self._db.execute(
+        rows = self._read().execute(
             "SELECT j.doc, COUNT(DISTINCT p2.organisation_id) AS shared FROM participations p1 "
             "JOIN participations p2 ON p2.organisation_id = p1.organisation_id "
             "AND p2.project_id != p1.project_id JOIN projects j ON j.id = p2.project_id "
@@ -154,7 +230,7 @@ class SqliteStore:
 
     def co_partners(self, organisation_id: str, limit: int = 10) -> list[tuple[Organisation, int]]:
         """The organisations that took part in the most projects with this one, with how many."""
-        rows = self._db.execute(
+        rows = self._read().execute(
             "SELECT o.doc, COUNT(DISTINCT p2.project_id) AS together FROM participations p1 "
             "JOIN participations p2 ON p2.project_id = p1.project_id "
             "AND p2.organisation_id != p1.organisation_id "
@@ -170,15 +246,16 @@ class SqliteStore:
         where, params = _where(filters or ProjectFilter())
         limit = f" LIMIT {int(filters.limit)}" if filters and filters.limit else ""
         sql = f"SELECT doc FROM projects{where} ORDER BY start_date DESC, id{limit}"
-        for (doc,) in self._db.execute(sql, params):
+        for (doc,) in self._read().execute(sql, params):
             yield Project.from_dict(json.loads(doc))
 
     def get_projects(self, ids: Sequence[str]) -> dict[str, Project]:
         """The projects of these ids that exist, by id."""
         out: dict[str, Project] = {}
+        db = self._read()
         for chunk in _chunks(list(ids), 500):
             marks = ",".join("?" * len(chunk))
-            for pid, doc in self._db.execute(
+            for pid, doc in db.execute(
                 f"SELECT id, doc FROM projects WHERE id IN ({marks})", chunk
             ):
                 out[pid] = Project.from_dict(json.loads(doc))
@@ -200,8 +277,9 @@ class SqliteStore:
     def _merge(
         self, where: str, p_where: str, params: list[str]
     ) -> Iterator[tuple[Project, list[tuple[Participation, Organisation]]]]:
-        projects = self._db.execute(f"SELECT id, doc FROM projects {where} ORDER BY id", params)
-        participants = self._db.cursor().execute(
+        db = self._read()
+        projects = db.execute(f"SELECT id, doc FROM projects {where} ORDER BY id", params)
+        participants = db.cursor().execute(
             "SELECT p.project_id, p.doc, p.organisation_id, o.doc FROM participations p JOIN "
             f"organisations o ON o.id = p.organisation_id {p_where} "
             "ORDER BY p.project_id, p.position", params
@@ -225,16 +303,18 @@ class SqliteStore:
 
     def count_projects(self, filters: ProjectFilter | None = None) -> int:
         where, params = _where(filters or ProjectFilter())
-        return self._db.execute(f"SELECT COUNT(*) FROM projects{where}", params).fetchone()[0]
+        db = self._read()
+        return db.execute(f"SELECT COUNT(*) FROM projects{where}", params).fetchone()[0]
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Per source: projects, participations, organisations taking part."""
         out: dict[str, dict[str, int]] = {}
-        for source, projects in self._db.execute(
+        db = self._read()
+        for source, projects in db.execute(
             "SELECT source, COUNT(*) FROM projects GROUP BY source ORDER BY source"
         ):
             out[source] = {"projects": projects}
-        for source, participations, organisations in self._db.execute(
+        for source, participations, organisations in db.execute(
             "SELECT j.source, COUNT(*), COUNT(DISTINCT p.organisation_id) FROM participations p "
             "JOIN projects j ON j.id = p.project_id GROUP BY j.source"
         ):
@@ -245,10 +325,10 @@ class SqliteStore:
         return out
 
     def total_organisations(self) -> int:
-        return self._db.execute("SELECT COUNT(*) FROM organisations").fetchone()[0]
+        return self._read().execute("SELECT COUNT(*) FROM organisations").fetchone()[0]
 
     def imports(self, limit: int = 10) -> list[ImportEntry]:
-        rows = self._db.execute(
+        rows = self._read().execute(
             "SELECT id, source, started_at, finished_at, changed, report FROM imports "
             "ORDER BY id DESC LIMIT ?",
             (limit,),
@@ -262,12 +342,13 @@ class SqliteStore:
         """A digest of every project, organisation and participation row, import ids included:
         equal fingerprints mean the data rows are exactly as they were."""
         h = hashlib.sha256()
+        db = self._read()
         for table, order in (
             ("projects", "id"),
             ("organisations", "id"),
             ("participations", "project_id, position"),
         ):
-            for row in self._db.execute(f"SELECT * FROM {table} ORDER BY {order}"):
+            for row in db.execute(f"SELECT * FROM {table} ORDER BY {order}"):
                 h.update(repr(row).encode("utf-8"))
         return h.hexdigest()
 
