@@ -1,4 +1,5 @@
-"""`euprojects export`: every match of a search, as the API's exports give them."""
+"""`euprojects export`: every match of a search, as the API's exports give them; and
+`Catalog.iter_matches` under them: every match once, in the query's order, in few searches."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import io
 import json
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from conftest import TODAY
+from euprojects.catalog import Catalog
 from euprojects.cli import cli
-from euprojects.search import SearchQuery
+from euprojects.search import SearchQuery, TantivyIndex
 
 
 def _run(real_catalog, *args):
@@ -53,3 +56,67 @@ def test_export_xlsx_needs_a_file(real_catalog):
     result = CliRunner().invoke(cli, ["export", "--format", "xlsx"], env=env)
     assert result.exit_code == 2
     assert "--format xlsx needs --output FILE" in result.output
+
+
+class _RecordingIndex(TantivyIndex):
+    """The real index, noting how many ids each search asked for and got."""
+
+    def __init__(self, path):
+        super().__init__(path, 0)
+        self.pages: list[tuple[int, int]] = []
+
+    def search(self, query, today):
+        raw = super().search(query, today)
+        self.pages.append((query.size, len(raw.hits)))
+        return raw
+
+
+@pytest.fixture
+def exporting(real_catalog):
+    """A catalog of its own over the real data, its export searches recorded."""
+    with Catalog(real_catalog.settings) as catalog:
+        catalog._bulk_index = _RecordingIndex(catalog.settings.index_path)
+        yield catalog
+
+
+def _paged_ids(catalog, params):
+    """Every id of a search, page after page of 100 as a client pages through the API."""
+    ids, cursor = [], None
+    while True:
+        page = catalog.search(SearchQuery.from_params(
+            {**params, "size": "100", **({"cursor": cursor} if cursor else {})}))
+        ids += page.ids
+        cursor = page.next_cursor
+        if not cursor:
+            return ids, page.total
+
+
+@pytest.mark.parametrize("params", [{}, {"q": "development"},
+                                    {"q": "region", "sort": "-start_date"}])
+def test_every_match_once_in_the_order_of_the_pages(exporting, params):
+    paged, total = _paged_ids(exporting, params)
+    assert total > 1000 and len(paged) == total
+    for first in (500, 7):  # the default, and a first batch that puts many ends in the pages
+        exported = [item.project.id for item in
+                    exporting.iter_matches(SearchQuery.from_params(params), first)]
+        assert exported == paged
+
+
+def test_export_pages_grow_so_the_work_stays_linear(exporting):
+    query = SearchQuery.from_params({"q": "development"})
+    total = exporting.search(query).total
+    assert total == 1433
+    assert sum(1 for _ in exporting.iter_matches(query, 7)) == total
+    pages = exporting._bulk_index.pages
+    assert pages == [(7, 7), (14, 14), (28, 28), (56, 56), (112, 112), (224, 224), (448, 448),
+                     (896, 544)]
+    # a page at an offset costs collecting the hits before it too: count them all
+    offsets = [sum(got for _, got in pages[: n + 1]) for n in range(len(pages))]
+    assert sum(offsets) < 3 * total  # pages of 7 all through: about total**2 / 14
+
+
+def test_export_pages_stop_growing_at_the_most(exporting):
+    query = SearchQuery.from_params({"q": "development"})
+    exported = [item.project.id for item in exporting.iter_matches(query, 7, most=100)]
+    assert exported == _paged_ids(exporting, {"q": "development"})[0]
+    assert [size for size, _ in exporting._bulk_index.pages] == [7, 14, 28, 56] + [100] * 14

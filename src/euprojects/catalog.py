@@ -31,6 +31,9 @@ from .store import ImportEntry, ProjectFilter, Store, open_store
 
 __all__ = ["Catalog", "ProjectView", "Participant", "OrganisationView", "Involvement"]
 
+# projects read from the store at a time by the exports
+_STORE_BATCH = 500
+
 # progress(file name, projects done, projects expected or None)
 Progress = Callable[[str, int, int | None], None]
 
@@ -217,22 +220,32 @@ class Catalog:
         return SearchResult(query, raw.total, tuple(items), facets, raw.next_cursor,
                             raw.took_ms, raw.cut)
 
-    def iter_matches(self, query: SearchQuery, batch: int = 500) -> Iterator[ResultItem]:
+    def iter_matches(self, query: SearchQuery, batch: int = 500,
+                     most: int = 100_000) -> Iterator[ResultItem]:
         """Every project the query matches, in its order, page after page: no cap, no facet
-        counts, no snippets (for exports). ``query.cursor`` is where it starts."""
+        counts, no snippets (for exports). ``query.cursor`` is where it starts.
+
+        The index pages by offset, so a page costs collecting every hit before it as well:
+        pages of one size would make an export quadratic in its length. The first page holds
+        ``batch`` ids (the first rows come fast), each next one twice as many as the last, up
+        to ``most``; the projects are read from the store ``_STORE_BATCH`` at a time, so memory
+        stays bounded by ``most`` ids."""
         if self._bulk_index is None:
             self._bulk_index = TantivyIndex(self.settings.index_path, 0)
         page = dataclasses.replace(query, size=batch)
         while True:
             raw = self._bulk_index.search(page, self.today)
-            projects = self.store.get_projects([pid for pid, _ in raw.hits])
-            for pid, score in raw.hits:
-                project = projects.get(pid)
-                if project is not None:
-                    yield ResultItem(project, project.status(self.today), "", score)
+            for start in range(0, len(raw.hits), _STORE_BATCH):
+                hits = raw.hits[start : start + _STORE_BATCH]
+                projects = self.store.get_projects([pid for pid, _ in hits])
+                for pid, score in hits:
+                    project = projects.get(pid)
+                    if project is not None:
+                        yield ResultItem(project, project.status(self.today), "", score)
             if not raw.next_cursor or not raw.hits:
                 return
-            page = dataclasses.replace(page, cursor=raw.next_cursor)
+            page = dataclasses.replace(page, cursor=raw.next_cursor,
+                                       size=min(page.size * 2, max(most, batch)))
 
     def evaluate(self, path: Path, k: int = 10) -> EvalReport:
         """nDCG@k and recall@k of the search over a file of judged queries."""
