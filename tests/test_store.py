@@ -74,7 +74,7 @@ def test_schema_is_versioned(tmp_path):
     db = tmp_path / "s.db"
     settings = load_settings({"db": db}, {})
     with Catalog(settings) as c:
-        assert c.store.schema_version == 1
+        assert c.store.schema_version == 2
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     con.execute("PRAGMA user_version = 99")
@@ -230,3 +230,42 @@ def test_a_read_in_another_thread_never_sees_an_open_write(real_store):
         raise _Abandon  # rolled back: nobody should ever have read it
     assert seen == [project.acronym]
     assert real_store.get_project(project.id).acronym == project.acronym
+
+
+def _counted(db: Path) -> dict[str, tuple[int, int, int]]:
+    """Per source, counted straight from the tables: projects, participations, organisations."""
+    con = sqlite3.connect(db)
+    try:
+        projects = dict(con.execute("SELECT source, COUNT(*) FROM projects GROUP BY source"))
+        joined = {s: (n, o) for s, n, o in con.execute(
+            "SELECT j.source, COUNT(*), COUNT(DISTINCT p.organisation_id) FROM participations p "
+            "JOIN projects j ON j.id = p.project_id GROUP BY j.source")}
+    finally:
+        con.close()
+    return {s: (n, *joined.get(s, (0, 0))) for s, n in projects.items()}
+
+
+def _kept(store: SqliteStore) -> dict[str, tuple[int, int, int]]:
+    return {s: (c["projects"], c["participations"], c["organisations"])
+            for s, c in store.counts().items()}
+
+
+def test_source_counts_are_kept_by_every_import_and_by_the_migration(tmp_path, keep_file):
+    settings = load_settings({"db": tmp_path / "c.db", "today": TODAY.isoformat()}, {})
+    with Catalog(settings) as c:
+        assert c.store.counts() == {}
+        c.import_files("keep-eu", [SEED])
+        assert _kept(c.store) == _counted(tmp_path / "c.db") == {"keep": (1, 3, 3)}
+        c.import_files("keep-eu", [keep_file])
+        assert _kept(c.store) == _counted(tmp_path / "c.db")
+        assert _kept(c.store)["keep"][0] == 1853
+    # a store of schema 1 (before the kept counts): the migration counts what it holds
+    con = sqlite3.connect(tmp_path / "c.db")
+    con.executescript("DROP TABLE source_counts; PRAGMA user_version = 1;")
+    con.close()
+    store = SqliteStore(tmp_path / "c.db")
+    try:
+        assert store.schema_version == 2
+        assert _kept(store) == _counted(tmp_path / "c.db")
+    finally:
+        store.close()

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["MIGRATIONS"]
+__all__ = ["MIGRATIONS", "COUNT_SOURCES"]
+
+# Per source: projects, participations, distinct organisations taking part.
+COUNT_SOURCES = (
+    "SELECT j.source, COUNT(DISTINCT j.id), COUNT(p.project_id), "
+    "COUNT(DISTINCT p.organisation_id) "
+    "FROM projects j LEFT JOIN participations p ON p.project_id = j.id GROUP BY j.source"
+)
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: projects, organisations, participations, import history
@@ -49,4 +56,15 @@ MIGRATIONS: tuple[str, ...] = (
         report TEXT NOT NULL
     );
     """,
+    # 2: counts per source, kept by every import (counting them per request takes minutes on
+    # a store of a million projects)
+    """
+    CREATE TABLE source_counts (
+        source TEXT PRIMARY KEY,
+        projects INTEGER NOT NULL,
+        participations INTEGER NOT NULL,
+        organisations INTEGER NOT NULL
+    );
+    """
+    + "INSERT INTO source_counts " + COUNT_SOURCES,
 )

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import NotFoundError, StoreError
 from ..model import Organisation, Participation, Project, ProjectRecord
-from ._schema import MIGRATIONS
+from ._schema import COUNT_SOURCES, MIGRATIONS
 from ._types import ImportEntry, ProjectFilter, PutCounts
 
 __all__ = ["SqliteStore"]
@@ -156,6 +156,9 @@ class SqliteStore:
                 )
                 writer = _Writer(self._write_db, import_id)
                 yield writer
+                if writer.counts.changed:
+                    self._write_db.execute("DELETE FROM source_counts")
+                    self._write_db.execute("INSERT INTO source_counts " + COUNT_SOURCES)
                 self._write_db.execute(
                     "INSERT INTO imports (id, source, started_at, finished_at, changed, report) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
@@ -307,22 +310,15 @@ class SqliteStore:
         return db.execute(f"SELECT COUNT(*) FROM projects{where}", params).fetchone()[0]
 
     def counts(self) -> dict[str, dict[str, int]]:
-        """Per source: projects, participations, organisations taking part."""
-        out: dict[str, dict[str, int]] = {}
-        db = self._read()
-        for source, projects in db.execute(
-            "SELECT source, COUNT(*) FROM projects GROUP BY source ORDER BY source"
-        ):
-            out[source] = {"projects": projects}
-        for source, participations, organisations in db.execute(
-            "SELECT j.source, COUNT(*), COUNT(DISTINCT p.organisation_id) FROM participations p "
-            "JOIN projects j ON j.id = p.project_id GROUP BY j.source"
-        ):
-            out[source].update(participations=participations, organisations=organisations)
-        for counts in out.values():
-            counts.setdefault("participations", 0)
-            counts.setdefault("organisations", 0)
-        return out
+        """Per source: projects, participations, organisations taking part (kept by every
+        import in the same transaction, so reading them costs nothing)."""
+        rows = self._read().execute(
+            "SELECT source, projects, participations, organisations FROM source_counts "
+            "WHERE projects > 0 ORDER BY source"
+        )
+        return {source: {"projects": projects, "participations": participations,
+                         "organisations": organisations}
+                for source, projects, participations, organisations in rows}
 
     def total_organisations(self) -> int:
         return self._read().execute("SELECT COUNT(*) FROM organisations").fetchone()[0]
