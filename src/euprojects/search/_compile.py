@@ -127,7 +127,7 @@ def _word(schema: tantivy.Schema, clause: Clause, typos: bool, exact_only: bool,
         else:
             corrections, held = answer
             # a word no project holds has no exact match to rank below: its corrections then
-            # stand for it nearly as the word would ("renewabel energy" ranks as "renewable
+            # stand for it as the word would ("renewabel energy" ranks as "renewable
             # energy" does); a rare word's corrections rank far below its exact matches
             boost = _UNKNOWN_TYPO_BOOST if held == 0 else _TYPO_BOOST
             # a word one typo away that the index holds counts with its stems too, so that a
