@@ -130,6 +130,8 @@ class Catalog:
 
     def close(self) -> None:
         self.index.close()
+        if self._bulk_index is not None:
+            self._bulk_index.close()
         self.store.close()
 
     def __enter__(self) -> Catalog:
