@@ -96,8 +96,14 @@ def _print_report(report: ImportReport) -> None:
         click.echo("Nothing changed: the store already held exactly these records.")
 
 
+_IMPORT_HELP = {
+    "keep-eu": "Import keep-eu files (xlsx exports or API JSON).",
+    "cordis": "Import CORDIS project XML zips (the official dataset, read without unpacking).",
+}
+
+
 def _make_import_command(source: str) -> click.Command:
-    @click.command(name=source, help=f"Import {source} files (xlsx exports or API JSON).")
+    @click.command(name=source, help=_IMPORT_HELP.get(source, f"Import {source} files."))
     @click.argument("files", nargs=-1, required=True,
                     type=click.Path(dir_okay=False, path_type=Path))
     @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")

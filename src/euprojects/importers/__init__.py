@@ -12,6 +12,7 @@ from ..errors import BadFileError
 from ..model import ProjectRecord
 from ._report import FileReport, ImportReport, RowIssue
 from ._workbook import sniff
+from .cordis_xml import CordisXmlReader
 from .keep_api import KeepApiReader
 from .keep_export import KeepExportReader
 
@@ -46,6 +47,7 @@ def _open_keep(path: Path) -> Reader:
 # source name -> (model source prefix, opener). Extensions may add to it.
 IMPORTERS: dict[str, tuple[str, Callable[[Path], Reader]]] = {
     "keep-eu": ("keep", _open_keep),
+    "cordis": ("cordis", CordisXmlReader),
 }
 
 

@@ -26,15 +26,18 @@ MISSING = frozenset({"", "n/a", "n.a.", "na", "-", "none", "null"})
 
 @dataclass(slots=True)
 class Row:
-    """Where a value came from, to report it: file, sheet, 1-based row number."""
+    """Where a value came from, to report it: file, sheet, 1-based row number, archive member."""
 
     report: FileReport
     sheet: str | None
     number: int | None
+    member: str | None = None  # the file inside an archive
 
     def issue(self, field: str | None, reason: str, action: str = "repaired") -> None:
         self.report.add(
-            RowIssue(self.report.file, self.sheet, self.number, field, reason, action)
+            RowIssue(
+                self.report.file, self.sheet, self.number, field, reason, action, self.member
+            )
         )
 
 

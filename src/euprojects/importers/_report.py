@@ -20,11 +20,13 @@ class RowIssue:
     field: str | None
     reason: str
     action: str  # "rejected" | "repaired" | "merged" | "flagged"
+    member: str | None = None  # the file inside an archive (a CORDIS zip), when there is one
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "file": self.file,
             "sheet": self.sheet,
+            "member": self.member,
             "row": self.row,
             "field": self.field,
             "reason": self.reason,
@@ -36,6 +38,7 @@ class RowIssue:
             p
             for p in (
                 self.file,
+                f"member {self.member!r}" if self.member else None,
                 f"sheet {self.sheet!r}" if self.sheet else None,
                 f"row {self.row}" if self.row is not None else None,
                 f"field {self.field!r}" if self.field else None,
@@ -62,7 +65,7 @@ class FileReport:
 
     @property
     def rows_repaired(self) -> int:
-        return len({(i.sheet, i.row) for i in self.issues if i.action == "repaired"})
+        return len({(i.member, i.sheet, i.row) for i in self.issues if i.action == "repaired"})
 
     @property
     def balanced(self) -> bool:
