@@ -126,12 +126,9 @@ class Catalog:
         self.store = store or open_store(self.settings.db)
         self.index = TantivyIndex(self.settings.index_path, self.settings.search_time_budget_ms,
                                   self.settings.search_threads, self.settings.search_facet_cache)
-        self._bulk_index: TantivyIndex | None = None  # without facet counts, for exports
 
     def close(self) -> None:
         self.index.close()
-        if self._bulk_index is not None:
-            self._bulk_index.close()
         self.store.close()
 
     def __enter__(self) -> Catalog:
@@ -232,11 +229,9 @@ class Catalog:
         ``batch`` ids (the first rows come fast), each next one twice as many as the last, up
         to ``most``; the projects are read from the store ``_STORE_BATCH`` at a time, so memory
         stays bounded by ``most`` ids."""
-        if self._bulk_index is None:
-            self._bulk_index = TantivyIndex(self.settings.index_path, 0)
         page = dataclasses.replace(query, size=batch)
         while True:
-            raw = self._bulk_index.search(page, self.today)
+            raw = self.index.search(page, self.today, facets=False)
             for start in range(0, len(raw.hits), _STORE_BATCH):
                 hits = raw.hits[start : start + _STORE_BATCH]
                 projects = self.store.get_projects([pid for pid, _ in hits])

@@ -78,7 +78,7 @@ class FacetCounter:
             return names, searcher.aggregate(query, aggs)
 
         if len(units) == 1 or self.threads == 1:
-            return [run(units[0])] if len(units) == 1 else _in_turn(run, units, budget_s)
+            return _in_turn(run, units, budget_s)
         futures = [self._pool().submit(run, unit) for unit in units]
         done, _ = wait(futures, timeout=budget_s)
         return [f.result() for f in futures if f in done]

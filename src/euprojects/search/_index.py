@@ -217,7 +217,9 @@ class TantivyIndex:
         index.reload()
         return index.searcher().num_docs
 
-    def search(self, query: SearchQuery, today: date) -> RawResult:
+    def search(self, query: SearchQuery, today: date, facets: bool = True) -> RawResult:
+        """The page of ``query``, its exact total and, unless ``facets`` is False (exports),
+        every facet's counts."""
         started = time.perf_counter()
         index = self._open()
         # read before the reload: counts of newer contents may be keyed as older, never the
@@ -248,7 +250,8 @@ class TantivyIndex:
         result = RawResult(total=total, hits=hits)
         if offset + len(hits) < total:
             result.next_cursor = _encode_cursor(offset + len(hits))
-        self._facets(searcher, base, filters, today, result, started, facet_key)
+        if facets:
+            self._facets(searcher, base, filters, today, result, started, facet_key)
         result.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return result
 
