@@ -13,6 +13,7 @@ from ..model import ProjectRecord
 from ._report import FileReport, ImportReport, RowIssue
 from ._workbook import sniff
 from .cordis_xml import CordisXmlReader
+from .eac import EacResultsReader
 from .keep_api import KeepApiReader
 from .keep_export import KeepExportReader
 
@@ -48,6 +49,7 @@ def _open_keep(path: Path) -> Reader:
 IMPORTERS: dict[str, tuple[str, Callable[[Path], Reader]]] = {
     "keep-eu": ("keep", _open_keep),
     "cordis": ("cordis", CordisXmlReader),
+    "eac": ("eac", EacResultsReader),
 }
 
 
