@@ -74,7 +74,7 @@ def test_schema_is_versioned(tmp_path):
     db = tmp_path / "s.db"
     settings = load_settings({"db": db}, {})
     with Catalog(settings) as c:
-        assert c.store.schema_version == 2
+        assert c.store.schema_version == 3
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     con.execute("PRAGMA user_version = 99")
@@ -238,8 +238,9 @@ def _counted(db: Path) -> dict[str, tuple[int, int, int]]:
     try:
         projects = dict(con.execute("SELECT source, COUNT(*) FROM projects GROUP BY source"))
         joined = {s: (n, o) for s, n, o in con.execute(
-            "SELECT j.source, COUNT(*), COUNT(DISTINCT p.organisation_id) FROM participations p "
-            "JOIN projects j ON j.id = p.project_id GROUP BY j.source")}
+            "SELECT j.source, COUNT(*), COUNT(DISTINCT o.cluster) FROM participations p "
+            "JOIN projects j ON j.id = p.project_id JOIN organisations o "
+            "ON o.id = p.organisation_id GROUP BY j.source")}
     finally:
         con.close()
     return {s: (n, *joined.get(s, (0, 0))) for s, n in projects.items()}
@@ -259,13 +260,18 @@ def test_source_counts_are_kept_by_every_import_and_by_the_migration(tmp_path, k
         c.import_files("keep-eu", [keep_file])
         assert _kept(c.store) == _counted(tmp_path / "c.db")
         assert _kept(c.store)["keep"][0] == 1853
-    # a store of schema 1 (before the kept counts): the migration counts what it holds
+        linked = _kept(c.store)
+    # a store of schema 1 (before the kept counts and the organisation links): the migrations
+    # count what it holds and link its organisation records as an import would have
     con = sqlite3.connect(tmp_path / "c.db")
-    con.executescript("DROP TABLE source_counts; PRAGMA user_version = 1;")
+    con.executescript(
+        "DROP TABLE source_counts; DROP TABLE organisation_keys; DROP TABLE organisation_links; "
+        "DROP INDEX organisations_cluster; ALTER TABLE organisations DROP COLUMN cluster; "
+        "PRAGMA user_version = 1;")
     con.close()
     store = SqliteStore(tmp_path / "c.db")
     try:
-        assert store.schema_version == 2
-        assert _kept(store) == _counted(tmp_path / "c.db")
+        assert store.schema_version == 3
+        assert _kept(store) == _counted(tmp_path / "c.db") == linked
     finally:
         store.close()

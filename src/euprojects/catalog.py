@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Sequence
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -12,7 +13,16 @@ from typing import Any
 
 from .errors import EuProjectsError
 from .importers import IMPORTERS, ImportReport, Reader, open_reader
-from .model import LangText, Organisation, Participation, Project, Role, Status
+from .model import (
+    LangText,
+    Organisation,
+    PairReport,
+    Participation,
+    Project,
+    Role,
+    Status,
+    evaluate_pairs,
+)
 from .search import (
     EvalReport,
     FacetValue,
@@ -27,7 +37,7 @@ from .search import (
     snippet,
 )
 from .settings import Settings, load_settings
-from .store import ImportEntry, ProjectFilter, Store, open_store
+from .store import ImportEntry, OrganisationRecord, ProjectFilter, Store, open_store
 
 __all__ = ["Catalog", "ProjectView", "Participant", "OrganisationView", "Involvement"]
 
@@ -99,15 +109,23 @@ class Involvement:
 
 @dataclass(frozen=True)
 class OrganisationView:
-    """An organisation as its page shows it: every project it took part in, its co-partners."""
+    """An organisation as its page shows it: every project it took part in (in every source),
+    its co-partners, and the source records linked into it."""
 
     organisation: Organisation
     involvements: tuple[Involvement, ...]
     co_partners: tuple[tuple[Organisation, int], ...]
+    records: tuple[OrganisationRecord, ...] = ()
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(sorted({i.project.source for i in self.involvements}))
 
     def to_dict(self) -> dict[str, Any]:
         return {
             **self.organisation.to_dict(),
+            "sources": list(self.sources),
+            "records": [r.to_dict() for r in self.records],
             "project_count": len(self.involvements),
             "projects": [i.to_dict() for i in self.involvements],
             "co_partners": [
@@ -116,6 +134,20 @@ class OrganisationView:
                 for o, n in self.co_partners
             ],
         }
+
+
+def read_pairs(path: Path) -> Iterator[dict[str, Any]]:
+    """The judged organisation pairs of a JSON Lines file (tests/data/organisations)."""
+    try:
+        with path.open(encoding="utf-8") as lines:
+            for number, line in enumerate(lines, start=1):
+                if line.strip():
+                    try:
+                        yield json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        raise EuProjectsError(f"{path}: line {number}: not JSON ({exc})") from None
+    except OSError as exc:
+        raise EuProjectsError(f"{path}: cannot read ({exc.strerror})") from None
 
 
 class Catalog:
@@ -166,6 +198,7 @@ class Catalog:
                         progress(reader.path.name, done, reader.expected)
                 if not reader.report.balanced:  # a bug, never a data problem: refuse to commit
                     raise EuProjectsError(f"{reader.path}: rows read != imported + rejected")
+            report.organisations_relinked = writer.link_organisations()
             counts = writer.counts
             report.projects_created = counts.projects["created"]
             report.projects_updated = counts.projects["updated"]
@@ -178,8 +211,8 @@ class Catalog:
             report.organisations_updated = counts.organisations["updated"]
             report.organisations_unchanged = counts.organisations["unchanged"]
             writer.summary = report.to_dict()
-            changed = list(writer.changed_ids)
-        self._refresh_index(changed)  # after the commit: the store is the source of truth
+        # after the commit: the store is the source of truth
+        self._refresh_index(list(writer.changed_ids))
         return report
 
     # -- the index --------------------------------------------------------------------------
@@ -276,7 +309,16 @@ class Catalog:
             for p, project in self.store.participations_of(organisation_id)
         )
         return OrganisationView(organisation, involvements,
-                                tuple(self.store.co_partners(organisation_id, co_partners)))
+                                tuple(self.store.co_partners(organisation_id, co_partners)),
+                                tuple(self.store.organisation_records(organisation_id)))
+
+    def organisation_merges(self, limit: int | None = None) -> list[list[OrganisationRecord]]:
+        """Every organisation made of several source records, for review."""
+        return self.store.organisation_merges(limit)
+
+    def evaluate_organisation_pairs(self, path: Path) -> PairReport:
+        """Precision and recall of the organisation rules on a file of judged pairs."""
+        return evaluate_pairs(read_pairs(path))
 
     def list_projects(self, filters: ProjectFilter | None = None) -> list[Project]:
         return list(self.store.iter_projects(filters))

@@ -311,6 +311,56 @@ def eval_command(ctx: click.Context, file: Path, as_json: bool) -> None:
                f"recall@10 {report.recall:.3f}")
 
 
+def _ratio(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+@cli.command()
+@click.option("--pairs", "pairs", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Measure the linking rules on judged pairs (JSON Lines) instead of listing.")
+@click.option("--cross-source", is_flag=True,
+              help="Only organisations whose records come from more than one source.")
+@click.option("--limit", type=int, default=None, help="List at most this many organisations.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def organisations(ctx: click.Context, pairs: Path | None, cross_source: bool, limit: int | None,
+                  as_json: bool) -> None:
+    """List the organisations linked from several source records, for review, or measure the
+    linking rules' precision and recall on judged pairs (--pairs)."""
+    catalog = _catalog(ctx)
+    if pairs is not None:
+        report = catalog.evaluate_organisation_pairs(pairs).to_dict()
+        if as_json:
+            _echo_json(report)
+            return
+        for wrong in report["wrong_links"]:
+            click.echo(f"wrong link ({wrong['rule']}): {wrong['a']!r} = {wrong['b']!r}")
+        for missed in report["missed"]:
+            click.echo(f"missed: {missed['a']!r} = {missed['b']!r}")
+        click.echo(f"{report['judged']} judged pairs ({report['same']} same, "
+                   f"{report['different']} different; {report['unsure']} unsure, not counted): "
+                   f"precision {_ratio(report['precision'])}, recall {_ratio(report['recall'])}")
+        for kind, row in report["recall_by_kind"].items():
+            click.echo(f"  {kind}: recall {_ratio(row['recall'])} ({row['found']}/{row['same']})")
+        return
+    merges = [m for m in catalog.organisation_merges()
+              if not cross_source or len({s for r in m for s in r.sources}) > 1]
+    if limit is not None:
+        merges = merges[:limit]
+    if as_json:
+        _echo_json([[r.to_dict() for r in records] for records in merges])
+        return
+    for records in merges:
+        head = records[0]
+        click.echo(f"{head.cluster}  {head.organisation.name} "
+                   f"({head.organisation.country or '?'}, {head.organisation.city or '?'})")
+        for r in records:
+            how = ", ".join(f"{rule} {detail}" for _, rule, detail in r.links) or "names it"
+            click.echo(f"    {r.organisation.id}  {','.join(r.sources) or '-'}  "
+                       f"{r.projects} projects  {r.organisation.name!r}  [{how}]")
+    click.echo(f"{len(merges)} organisations linked from several records")
+
+
 def _settings_environment(settings: Settings) -> dict[str, str]:
     """The settings as EUPROJECTS_* variables, for server worker processes to read back."""
     out = {}

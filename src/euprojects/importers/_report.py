@@ -100,6 +100,7 @@ class ImportReport:
     organisations_created: int = 0
     organisations_updated: int = 0
     organisations_unchanged: int = 0
+    organisations_relinked: int = 0  # records whose organisation changed by the links
 
     @property
     def rows_read(self) -> int:
@@ -146,6 +147,7 @@ class ImportReport:
                 "created": self.organisations_created,
                 "updated": self.organisations_updated,
                 "unchanged": self.organisations_unchanged,
+                "relinked": self.organisations_relinked,
             },
             "files": [f.to_dict() for f in self.files],
         }

@@ -400,7 +400,7 @@ class _Row:
         website = c.url(get("website"), row, headers[columns["website"]]) if (
             "website" in columns) else None
         return Organisation(
-            id=organisation_id(name, country, city),
+            id=organisation_id(name, country, city, "eac"),
             name=name,
             country=country,
             country_label=label,

@@ -3,6 +3,8 @@
 from ._ids import organisation_id, project_id
 from ._language import LANGUAGE_WORDS, guess_language
 from ._money import Money, cofinancing_rate
+from ._orgeval import PairReport, evaluate_pairs
+from ._orgmatch import Link, match_keys, normalise_name, same_organisation
 from ._records import LangText, Organisation, Participation, Project, ProjectRecord
 from ._vocab import LegalStatus, Role, Status, derive_status, fold, normalise_country
 
@@ -10,8 +12,10 @@ __all__ = [
     "LANGUAGE_WORDS",
     "LangText",
     "LegalStatus",
+    "Link",
     "Money",
     "Organisation",
+    "PairReport",
     "Participation",
     "Project",
     "ProjectRecord",
@@ -19,9 +23,13 @@ __all__ = [
     "Status",
     "cofinancing_rate",
     "derive_status",
+    "evaluate_pairs",
     "fold",
     "guess_language",
+    "match_keys",
+    "normalise_name",
     "normalise_country",
     "organisation_id",
     "project_id",
+    "same_organisation",
 ]

@@ -27,6 +27,15 @@ def project_id(source: str, native_id: str | None = None, *key_parts: str) -> st
     return f"{source}:{_digest(*key_parts)}"
 
 
-def organisation_id(name: str, country: str | None, city: str | None) -> str:
-    """One organisation per folded name + country + city: conservative, never a loose guess."""
-    return f"org:{_digest(name, country or '', city or '')}"
+def organisation_id(
+    name: str, country: str | None, city: str | None, source: str | None = None
+) -> str:
+    """One organisation record per source and folded name + country + city.
+
+    keep.eu records (the first source) take the unscoped digest they had before other
+    sources came; the records of every other source are scoped by ``source``, so two sources
+    never write one record: records of the same organisation are linked, not overwritten
+    (model/_orgmatch.py, store/_links.py)."""
+    if source is None or source == "keep":
+        return f"org:{_digest(name, country or '', city or '')}"
+    return f"org:{_digest(source, name, country or '', city or '')}"

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 __all__ = ["MIGRATIONS", "COUNT_SOURCES"]
 
-# Per source: projects, participations, distinct organisations taking part.
-COUNT_SOURCES = (
+# Per source: projects, participations, distinct organisations taking part (as schema 2
+# counted them: records, before records were linked into organisations).
+_COUNT_SOURCES_2 = (
     "SELECT j.source, COUNT(DISTINCT j.id), COUNT(p.project_id), "
     "COUNT(DISTINCT p.organisation_id) "
     "FROM projects j LEFT JOIN participations p ON p.project_id = j.id GROUP BY j.source"
+)
+# Per source: projects, participations, distinct organisations (linked records count once).
+COUNT_SOURCES = (
+    "SELECT j.source, COUNT(DISTINCT j.id), COUNT(p.project_id), COUNT(DISTINCT o.cluster) "
+    "FROM projects j LEFT JOIN participations p ON p.project_id = j.id "
+    "LEFT JOIN organisations o ON o.id = p.organisation_id GROUP BY j.source"
 )
 
 MIGRATIONS: tuple[str, ...] = (
@@ -66,5 +73,26 @@ MIGRATIONS: tuple[str, ...] = (
         organisations INTEGER NOT NULL
     );
     """
-    + "INSERT INTO source_counts " + COUNT_SOURCES,
+    + "INSERT INTO source_counts " + _COUNT_SOURCES_2,
+    # 3: organisation records linked into organisations (store/_links.py): the organisation a
+    # record belongs to, each record's match keys, the links accepted and why. The store keys
+    # and links the records already there right after this script.
+    """
+    ALTER TABLE organisations ADD COLUMN cluster TEXT;
+    UPDATE organisations SET cluster = id;
+    CREATE INDEX organisations_cluster ON organisations(cluster);
+    CREATE TABLE organisation_keys (
+        key TEXT NOT NULL,
+        organisation_id TEXT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+        PRIMARY KEY (key, organisation_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX organisation_keys_organisation ON organisation_keys(organisation_id);
+    CREATE TABLE organisation_links (
+        organisation_id TEXT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+        linked_to TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        PRIMARY KEY (organisation_id, linked_to)
+    );
+    """,
 )

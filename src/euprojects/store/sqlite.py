@@ -14,6 +14,16 @@ from typing import Any
 
 from ..errors import NotFoundError, StoreError
 from ..model import Organisation, Participation, Project, ProjectRecord
+from ._links import (
+    OrganisationRecord,
+    merged,
+    merges,
+    multi_clusters,
+    records_of,
+    relink,
+    relink_all,
+    set_keys,
+)
 from ._schema import COUNT_SOURCES, MIGRATIONS
 from ._types import ImportEntry, ProjectFilter, PutCounts
 
@@ -129,6 +139,10 @@ class SqliteStore:
                 for statement in script.split(";"):
                     if statement.strip():
                         self._write_db.execute(statement)
+                if number == 3:  # the records already there: key and link them
+                    relink_all(self._write_db)
+                    self._write_db.execute("DELETE FROM source_counts")
+                    self._write_db.execute("INSERT INTO source_counts " + COUNT_SOURCES)
                 self._write_db.execute(f"PRAGMA user_version = {number}")
                 self._write_db.execute("COMMIT")
             except BaseException:
@@ -156,6 +170,7 @@ class SqliteStore:
                 )
                 writer = _Writer(self._write_db, import_id)
                 yield writer
+                writer.link_organisations()
                 if writer.counts.changed:
                     self._write_db.execute("DELETE FROM source_counts")
                     self._write_db.execute("INSERT INTO source_counts " + COUNT_SOURCES)
@@ -189,12 +204,20 @@ class SqliteStore:
         return Project.from_dict(json.loads(row[0]))
 
     def get_organisation(self, organisation_id: str) -> Organisation:
-        row = self._read().execute(
-            "SELECT doc FROM organisations WHERE id = ?", (organisation_id,)
-        ).fetchone()
-        if row is None:
+        """The organisation this record id belongs to, its linked records merged (the id of
+        the result is the organisation's, which may differ from the record's)."""
+        organisation = merged(self._read(), organisation_id)
+        if organisation is None:
             raise NotFoundError(f"no organisation {organisation_id!r}")
-        return Organisation.from_dict(json.loads(row[0]))
+        return organisation
+
+    def organisation_records(self, organisation_id: str) -> list[OrganisationRecord]:
+        """The records linked into this organisation, each with its sources and links."""
+        return records_of(self._read(), organisation_id)
+
+    def organisation_merges(self, limit: int | None = None) -> list[list[OrganisationRecord]]:
+        """Every organisation made of several records, with its records, largest first."""
+        return merges(self._read(), limit)
 
     def participants(self, project_id: str) -> list[tuple[Participation, Organisation]]:
         rows = self._read().execute(
@@ -210,7 +233,9 @@ class SqliteStore:
     def participations_of(self, organisation_id: str) -> list[tuple[Participation, Project]]:
         rows = self._read().execute(
             "SELECT p.doc, j.doc FROM participations p JOIN projects j ON j.id = p.project_id "
-            "WHERE p.organisation_id = ? ORDER BY j.start_date DESC, j.id",
+            "WHERE p.organisation_id IN (SELECT o2.id FROM organisations o1 JOIN organisations "
+            "o2 ON o2.cluster = o1.cluster WHERE o1.id = ?) "
+            "ORDER BY j.start_date DESC, j.id, p.position",
             (organisation_id,),
         ).fetchall()
         return [
@@ -222,8 +247,10 @@ class SqliteStore:
         """Other projects of this project's participants, with how many participants they
         share: most shared first, then newest start."""
         rows = self._read().execute(
-            "SELECT j.doc, COUNT(DISTINCT p2.organisation_id) AS shared FROM participations p1 "
-            "JOIN participations p2 ON p2.organisation_id = p1.organisation_id "
+            "SELECT j.doc, COUNT(DISTINCT o1.cluster) AS shared FROM participations p1 "
+            "JOIN organisations o1 ON o1.id = p1.organisation_id "
+            "JOIN organisations o2 ON o2.cluster = o1.cluster "
+            "JOIN participations p2 ON p2.organisation_id = o2.id "
             "AND p2.project_id != p1.project_id JOIN projects j ON j.id = p2.project_id "
             "WHERE p1.project_id = ? GROUP BY p2.project_id "
             "ORDER BY shared DESC, j.start_date DESC, j.id LIMIT ?",
@@ -233,16 +260,22 @@ class SqliteStore:
 
     def co_partners(self, organisation_id: str, limit: int = 10) -> list[tuple[Organisation, int]]:
         """The organisations that took part in the most projects with this one, with how many."""
-        rows = self._read().execute(
-            "SELECT o.doc, COUNT(DISTINCT p2.project_id) AS together FROM participations p1 "
+        db = self._read()
+        rows = db.execute(
+            "SELECT o2.cluster, COUNT(DISTINCT p2.project_id) AS together, MIN(o2.name) AS name "
+            "FROM organisations o0 JOIN organisations o1 ON o1.cluster = o0.cluster "
+            "JOIN participations p1 ON p1.organisation_id = o1.id "
             "JOIN participations p2 ON p2.project_id = p1.project_id "
-            "AND p2.organisation_id != p1.organisation_id "
-            "JOIN organisations o ON o.id = p2.organisation_id "
-            "WHERE p1.organisation_id = ? GROUP BY p2.organisation_id "
-            "ORDER BY together DESC, o.name, o.id LIMIT ?",
+            "JOIN organisations o2 ON o2.id = p2.organisation_id AND o2.cluster != o0.cluster "
+            "WHERE o0.id = ? GROUP BY o2.cluster ORDER BY together DESC, name, o2.cluster LIMIT ?",
             (organisation_id, limit),
         ).fetchall()
-        return [(Organisation.from_dict(json.loads(doc)), n) for doc, n in rows]
+        out = []
+        for cluster_id, n, _ in rows:
+            organisation = merged(db, cluster_id)
+            if organisation is not None:
+                out.append((organisation, n))
+        return out
 
     def iter_projects(self, filters: ProjectFilter | None = None) -> Iterator[Project]:
         """Projects in id order (newest start first when filtered), streamed from a cursor."""
@@ -281,9 +314,11 @@ class SqliteStore:
         self, where: str, p_where: str, params: list[str]
     ) -> Iterator[tuple[Project, list[tuple[Participation, Organisation]]]]:
         db = self._read()
+        linked = multi_clusters(db)  # participants shown with every name of their organisation
         projects = db.execute(f"SELECT id, doc FROM projects {where} ORDER BY id", params)
         participants = db.cursor().execute(
-            "SELECT p.project_id, p.doc, p.organisation_id, o.doc FROM participations p JOIN "
+            "SELECT p.project_id, p.doc, p.organisation_id, o.doc, o.cluster "
+            "FROM participations p JOIN "
             f"organisations o ON o.id = p.organisation_id {p_where} "
             "ORDER BY p.project_id, p.position", params
         )
@@ -299,6 +334,8 @@ class SqliteStore:
                     if len(organisations) > 100_000:
                         organisations.clear()
                     organisation = Organisation.from_dict(json.loads(pending[3]))
+                    if organisation.id in linked or pending[4] in linked:
+                        organisation = merged(db, pending[2]) or organisation
                     organisations[pending[2]] = organisation
                 found.append((Participation.from_dict(json.loads(pending[1])), organisation))
                 pending = next(participants, None)
@@ -321,7 +358,9 @@ class SqliteStore:
                 for source, projects, participations, organisations in rows}
 
     def total_organisations(self) -> int:
-        return self._read().execute("SELECT COUNT(*) FROM organisations").fetchone()[0]
+        """Organisations, linked records counting once."""
+        return self._read().execute(
+            "SELECT COUNT(DISTINCT cluster) FROM organisations").fetchone()[0]
 
     def imports(self, limit: int = 10) -> list[ImportEntry]:
         rows = self._read().execute(
@@ -391,6 +430,28 @@ class _Writer:
         self._seen_organisations: set[str] = set()
         self.summary: dict[str, Any] = {}
         self.changed_ids: list[str] = []  # projects created or updated, for the index
+        self._touched: set[str] = set()  # organisation records created or changed
+        self.relinked = 0  # records whose organisation changed by the links
+
+    def link_organisations(self) -> int:
+        """Link the records created or changed so far into organisations (store/_links.py);
+        the projects of every record whose organisation changed are marked for the index
+        (their participants' aliases changed). Returns how many records changed organisation;
+        the store calls it again before the commit, which then finds nothing left to do."""
+        changed = relink(self._db, self._touched)
+        self._touched.clear()
+        self.relinked += len(changed)
+        known = set(self.changed_ids)
+        for chunk in _chunks(sorted(changed), 500):
+            marks = ",".join("?" * len(chunk))
+            for (pid,) in self._db.execute(
+                f"SELECT DISTINCT project_id FROM participations WHERE organisation_id IN "
+                f"({marks}) ORDER BY project_id", chunk
+            ):
+                if pid not in known:
+                    known.add(pid)
+                    self.changed_ids.append(pid)
+        return len(changed)
 
     def put(self, record: ProjectRecord) -> str:
         """Store one project with its participants; returns created / updated / unchanged.
@@ -448,7 +509,7 @@ class _Writer:
         if old is None:
             self._db.execute(
                 "INSERT INTO organisations (id, name, country, doc, hash, created_import, "
-                "updated_import) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "updated_import, cluster) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     organisation.id,
                     organisation.name,
@@ -457,8 +518,11 @@ class _Writer:
                     digest,
                     self.import_id,
                     self.import_id,
+                    organisation.id,
                 ),
             )
+            set_keys(self._db, organisation)
+            self._touched.add(organisation.id)
             return "created"
         if old[0] != digest:
             self._db.execute(
@@ -473,6 +537,8 @@ class _Writer:
                     organisation.id,
                 ),
             )
+            set_keys(self._db, organisation)
+            self._touched.add(organisation.id)
             return "updated"
         return "unchanged"
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from urllib.parse import quote
+
 from starlette.responses import RedirectResponse, Response
 
 from ..catalog import Catalog
@@ -124,6 +126,9 @@ def organisation(request: Request) -> Response:
     lang = page_language(request)
     organisation_id = request.path_params["organisation_id"]
     view = _catalog(request).organisation_view(organisation_id)
+    if view.organisation.id != organisation_id:  # a record linked into a larger organisation
+        return RedirectResponse(f"/{lang}/organisations/{quote(view.organisation.id, safe=':')}",
+                                status_code=301)
     return render(request, lang, "organisation.html", {"view": view, "o": view.organisation},
                   json_twin=f"/api/v1/organisations/{organisation_id}", headers=PAGE_CACHE)
 

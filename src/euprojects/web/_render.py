@@ -52,6 +52,11 @@ SORT_LABELS = {
     "-eu_contribution": _("EU amount, largest first"),
     "eu_contribution": _("EU amount, smallest first"),
 }
+LINK_RULES = {  # why source records are one organisation (model/_orgmatch.py)
+    "pic": _("same PIC"),
+    "vat": _("same VAT number"),
+    "name": _("same name, country and town"),
+}
 _LEGAL = {"public": _("Public body"), "private": _("Private body")}
 _STATUS_WORDS = {  # a status as a filter value, not as a badge
     "planned": _("Planned"),
@@ -105,6 +110,7 @@ def _environment() -> Environment:
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         FACET_TITLES=FACET_TITLES,
         SORT_LABELS=SORT_LABELS,
+        LINK_RULES=LINK_RULES,
         ASSET_VERSION=ASSET_VERSION,
         Status=Status,
     )

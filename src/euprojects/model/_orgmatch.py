@@ -1,0 +1,256 @@
+"""When two organisation records are the same organisation: conservative rules that can be
+explained, never a loose guess.
+
+Rules, in order (docs/organisations.md):
+
+1. ``pic``: both records carry the same Participant Identification Code (the EU's register
+   number of a legal entity).
+2. ``vat``: both carry the same VAT number (spaces, dots and dashes ignored; Greece's EL prefix
+   and a missing country prefix read as the record's country).
+3. ``name``: one name of each (legal name, short or translated names) is the same after
+   normalisation, in the same country and the same town. Normalising folds case and accents,
+   reads punctuation as space, ``&`` as ``and``, drops legal-form words (GmbH, AB, S.A.,
+   sp. z o.o., ...) and linking words (of, de, der, ...), and sorts the words (word order).
+   A name that normalises to a single word of five letters or fewer (an acronym such as
+   ``UALG``) is an alias only, never a key: acronyms repeat.
+
+A rule never links records that contradict each other: two different PICs, two different VAT
+numbers or two different countries keep the records apart whatever the names say.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ._records import LangText, Organisation
+from ._vocab import fold
+
+__all__ = [
+    "Link",
+    "match_keys",
+    "normalise_city",
+    "normalise_name",
+    "normalise_vat",
+    "same_organisation",
+    "conflict",
+    "cluster",
+    "merge",
+    "Member",
+    "Edge",
+]
+
+# Legal-form words and their spelled-out forms, after folding and with punctuation read as
+# space ("S.A." -> "s a", "sp. z o.o." -> "sp z o o"): multi-word forms are matched as phrases.
+_LEGAL_FORMS = (
+    "ab", "aps", "a s", "as", "asa", "oy", "oyj", "ry", "gmbh", "ggmbh", "mbh", "ag", "ev", "e v",
+    "eg", "kg", "ohg", "gbr", "ug", "sa", "s a", "sas", "s a s", "sarl", "s a r l", "sasu",
+    "srl", "s r l", "spa", "s p a", "scarl", "s c a r l", "sl", "s l", "slu", "s l u",
+    "ltd", "limited", "plc", "llp", "cic", "bv", "b v", "nv", "n v", "vof", "cv", "lda", "ltda",
+    "sp z o o", "spzoo", "sp zoo", "s r o", "sro", "spol s r o", "a s", "z s", "o p s",
+    "d o o", "doo", "d d", "dd", "kft", "zrt", "nyrt", "bt", "uab", "sia", "ou", "ehf", "hf",
+    "ike", "epe", "ae", "oe", "ee", "ad", "ood", "eood", "se", "scs", "sccl", "aisbl", "asbl",
+    "vzw", "ivzw", "eeig", "geie", "gie", "inc", "llc", "corp",
+)
+_LEGAL_RE = re.compile(
+    r"(?:^| )(?:" + "|".join(re.escape(f) for f in sorted(set(_LEGAL_FORMS), key=len,
+                                                         reverse=True)) + r")(?= |$)"
+)
+# Linking words that carry no identity and move with word order.
+_LINKING = frozenset(
+    "of the and for a an at in on de des du la le les l d et der die das den dem des und fur "
+    "von vom zu zur zum van het en voor di del della dello dei degli delle e y el los las da do "
+    "dos das och for i af og pa w z na i ve a z".split()
+)
+_PUNCT = re.compile(r"[^\w]+|_")
+_ACRONYM_MAX = 5
+
+
+def _words(text: str) -> str:
+    folded = fold(text).replace("&", " and ").replace("+", " and ")
+    return " ".join(_PUNCT.sub(" ", folded).split())
+
+
+def normalise_name(name: str) -> str:
+    """The name's comparison form: folded, legal forms and linking words dropped, words
+    sorted. ``"Uppsala universitet"`` and ``"UPPSALA UNIVERSITET AB"`` both give
+    ``"universitet uppsala"``."""
+    words = _words(name)
+    stripped = _LEGAL_RE.sub(" ", words)
+    tokens = [t for t in stripped.split() if t not in _LINKING]
+    if not tokens:  # a name made only of such words keeps them all
+        tokens = words.split()
+    return " ".join(sorted(tokens))
+
+
+def normalise_city(city: str | None) -> str:
+    """A town's comparison form: folded, postcodes and punctuation dropped."""
+    if not city:
+        return ""
+    return " ".join(t for t in _words(city).split() if not t.isdigit() and t != "cedex")
+
+
+def normalise_vat(vat: str | None, country: str | None) -> str | None:
+    """A VAT number's comparison form, country prefix included; None for a value too short to
+    be one."""
+    if not vat:
+        return None
+    value = re.sub(r"[\s.\-/]", "", vat).upper()
+    if value.startswith("EL"):
+        value = "GR" + value[2:]
+    if not value[:2].isalpha() and country:
+        value = country.upper() + value
+    return value if len(value) >= 8 and any(c.isdigit() for c in value) else None
+
+
+def _names(organisation: Organisation) -> list[str]:
+    return [organisation.name, *(n.text for n in organisation.other_names)]
+
+
+def _name_keys(organisation: Organisation) -> set[str]:
+    city = normalise_city(organisation.city)
+    if not city or not organisation.country:
+        return set()
+    keys = set()
+    for name in _names(organisation):
+        norm = normalise_name(name)
+        if " " not in norm and len(norm) <= _ACRONYM_MAX:
+            continue
+        keys.add(f"name:{organisation.country}|{city}|{norm}")
+    return keys
+
+
+def match_keys(organisation: Organisation) -> set[str]:
+    """Every key that links this record to another carrying the same key."""
+    keys = _name_keys(organisation)
+    if organisation.pic:
+        keys.add(f"pic:{organisation.pic.strip()}")
+    vat = normalise_vat(organisation.vat, organisation.country)
+    if vat:
+        keys.add(f"vat:{vat}")
+    return keys
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    rule: str  # pic | vat | name
+    detail: str  # the key they share
+
+    def to_dict(self) -> dict[str, str]:
+        return {"rule": self.rule, "detail": self.detail}
+
+
+def conflict(
+    pics: Iterable[str | None], vats: Iterable[str | None], countries: Iterable[str | None]
+) -> str | None:
+    """Why records with these identifiers cannot be one organisation, or None."""
+    for label, values in (("PICs", pics), ("VAT numbers", vats), ("countries", countries)):
+        distinct = {v for v in values if v}
+        if len(distinct) > 1:
+            return f"different {label}: {', '.join(sorted(distinct))}"
+    return None
+
+
+def _identity(o: Organisation) -> tuple[str | None, str | None, str | None]:
+    return (o.pic.strip() if o.pic else None, normalise_vat(o.vat, o.country), o.country)
+
+
+def same_organisation(a: Organisation, b: Organisation) -> Link | None:
+    """The rule that makes these two records one organisation, or None."""
+    (pa, va, ca), (pb, vb, cb) = _identity(a), _identity(b)
+    if pa and pa == pb:
+        return Link("pic", f"pic:{pa}")
+    if conflict((pa, pb), (va, vb), (ca, cb)):
+        return None
+    if va and va == vb:
+        return Link("vat", f"vat:{va}")
+    shared = sorted(_name_keys(a) & _name_keys(b))
+    if shared:
+        return Link("name", shared[0])
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One organisation record as clustering sees it: ``order`` ranks who names a cluster
+    (the earliest imported record)."""
+
+    id: str
+    organisation: Organisation
+    order: tuple[int, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """One accepted link: ``organisation_id`` joined ``linked_to``'s organisation by ``link``."""
+
+    organisation_id: str
+    linked_to: str
+    link: Link
+
+
+_RULE_RANK = {"pic": 0, "vat": 1, "name": 2}
+
+
+def cluster(members: Iterable[Member]) -> tuple[dict[str, str], list[Edge]]:
+    """Group records into organisations: every record -> its cluster's id (the id of the
+    member first in ``order``), and the links accepted. Keys are tried strongest rule first
+    (PIC, VAT, name), then in key order, so the result does not depend on the input order. Two
+    groups are joined only when they do not contradict each other: no two PICs (for every
+    rule), no two VAT numbers and no two countries (for VAT and name links)."""
+    by_id = {m.id: m for m in members}
+    parent = {i: i for i in by_id}
+    identity = {i: ({p} - {None}, {v} - {None}, {c} - {None})
+                for i, m in by_id.items() for p, v, c in [_identity(m.organisation)]}
+    keyed: dict[str, list[str]] = {}
+    for i, m in by_id.items():
+        for key in match_keys(m.organisation):
+            keyed.setdefault(key, []).append(i)
+
+    def find(i: str) -> str:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    edges: list[Edge] = []
+    for key in sorted(keyed, key=lambda k: (_RULE_RANK[k.split(":", 1)[0]], k)):
+        ids = sorted(keyed[key], key=lambda i: by_id[i].order)
+        rule = key.split(":", 1)[0]
+        for other in ids[1:]:
+            a, b = find(ids[0]), find(other)
+            if a == b:
+                continue
+            (pa, va, ca), (pb, vb, cb) = identity[a], identity[b]
+            checks = ((*pa, *pb), ()) if rule == "pic" else ((*pa, *pb), (*va, *vb))
+            countries = () if rule == "pic" else (*ca, *cb)
+            if conflict(checks[0], checks[1], countries):
+                continue
+            root, child = (a, b) if by_id[a].order <= by_id[b].order else (b, a)
+            parent[child] = root
+            identity[root] = (pa | pb, va | vb, ca | cb)
+            edges.append(Edge(other, ids[0], Link(rule, key)))
+    return {i: find(i) for i in by_id}, edges
+
+
+def merge(records: list[Organisation], cluster_id: str) -> Organisation:
+    """One organisation from the records linked into it, the first in ``records`` leading: its
+    fields win, the others fill what it lacks, and every other name is kept as an alias."""
+    first, rest = records[0], records[1:]
+    if not rest:
+        return first
+    values = {}
+    for name in ("country", "country_label", "city", "postcode", "street", "legal_status",
+                 "organisation_type", "website", "department", "pic", "vat"):
+        values[name] = next((getattr(r, name) for r in records if getattr(r, name)), None)
+    nuts = next((r.nuts for r in records if r.nuts), ())
+    seen = {fold(first.name)}
+    aliases = []
+    for record in records:
+        for text in (LangText(record.name), *record.other_names):
+            if fold(text.text) not in seen:
+                seen.add(fold(text.text))
+                aliases.append(text)
+    return Organisation(id=cluster_id, name=first.name, other_names=tuple(aliases),
+                        nuts=nuts, **values)
