@@ -8,6 +8,7 @@ an absolute `euprojects.*` name and checked against ALLOWED below.
                 |                      textview: catalog, i18n, model, errors, settings
     importers  store  search  stats  exports   (peers: never import each other)
                 |                      i18n: model, settings, errors
+                |                      fetch (downloads; the CLI calls it): settings, errors
               model
                 |
         errors, settings               (errors: nothing of ours; settings: errors only)
@@ -47,7 +48,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "i18n": frozenset({"model", *_BASE}),
     "catalog": frozenset(_BELOW_CATALOG),
     "textview": frozenset({"catalog", "i18n", "model", *_BASE}),
-    "cli": frozenset({"catalog", "textview", *_BELOW_CATALOG}),
+    "fetch": frozenset(_BASE),  # downloads the official files; the CLI imports them
+    "cli": frozenset({"catalog", "textview", "fetch", *_BELOW_CATALOG}),
     "web": frozenset({"catalog", "textview", *_BELOW_CATALOG}),
     "__main__": frozenset({"cli"}),  # `python -m euprojects`: the CLI and nothing else
 }

@@ -176,18 +176,22 @@ class Catalog:
     # -- import -----------------------------------------------------------------------------
 
     def import_files(
-        self, source: str, paths: Sequence[Path], progress: Progress | None = None
+        self, source: str, paths: Sequence[Path], progress: Progress | None = None,
+        origins: Mapping[Path, str] | None = None,
     ) -> ImportReport:
         """Import files of one source in one transaction.
 
         Every file is opened and checked before anything is written: one bad file refuses the
-        whole run (BadFileError). Damage found while reading rolls everything back.
+        whole run (BadFileError). Damage found while reading rolls everything back. ``origins``
+        gives the URL a file was downloaded from, kept in its report (the import history).
         """
         if source not in IMPORTERS:
             raise EuProjectsError(
                 f"unknown source {source!r} (known: {', '.join(sorted(IMPORTERS))})"
             )
         readers: list[Reader] = [open_reader(source, Path(p)) for p in paths]
+        for reader in readers:
+            reader.report.origin = (origins or {}).get(reader.path, reader.report.origin)
         report = ImportReport(source=IMPORTERS[source][0])
         with self.store.writer(report.source) as writer:
             for reader in readers:
@@ -353,6 +357,8 @@ class Catalog:
                     "finished_at": e.finished_at,
                     "changed": e.changed,
                     "files": [f["file"] for f in e.report.get("files", [])],
+                    "origins": {f["file"]: f["origin"] for f in e.report.get("files", [])
+                                if f.get("origin")},
                 }
                 for e in self.store.imports(limit=5)
             ],

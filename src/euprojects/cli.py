@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from . import fetch as fetching
 from .catalog import Catalog
 from .errors import EuProjectsError
 from .exports import iter_csv, iter_jsonl, write_xlsx
@@ -123,6 +124,92 @@ def _make_import_command(source: str) -> click.Command:
 
 for _source in IMPORTERS:
     import_group.add_command(_make_import_command(_source))
+
+
+# -- fetch: download the official files, then import them -------------------------------------
+
+
+@cli.group(name="fetch")
+def fetch_group() -> None:
+    """Download the official files (resumable, skipped when unchanged), then import them."""
+
+
+def _fetch_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    command = click.option("--json", "as_json", is_flag=True,
+                           help="Print the downloads and the import report as JSON.")(command)
+    command = click.option("--quiet", "-q", is_flag=True,
+                           help="No progress bar (there is none either off a terminal).")(command)
+    return click.option("--no-import", is_flag=True, help="Only download.")(command)
+
+
+def _download_progress(quiet: bool) -> Callable[[str, int, int | None], None] | None:
+    """A click progress bar per file on standard error when it is a terminal."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    bars: dict[str, Any] = {}
+
+    def show(name: str, done: int, expected: int | None) -> None:
+        if not expected:
+            click.echo(f"\r{name}: {done // 1_000_000} MB", nl=False, err=True)
+            return
+        if name not in bars:
+            bars[name] = click.progressbar(length=expected, label=name, file=sys.stderr)
+        bar = bars[name]
+        bar.update(done - bar.pos)
+        if done >= expected:
+            bar.render_finish()
+
+    return show
+
+
+def _fetched(ctx: click.Context, source: str, downloads: list[fetching.Download],
+             no_import: bool, quiet: bool, as_json: bool) -> None:
+    report = None
+    if not no_import:
+        report = _catalog(ctx).import_files(
+            source, [d.path for d in downloads], progress=None if quiet else _progress(),
+            origins={d.path: d.url for d in downloads})
+        if sys.stderr.isatty() and not quiet:
+            click.echo("", err=True)
+    if as_json:
+        _echo_json({"downloads": [d.to_dict() for d in downloads],
+                    "import": report.to_dict() if report else None})
+        return
+    for d in downloads:
+        what = "unchanged, not downloaded again" if d.status == "unchanged" else d.status
+        click.echo(f"{d.path}: {what} ({d.size} bytes, sha256 {d.sha256}) from {d.url}")
+    if report is not None:
+        _print_report(report)
+
+
+def _fetch_settings(ctx: click.Context) -> Settings:
+    obj = ctx.ensure_object(dict)
+    return load_settings({"db": obj.get("db"), "lang": obj.get("lang")})
+
+
+@fetch_group.command(name="cordis")
+@click.option("--programme", "programmes", multiple=True,
+              type=click.Choice(list(fetching.CORDIS_PROGRAMMES)),
+              help="horizon (the default), h2020 or fp7; repeat for several.")
+@click.option("--format", "fmt", type=click.Choice(fetching.CORDIS_FORMATS), default="xml",
+              show_default=True, help="The XML zip (one file per project) or the CSV zip.")
+@_fetch_options
+@click.pass_context
+def fetch_cordis(ctx: click.Context, programmes: tuple[str, ...], fmt: str, no_import: bool,
+                 quiet: bool, as_json: bool) -> None:
+    """Download the CORDIS project zips (cordis.europa.eu/data), then import them."""
+    downloads = fetching.fetch_cordis(_fetch_settings(ctx), programmes or ("horizon",), fmt,
+                                      _download_progress(quiet))
+    _fetched(ctx, "cordis", downloads, no_import, quiet, as_json)
+
+
+@fetch_group.command(name="keep-eu")
+@_fetch_options
+@click.pass_context
+def fetch_keep(ctx: click.Context, no_import: bool, quiet: bool, as_json: bool) -> None:
+    """Save the keep.eu Open Data API answer (key: EUPROJECTS_KEEP_API_KEY), then import it."""
+    downloads = fetching.fetch_keep(_fetch_settings(ctx), _download_progress(quiet))
+    _fetched(ctx, "keep-eu", downloads, no_import, quiet, as_json)
 
 
 @cli.command()

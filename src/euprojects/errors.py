@@ -10,6 +10,7 @@ __all__ = [
     "NotFoundError",
     "QueryError",
     "SearchIndexError",
+    "FetchError",
 ]
 
 
@@ -48,3 +49,13 @@ class QueryError(EuProjectsError):
 
 class SearchIndexError(EuProjectsError):
     """The search index is missing, damaged or cannot be written."""
+
+
+class FetchError(EuProjectsError):
+    """A download failed: the server cannot be reached (``offline``), it answered an HTTP error
+    (``status``), or the transfer broke off. Never carries an API key."""
+
+    def __init__(self, message: str, *, offline: bool = False, status: int | None = None) -> None:
+        super().__init__(message)
+        self.offline = offline
+        self.status = status

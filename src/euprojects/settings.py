@@ -58,12 +58,37 @@ class Settings:
     workers: int = _setting(
         1, "Server processes of 'euprojects serve' (each opens the store and the index).")
 
+    downloads_dir: Path | None = _setting(
+        None,
+        "Folder that 'euprojects fetch' downloads into, one sub-folder per source; "
+        "empty: 'downloads' beside the database.",
+    )
+    cordis_data_url: str = _setting(
+        "https://cordis.europa.eu/data/",
+        "Base URL of the CORDIS dataset files that 'euprojects fetch cordis' downloads.",
+    )
+    keep_api_url: str = _setting(
+        "https://keep.eu/api/open-data",
+        "URL of the keep.eu Open Data API that 'euprojects fetch keep-eu' calls.",
+    )
+    keep_api_key: str | None = field(default=None, repr=False, metadata={"help": (
+        "keep.eu Open Data API key for 'euprojects fetch keep-eu' (given by keep.eu on "
+        "request); never printed or logged.")})
+    fetch_connect_timeout: int = _setting(
+        5, "Seconds 'euprojects fetch' waits for a server to accept the connection, 1 to 60.")
+    fetch_read_timeout: int = _setting(
+        60, "Seconds 'euprojects fetch' waits for the next bytes of an answer, at least 1.")
+
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
 
     @property
     def index_path(self) -> Path:
         return self.index_dir or self.db.with_suffix(".index")
+
+    @property
+    def downloads_path(self) -> Path:
+        return self.downloads_dir or self.db.parent / "downloads"
 
     def current_day(self) -> date:
         return self.today or date.today()
@@ -103,6 +128,16 @@ def _validate(settings: Settings) -> Settings:
         raise SettingsError(f"setting 'workers': {settings.workers} must be at least 1")
     if not settings.host.strip():
         raise SettingsError("setting 'host': empty address")
+    for name in ("cordis_data_url", "keep_api_url"):
+        if not getattr(settings, name).startswith(("http://", "https://")):
+            raise SettingsError(f"setting {name!r}: {getattr(settings, name)!r} is not an "
+                                "http:// or https:// URL")
+    if not 1 <= settings.fetch_connect_timeout <= 60:
+        raise SettingsError(f"setting 'fetch_connect_timeout': {settings.fetch_connect_timeout} "
+                            "is not from 1 to 60")
+    if settings.fetch_read_timeout < 1:
+        raise SettingsError(f"setting 'fetch_read_timeout': {settings.fetch_read_timeout} "
+                            "must be at least 1")
     return settings
 
 
@@ -127,6 +162,12 @@ def load_settings(
         "host": str,
         "port": int,
         "workers": int,
+        "downloads_dir": Path,
+        "cordis_data_url": str,
+        "keep_api_url": str,
+        "keep_api_key": str,
+        "fetch_connect_timeout": int,
+        "fetch_read_timeout": int,
     }
     for f in dataclasses.fields(Settings):
         env_name = f"EUPROJECTS_{f.name.upper()}"

@@ -59,6 +59,7 @@ class FileReport:
     rows_imported: int = 0
     rows_rejected: int = 0
     issues: list[RowIssue] = field(default_factory=list)
+    origin: str | None = None  # the URL the file was downloaded from ('euprojects fetch')
 
     def add(self, issue: RowIssue) -> None:
         self.issues.append(issue)
@@ -76,6 +77,7 @@ class FileReport:
             "file": self.file,
             "format": self.format,
             "sha256": self.sha256,
+            "origin": self.origin,
             "rows_read": self.rows_read,
             "rows_imported": self.rows_imported,
             "rows_rejected": self.rows_rejected,
