@@ -12,6 +12,7 @@ from ..errors import BadFileError
 from ..model import ProjectRecord
 from ._report import FileReport, ImportReport, RowIssue
 from ._workbook import sniff
+from .cordis_csv import CordisCsvReader, is_csv_dataset
 from .cordis_xml import CordisXmlReader
 from .eac import EacResultsReader
 from .keep_api import KeepApiReader
@@ -45,10 +46,17 @@ def _open_keep(path: Path) -> Reader:
     )
 
 
+def _open_cordis(path: Path) -> Reader:
+    """The CSV dataset (its zip or its project.csv) or the XML zip (a zip of XML files)."""
+    if is_csv_dataset(path):
+        return CordisCsvReader(path)
+    return CordisXmlReader(path)
+
+
 # source name -> (model source prefix, opener). Extensions may add to it.
 IMPORTERS: dict[str, tuple[str, Callable[[Path], Reader]]] = {
     "keep-eu": ("keep", _open_keep),
-    "cordis": ("cordis", CordisXmlReader),
+    "cordis": ("cordis", _open_cordis),
     "eac": ("eac", EacResultsReader),
 }
 

@@ -16,50 +16,33 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import BadFileError
-from ..model import (
-    LangText,
-    Money,
-    Organisation,
-    Participation,
-    Project,
-    ProjectRecord,
-    Role,
-    normalise_country,
-    organisation_id,
-    project_id,
-)
+from ..model import Organisation, ProjectRecord, project_id
 from . import _cells as c
+from ._cordis import (
+    SOURCE,
+    Member,
+    build_member,
+    build_record,
+    cordis_url,
+    identify,
+    iter_once,
+    organisation,
+    participants,
+    source_order,
+)
 from ._report import FileReport
 from ._workbook import sha256_of
 
 __all__ = ["CordisXmlReader", "SOURCE", "cordis_url"]
 
-SOURCE = "cordis"
 FORMAT = "CORDIS project XML (zip)"
-_ROLES = {
-    "coordinator": Role.LEAD,
-    "participant": Role.PARTNER,
-    "associatedPartner": Role.ASSOCIATED,
-    "thirdParty": Role.THIRD_PARTY,
-}
-# Framework programme -> programming period.
-_PERIODS = {"HORIZON": "2021-2027", "H2020": "2014-2020", "FP7": "2007-2013"}
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
-
-
-def cordis_url(grant_id: str) -> str:
-    return f"https://cordis.europa.eu/project/id/{grant_id}"
 
 
 def _t(element: etree._Element | None, path: str) -> str | None:
     if element is None:
         return None
     return c.text(element.findtext(path))
-
-
-def _nonzero(money: Money | None) -> Money | None:
-    """CORDIS writes 0 for a cost it does not know (MSCA, ERC, lump sums): never a real zero."""
-    return None if money is None or money.amount == 0 else money
 
 
 def _coded(element: etree._Element) -> str | None:
@@ -96,21 +79,13 @@ class CordisXmlReader:
         self.report = FileReport(file=path.name, format=FORMAT, sha256=sha256_of(path))
 
     def __iter__(self) -> Iterator[ProjectRecord]:
-        seen: set[str] = set()
         with zipfile.ZipFile(self.path) as archive:
-            for member in self._members:
-                self.report.rows_read += 1
-                row = c.Row(self.report, None, None, member)
-                record = self._member(archive, member, row)
-                if record is not None and record.project.id in seen:
-                    row.issue("id", f"grant {record.project.source_id} again; left out", "rejected")
-                    record = None
-                if record is None:
-                    self.report.rows_rejected += 1
-                    continue
-                seen.add(record.project.id)
-                self.report.rows_imported += 1
-                yield record
+            yield from iter_once(self.report, self._iter_read(archive))
+
+    def _iter_read(self, archive: zipfile.ZipFile) -> Iterator[tuple[c.Row, ProjectRecord | None]]:
+        for member in self._members:
+            row = c.Row(self.report, None, None, member)
+            yield row, self._member(archive, member, row)
 
     def _member(
         self, archive: zipfile.ZipFile, member: str, row: c.Row
@@ -135,20 +110,12 @@ class CordisXmlReader:
         return self._record(root, row)
 
     def _record(self, root: etree._Element, row: c.Row) -> ProjectRecord | None:
-        grant = _t(root, "id")
-        if grant is None or not grant.isdigit():
-            row.issue("id", f"no grant agreement number ({grant!r})", "rejected")
-            return None
-        title = _t(root, "title")
         acronym = c.clean_acronym(root.findtext("acronym"))
-        if title is None:
-            if acronym is None:
-                row.issue("title", "neither a title nor an acronym", "rejected")
-                return None
-            row.issue("title", "no title; the acronym stands in")
-            title = acronym
+        found = identify(_t(root, "id"), _t(root, "title"), acronym, row)
+        if found is None:
+            return None
+        grant, title = found
         lang = _t(root, "language")
-        pid = project_id(SOURCE, grant)
         assoc = root.find("relations/associations")
         if assoc is None:
             assoc = etree.Element("associations")
@@ -198,85 +165,48 @@ class CordisXmlReader:
         for link in assoc.findall("webLink"):
             if link.get("type") == "relatedWebsite" and website is None:
                 website = c.url(link.findtext("physUrl"), row, "webLink[relatedWebsite]")
-        participations, organisations = self._organisations(pid, assoc, row, extra)
-        countries = sorted({o.country for o in organisations if o.country})
-        nuts = sorted({o.nuts[-1][0] for o in organisations if o.nuts})
-        objective = c.lang_text(root.findtext("objective"), lang)
-        project = Project(
-            id=pid,
-            source=SOURCE,
-            source_id=grant,
-            source_url=cordis_url(grant),
-            title=LangText(title, lang),
+        participations, organisations = participants(
+            project_id(SOURCE, grant), self._iter_members(assoc, row), extra
+        )
+        self._results(assoc, row, extra)
+        return build_record(
+            grant,
+            title,
+            lang,
+            row,
+            raw=root.findtext,
+            amount=lambda name: c.money(root.findtext(name), row, name),
             acronym=acronym,
-            description=(objective,) if objective else (),
-            start_date=c.day(root.findtext("startDate"), row, "startDate"),
-            end_date=c.day(root.findtext("endDate"), row, "endDate"),
-            source_status=_t(root, "status"),
-            programme=framework,
-            period=_PERIODS.get(framework or ""),
-            total_budget=_nonzero(c.money(root.findtext("totalCost"), row, "totalCost")),
-            eu_contribution=c.money(
-                root.findtext("ecMaxContribution"), row, "ecMaxContribution"
-            ),
+            framework=framework,
             website=website,
             themes=tuple(themes),
-            countries=tuple(countries),
-            nuts=tuple(nuts),
             call=master or sub,
-            extra=tuple(extra),
+            extra=extra,
+            participations=participations,
+            organisations=organisations,
         )
-        return ProjectRecord(project, tuple(participations), tuple(organisations))
 
-    def _organisations(
-        self,
-        pid: str,
-        assoc: etree._Element,
-        row: c.Row,
-        extra: list[tuple[str, str]],
-    ) -> tuple[list[Participation], list[Organisation]]:
+    def _iter_members(self, assoc: etree._Element, row: c.Row) -> Iterator[Member]:
+        """The participants in the source's order; one without a legal name is left out."""
         elements = assoc.findall("organization")
-
-        def source_order(pair: tuple[int, etree._Element]) -> tuple[int, int]:
-            raw = pair[1].get("order") or ""
-            return (int(raw) if raw.isdigit() else 1 << 30, pair[0])
-
-        participations: list[Participation] = []
-        organisations: dict[str, Organisation] = {}
-        for _, element in sorted(enumerate(elements), key=source_order):
-            kind = element.get("type") or ""
+        ordered = sorted(enumerate(elements), key=lambda p: source_order(p[1].get("order"), p[0]))
+        for _, element in ordered:
             field = f"organization[@order={element.get('order')}]"
-            organisation = self._organisation(element, row, field)
-            if organisation is None:
+            org = self._organisation(element, row, field)
+            if org is None:
                 continue
-            role = _ROLES.get(kind)
-            if role is None:
-                row.issue(f"{field}/@type", f"unknown role {kind!r}; taken as other", "flagged")
-                role = Role.OTHER
-            organisations.setdefault(organisation.id, organisation)
-            number = len(participations) + 1
-            budget = _nonzero(c.money(element.get("totalCost"), row, f"{field}/@totalCost"))
-            participations.append(
-                Participation(
-                    project_id=pid,
-                    organisation_id=organisation.id,
-                    role=role,
-                    order=number,
-                    budget=budget,
-                    eu_contribution=c.money(
-                        element.get("ecContribution"), row, f"{field}/@ecContribution"
-                    ),
-                )
+            yield build_member(
+                org,
+                row,
+                role=element.get("type"),
+                role_field=f"{field}/@type",
+                amount=lambda name, e=element, f=field: c.money(e.get(name), row, f"{f}/@{name}"),
+                sme=element.get("sme"),
+                terminated=element.get("terminated") == "true",
             )
-            who = f"participant {number}"
-            sme = element.get("sme")
-            if sme in {"true", "false"}:
-                extra.append((f"{who} SME", sme))
-            net = c.money(element.get("netEcContribution"), row, f"{field}/@netEcContribution")
-            if net is not None:
-                extra.append((f"{who} net EU contribution", str(net.amount)))
-            if element.get("terminated") == "true":
-                extra.append((f"{who} terminated", "true"))
+
+    def _results(self, assoc: etree._Element, row: c.Row, extra: list[tuple[str, str]]) -> None:
+        """Organisations that registered a result (a patent): not participants, kept in extras."""
         for number, result in enumerate(assoc.findall("result"), start=1):
             for registrar in result.findall("relations/associations/organization"):
                 name = _t(registrar, "legalName")
@@ -290,21 +220,10 @@ class CordisXmlReader:
                     f"result {what!r}: not a participation; kept in the project's extras",
                     "flagged",
                 )
-        return participations, list(organisations.values())
 
     def _organisation(
         self, element: etree._Element, row: c.Row, field: str
     ) -> Organisation | None:
-        name = _t(element, "legalName")
-        if name is None:
-            row.issue(field, "an organisation without a legal name; left out")
-            return None
-        label = _t(element, "address/country")
-        country = normalise_country(label)
-        if label and country is None:
-            row.issue(f"{field}/address/country", f"unknown country {label!r}; left empty")
-        city = _t(element, "address/city")
-        short = _t(element, "shortName")
         nuts: list[tuple[str, str | None]] = []
         region = element.find("relations/regions/region[@type='relatedNutsCode']")
         while region is not None:
@@ -315,20 +234,21 @@ class CordisXmlReader:
         activity = element.find(
             "relations/categories/category[@classification='organizationActivityType']"
         )
-        return Organisation(
-            id=organisation_id(name, country, city),
-            name=name,
-            other_names=(LangText(short, None),) if short and short != name else (),
-            country=country,
-            country_label=label,
-            city=city,
+        return organisation(
+            row,
+            name=_t(element, "legalName"),
+            field=field,
+            country_label=_t(element, "address/country"),
+            country_field=f"{field}/address/country",
+            city=_t(element, "address/city"),
+            short_name=_t(element, "shortName"),
             postcode=c.code_text(element.findtext("address/postalCode")),
             street=_t(element, "address/street"),
             nuts=tuple(reversed(nuts)),
             organisation_type=_category(activity) if activity is not None else None,
-            website=c.url(element.findtext("address/url"), row, f"{field}/address/url"),
+            website=element.findtext("address/url"),
+            website_field=f"{field}/address/url",
             department=_t(element, "departmentName"),
             pic=_t(element, "id"),
             vat=_t(element, "vatNumber"),
         )
-
