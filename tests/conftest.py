@@ -58,3 +58,18 @@ def real_catalog(tmp_path_factory: pytest.TempPathFactory, keep_file: Path) -> C
     )
     yield c
     c.close()
+
+
+@pytest.fixture(scope="session")
+def combined_catalog(tmp_path_factory: pytest.TempPathFactory, keep_file: Path) -> Catalog:
+    """keep.eu, CORDIS and EAC: the real files of three sources in one catalog."""
+    data = shared_data_dir()
+    cordis = _need(data / "cordis" / "cordis_horizon_projects_xml_sample.zip")
+    eac = _need(data / "eac" / "creative_europe_project_results_sample.xls")
+    db = tmp_path_factory.mktemp("combined") / "combined.db"
+    c = Catalog(load_settings({"db": db, "today": TODAY.isoformat()}, {}))
+    c.import_files("keep-eu", [keep_file])
+    c.import_files("cordis", [cordis])
+    c.import_files("eac", [eac])
+    yield c
+    c.close()

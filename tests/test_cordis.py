@@ -107,6 +107,10 @@ def test_one_project_field_by_field(cordis_zip):
             ("policy priority", "Biodiversity"),
             ("funding scheme", "HORIZON-TMA-MSCA-PF-EF HORIZON TMA MSCA Postdoctoral "
                                "Fellowships - European Fellowships"),
+            ("field of science", "/engineering and technology/nanotechnology/nano-materials/"
+                                 "two-dimensional nanostructures/graphene"),
+            ("field of science", "/engineering and technology/nanotechnology/nanophotonics"),
+            ("field of science", "/natural sciences/physical sciences/optics/laser physics"),
             ("participant 1 SME", "false"),
             ("participant 1 net EU contribution", "169326.72"),
             ("participant 2 SME", "true"),

@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-from conftest import DATA, TODAY, _need, shared_data_dir
+from conftest import DATA
 from euprojects.catalog import Catalog, read_pairs
 from euprojects.cli import cli
 from euprojects.model import (
@@ -25,7 +24,6 @@ from euprojects.model import (
 )
 from euprojects.model._orgmatch import Member, cluster, merge, normalise_city, normalise_vat
 from euprojects.search import SearchQuery
-from euprojects.settings import load_settings
 from euprojects.web import create_app
 
 PAIRS = DATA / "organisations" / "pairs.jsonl"
@@ -150,23 +148,12 @@ def test_the_rules_reach_the_precision_bar_on_the_judged_pairs():
 # -- the store, on the real files ---------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def combined(tmp_path_factory: pytest.TempPathFactory, keep_file: Path) -> Catalog:
-    zip_path = _need(shared_data_dir() / "cordis" / "cordis_horizon_projects_xml_sample.zip")
-    db = tmp_path_factory.mktemp("combined") / "c.db"
-    c = Catalog(load_settings({"db": db, "today": TODAY.isoformat()}, {}))
-    c.import_files("keep-eu", [keep_file])
-    c.import_files("cordis", [zip_path])
-    yield c
-    c.close()
-
-
 def _cross_source(c: Catalog) -> list[list]:
     return [m for m in c.organisation_merges() if len({s for r in m for s in r.sources}) > 1]
 
 
-def test_no_record_is_written_by_two_sources(combined):
-    con = sqlite3.connect(combined.settings.db)
+def test_no_record_is_written_by_two_sources(combined_catalog):
+    con = sqlite3.connect(combined_catalog.settings.db)
     try:
         shared = con.execute(
             "SELECT p.organisation_id FROM participations p JOIN projects j "
@@ -177,12 +164,12 @@ def test_no_record_is_written_by_two_sources(combined):
     assert shared == []
 
 
-def test_an_organisation_with_interreg_and_research_projects(combined):
-    merges = _cross_source(combined)
+def test_an_organisation_with_interreg_and_research_projects(combined_catalog):
+    merges = _cross_source(combined_catalog)
     assert len(merges) >= 50
     slu = next(m for m in merges if any(r.organisation.name == "SVERIGES LANTBRUKSUNIVERSITET"
                                         for r in m))
-    view = combined.organisation_view(slu[0].organisation.id)
+    view = combined_catalog.organisation_view(slu[0].organisation.id)
     assert view.sources == ("cordis", "keep")
     by_source = {s: [i for i in view.involvements if i.project.source == s]
                  for s in view.sources}
@@ -193,43 +180,44 @@ def test_an_organisation_with_interreg_and_research_projects(combined):
     assert len({i.project.id for i in view.involvements}) <= expected <= len(view.involvements)
     # every record id answers with the one organisation
     for r in slu:
-        assert combined.store.get_organisation(r.organisation.id).id == view.organisation.id
+        assert (combined_catalog.store.get_organisation(r.organisation.id).id
+                == view.organisation.id)
     names = {fold(n) for n in (view.organisation.name,
                                *(n.text for n in view.organisation.other_names))}
     assert {fold(r.organisation.name) for r in slu} <= names  # case variants count once
 
 
-def test_an_alias_finds_the_projects_of_the_other_source(combined):
+def test_an_alias_finds_the_projects_of_the_other_source(combined_catalog):
     # the CORDIS legal name finds the keep.eu projects whose partner lists give the English name
-    result = combined.search(SearchQuery.from_params(
+    result = combined_catalog.search(SearchQuery.from_params(
         {"q": '"sveriges lantbruksuniversitet"', "source": "keep", "size": "100"}))
     keep_records = [
-        r for m in _cross_source(combined) for r in m
+        r for m in _cross_source(combined_catalog) for r in m
         if r.organisation.name == "Swedish University of Agricultural Sciences"
     ]
     assert keep_records
-    keep_projects = {i.project.id for i in combined.organisation_view(
+    keep_projects = {i.project.id for i in combined_catalog.organisation_view(
         keep_records[0].organisation.id).involvements if i.project.source == "keep"}
     assert keep_projects and keep_projects <= set(result.ids)
 
 
-def test_a_reimport_links_nothing_new_and_counts_organisations_once(combined, keep_file):
-    before = combined.store.total_organisations()
-    report = combined.import_files("keep-eu", [keep_file])
+def test_a_reimport_links_nothing_new_and_counts_organisations_once(combined_catalog, keep_file):
+    before = combined_catalog.store.total_organisations()
+    report = combined_catalog.import_files("keep-eu", [keep_file])
     assert report.organisations_relinked == 0 and not report.changed
-    con = sqlite3.connect(combined.settings.db)
+    con = sqlite3.connect(combined_catalog.settings.db)
     try:
         records, clusters = con.execute(
             "SELECT COUNT(*), COUNT(DISTINCT cluster) FROM organisations").fetchone()
     finally:
         con.close()
     assert before == clusters < records
-    assert combined.info()["totals"]["organisations"] == clusters
+    assert combined_catalog.info()["totals"]["organisations"] == clusters
 
 
-def test_cli_lists_merges_and_measures_the_pairs(combined):
+def test_cli_lists_merges_and_measures_the_pairs(combined_catalog):
     runner = CliRunner()
-    db = str(combined.settings.db)
+    db = str(combined_catalog.settings.db)
     listed = runner.invoke(cli, ["--db", db, "organisations", "--cross-source", "--json"])
     assert listed.exit_code == 0, listed.output
     merges = json.loads(listed.output)
@@ -240,11 +228,11 @@ def test_cli_lists_merges_and_measures_the_pairs(combined):
     assert "precision" in measured.output and "recall" in measured.output
 
 
-def test_the_organisation_page_lists_both_sources_and_records_redirect(combined):
-    slu = next(m for m in _cross_source(combined)
+def test_the_organisation_page_lists_both_sources_and_records_redirect(combined_catalog):
+    slu = next(m for m in _cross_source(combined_catalog)
                if any(r.organisation.name == "SVERIGES LANTBRUKSUNIVERSITET" for r in m))
     head, other = slu[0].organisation.id, slu[-1].organisation.id
-    with TestClient(create_app(combined), follow_redirects=False) as client:
+    with TestClient(create_app(combined_catalog), follow_redirects=False) as client:
         moved = client.get(f"/en/organisations/{other}")
         assert moved.status_code == 301
         assert moved.headers["location"] == f"/en/organisations/{head}"

@@ -375,6 +375,9 @@ class CordisCsvReader:
             ).lstrip("/")
             if label and label not in themes:
                 themes.append(label)
+                path = c.text(theme.get("euroSciVocPath"))
+                if path and ("field of science", path) not in extra:
+                    extra.append(("field of science", path))
         website = None
         for number, link in self._parts(grant, _LINKS):
             if c.text(link.get("type")) == "relatedWebsite" and website is None:

@@ -151,16 +151,22 @@ class CordisXmlReader:
         if sub and sub != master:
             add("sub call", sub)
         themes: list[str] = []
+        fields: list[str] = []  # each theme's euroSciVoc path, for the shared topics
         for cat in cats:
             kind = cat.get("classification")
             label = _category(cat)
             if kind == "euroSciVoc" and label and label not in themes:
                 themes.append(label)
+                path = _t(cat, "displayCode")
+                if path and path not in fields:
+                    fields.append(path)
             elif kind == "projectFundingSchemeCategory":
                 code = (_t(cat, "code") or "").lstrip("/")
                 add("funding scheme", " ".join(p for p in (code, label) if p) or None)
             elif kind == "policyPriorities":
                 add("policy priority", label)
+        for path in fields:
+            add("field of science", path)
         website = None
         for link in assoc.findall("webLink"):
             if link.get("type") == "relatedWebsite" and website is None:

@@ -6,6 +6,7 @@ from ._money import Money, cofinancing_rate
 from ._orgeval import PairReport, evaluate_pairs
 from ._orgmatch import Link, match_keys, normalise_name, same_organisation
 from ._records import LangText, Organisation, Participation, Project, ProjectRecord
+from ._shared_vocab import TOPICS, framework_of, topics_of
 from ._vocab import LegalStatus, Role, Status, derive_status, fold, normalise_country
 
 __all__ = [
@@ -21,10 +22,12 @@ __all__ = [
     "ProjectRecord",
     "Role",
     "Status",
+    "TOPICS",
     "cofinancing_rate",
     "derive_status",
     "evaluate_pairs",
     "fold",
+    "framework_of",
     "guess_language",
     "match_keys",
     "normalise_name",
@@ -32,4 +35,5 @@ __all__ = [
     "organisation_id",
     "project_id",
     "same_organisation",
+    "topics_of",
 ]

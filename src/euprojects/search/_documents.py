@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import tantivy
 
-from ..model import Organisation, Participation, Project
+from ..model import Organisation, Participation, Project, framework_of, topics_of
 from ._analysis import NEUTRAL, STEMMED, stem_field
 
 __all__ = ["build_schema", "to_document", "TEXT_FIELDS", "FACET_FIELDS", "NUMBER_FIELDS",
@@ -17,7 +17,8 @@ __all__ = ["build_schema", "to_document", "TEXT_FIELDS", "FACET_FIELDS", "NUMBER
 # Searchable neutral fields and their weights: acronym and title above texts above partners.
 TEXT_FIELDS = {"acronym": 6.0, "title": 3.0, "body": 1.0, "partners": 0.6}
 # Facets held as exact values (raw tokenizer, fast). status is computed at query time.
-FACET_FIELDS = ("source", "programme", "period", "country", "theme", "fund", "legal_status")
+FACET_FIELDS = ("source", "framework", "programme", "period", "country", "topic", "theme", "fund",
+                "legal_status")
 NO_START, NO_END = -1, 10**8  # "no start date", "no end date" in start_day / end_day
 NUMBER_FIELDS = {"eu_contribution": "eu", "total_budget": "total", "cofinancing_rate": "rate"}
 
@@ -90,6 +91,11 @@ def to_document(
         if organisation.legal_status:
             legal.add(organisation.legal_status)
     doc.add_text("source", project.source)
+    framework = framework_of(project)  # the shared vocabulary across sources
+    if framework:
+        doc.add_text("framework", framework)
+    for topic in topics_of(project):
+        doc.add_text("topic", topic)
     if project.programme:
         doc.add_text("programme", project.programme)
     if project.period:

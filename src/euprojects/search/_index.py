@@ -50,7 +50,7 @@ TYPO_THRESHOLD = 5
 _LEXICON = "lexicon.json"
 # Bumped whenever the schema or what a document holds changes: an index of another format is
 # not read, and an import rebuilds it.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 _FORMAT_FILE = "format"
 _COMMITS_FILE = "commits"
 _WRITER_HEAP = 128_000_000

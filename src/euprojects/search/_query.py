@@ -27,7 +27,8 @@ __all__ = [
 ]
 
 # One parameter per facet; a repeated parameter is OR inside the facet.
-FACETS = ("source", "programme", "period", "country", "theme", "status", "fund", "legal_status")
+FACETS = ("source", "framework", "programme", "period", "country", "topic", "theme", "status",
+          "fund", "legal_status")
 # <name>_min / <name>_max; dates as YYYY-MM-DD, amounts in euros, rates in percent.
 RANGES = {
     "start_date": "date",

@@ -4,11 +4,10 @@ thin call of one Catalog method, rendered; each links its JSON twin."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from urllib.parse import quote
-
 from starlette.responses import RedirectResponse, Response
 
 from ..catalog import Catalog

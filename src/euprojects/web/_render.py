@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from ..i18n import Texts, texts
-from ..model import Status
+from ..model import TOPICS, Status
 from ..settings import LANGUAGES
 from ..textview import pick_text
 from ._params import Params, query_string
@@ -35,9 +35,11 @@ def _(message: str) -> str:
 
 FACET_TITLES = {
     "source": _("Source"),
+    "framework": _("EU programme"),
     "programme": _("Programme"),
     "period": _("Programming period"),
     "country": _("Country"),
+    "topic": _("Topic"),
     "theme": _("Theme"),
     "status": _("Status"),
     "fund": _("Fund"),
@@ -81,6 +83,8 @@ def facet_label(t: Texts, name: str, value: str) -> str:
         return t.country(value)
     if name == "source":
         return t.source(value)
+    if name == "topic":
+        return t.gettext(TOPICS.get(value, value))
     if name == "status":
         return t.gettext(_STATUS_WORDS.get(value, value))
     if name == "legal_status":

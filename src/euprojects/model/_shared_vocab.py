@@ -1,0 +1,171 @@
+"""One vocabulary across sources, where they mean the same thing (docs/data-model.md).
+
+Each source keeps its own programme and theme words; these functions add, for every project,
+two shared facets computed from them:
+
+- ``framework_of``: the EU funding programme ("Interreg", "Horizon Europe", "Creative Europe",
+  ...), whatever the source calls its programmes (keep.eu names each Interreg programme, CORDIS
+  gives a code such as ``HORIZON``);
+- ``topics_of``: broad topics (keys of ``TOPICS``) from keep.eu's 47 themes (a table, every theme
+  placed by reading it), CORDIS's euroSciVoc fields of science and policy priorities (words of
+  the field's path), and the EAC activity types. A theme placed nowhere gives no topic rather
+  than a guess.
+
+Periods and countries need no mapping: every importer gives the programming period as
+``YYYY-YYYY`` and countries as ISO 3166 alpha-2 (EL -> GR, UK -> GB).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ._records import Project
+from ._vocab import fold
+
+__all__ = ["TOPICS", "framework_of", "topics_of"]
+
+def _(message: str) -> str:
+    """Marks a label for extraction (the interface translates it where it is shown)."""
+    return message
+
+
+# Shared topics: key -> English label (translated where shown).
+TOPICS = {
+    "energy": _("Energy"),
+    "environment": _("Climate, environment and biodiversity"),
+    "water": _("Water, seas and coasts"),
+    "transport": _("Transport and mobility"),
+    "digital": _("Digital and ICT"),
+    "health": _("Health and social care"),
+    "education": _("Education, training and skills"),
+    "inclusion": _("Employment and social inclusion"),
+    "culture": _("Culture, heritage and tourism"),
+    "business": _("Business and SMEs"),
+    "research": _("Research and innovation"),
+    "food": _("Agriculture, food, forestry and fisheries"),
+    "risk": _("Risks, safety and security"),
+    "territory": _("Cities, regions and rural areas"),
+    "governance": _("Governance and cooperation"),
+}
+
+# keep.eu's themes (2014-2020 list), each placed by reading it.
+_KEEP_THEMES = {
+    "tourism": ("culture",),
+    "cultural heritage and arts": ("culture",),
+    "institutional cooperation and cooperation networks": ("governance",),
+    "education and training": ("education",),
+    "sme and entrepreneurship": ("business",),
+    "health and social services": ("health",),
+    "clustering and economic cooperation": ("business",),
+    "clusters and economic cooperation": ("business",),
+    "sustainable management of natural resources": ("environment",),
+    "social inclusion and equal opportunities": ("inclusion",),
+    "agriculture and fisheries and forestry": ("food",),
+    "labour market and employment": ("inclusion",),
+    "managing natural and man-made threats, risk management": ("risk",),
+    "regional planning and development": ("territory",),
+    "energy efficiency": ("energy",),
+    "renewable energy": ("energy",),
+    "climate change and biodiversity": ("environment",),
+    "rural and peripheral development": ("territory",),
+    "improving transport connections": ("transport",),
+    "new products and services": ("research", "business"),
+    "knowledge and technology transfer": ("research",),
+    "transport and mobility": ("transport",),
+    "coastal management and maritime issues": ("water",),
+    "cooperation between emergency services": ("risk",),
+    "ict and digital society": ("digital",),
+    "green technologies": ("environment",),
+    "urban development": ("territory",),
+    "water management": ("water",),
+    "waste and pollution": ("environment",),
+    "innovation capacity and awareness-raising": ("research",),
+    "scientific cooperation": ("research",),
+    "waterways, lakes and rivers": ("water",),
+    "construction and renovation": ("territory",),
+    "evaluation systems and results": ("governance",),
+    "governance, partnership": ("governance",),
+    "community integration and common identity": ("inclusion",),
+    "demographic change and immigration": ("inclusion",),
+    "logistics and freight transport": ("transport",),
+    "multimodal transport": ("transport",),
+    "soil and air quality": ("environment",),
+    "safety": ("risk",),
+    "traditional energy": ("energy",),
+    # "infrastructure" says too little to be placed
+}
+
+# Terms of a CORDIS field of science (any level of its euroSciVoc path), policy priority or EAC
+# activity type, matched as whole words after folding.
+_TERMS = {
+    "energy": ("energy", "fuels", "fuel cells", "batteries", "solar", "wind power", "hydrogen",
+               "photovoltaic", "smart grids", "bioenergy", "geothermal"),
+    "environment": ("environmental sciences", "environmental engineering", "ecology",
+                    "ecosystems", "biodiversity", "climatic changes", "climate action",
+                    "climate change", "pollution", "waste management", "recycling",
+                    "sustainable economy", "clean air", "circular economy", "conservation"),
+    "water": ("oceanography", "hydrology", "water management", "marine biology", "coastal",
+              "seas", "oceans", "water quality", "blue growth"),
+    "transport": ("transport", "vehicle engineering", "aeronautical engineering", "aircraft",
+                  "railway", "automotive", "logistics", "electric vehicles",
+                  "maritime engineering"),
+    "digital": ("computer and information sciences", "software", "internet",
+                "artificial intelligence", "databases", "telecommunications", "data science",
+                "digital agenda", "machine learning", "cybersecurity", "robotics"),
+    "health": ("medical and health sciences", "clinical medicine", "health sciences",
+               "public health", "basic medicine", "health"),
+    "education": ("educational sciences", "education"),
+    "inclusion": ("sociology", "social inclusion", "employment", "migration", "gender"),
+    "culture": ("arts", "history", "cultural heritage", "tourism", "museums", "literature",
+                "music", "languages and literature", "culture"),
+    "food": ("agricultural sciences", "agriculture", "food and drink", "forestry", "fisheries",
+             "animal and dairy science"),
+    "risk": ("natural hazards", "security", "civil protection", "crisis management"),
+    "territory": ("urban planning", "urbanization", "smart cities", "spatial planning"),
+    "business": ("economics and business", "business and management", "entrepreneurship"),
+    "governance": ("political sciences", "law", "public administration", "governance"),
+}
+_TERM_TOPIC = {term: topic for topic, terms in _TERMS.items() for term in terms}
+_TERM_RE = re.compile(
+    r"(?<!\w)(" + "|".join(re.escape(t) for t in sorted(_TERM_TOPIC, key=len, reverse=True))
+    + r")(?!\w)"
+)
+_CORDIS_FRAMEWORKS = {"HORIZON": "Horizon Europe", "H2020": "Horizon 2020", "FP7": "FP7"}
+
+
+def framework_of(project: Project) -> str | None:
+    """The EU funding programme the project belongs to, in one vocabulary for every source."""
+    programme = project.programme or ""
+    if project.source == "keep":
+        return "ENI CBC" if "ENI CBC" in programme.upper() else "Interreg"
+    if project.source == "cordis":
+        return _CORDIS_FRAMEWORKS.get(programme.upper(), programme or None)
+    if project.source == "eac":
+        return programme or None
+    return programme or None
+
+
+@lru_cache(maxsize=4096)
+def _topics_of_words(text: str) -> frozenset[str]:
+    """The topics whose terms the text holds (cached: the same fields come again and again)."""
+    folded = " ".join(re.sub(r"[^\w]+", " ", fold(text)).split())
+    return frozenset(_TERM_TOPIC[m.group(1)] for m in _TERM_RE.finditer(folded))
+
+
+def topics_of(project: Project) -> tuple[str, ...]:
+    """The shared topics of a project (keys of TOPICS), in TOPICS order."""
+    found: set[str] = set()
+    if project.source == "keep":
+        for theme in project.themes:
+            found.update(_KEEP_THEMES.get(fold(theme), ()))
+    else:
+        for theme in project.themes:
+            found |= _topics_of_words(theme)
+        for label, value in project.extra:
+            if label in ("field of science", "policy priority"):
+                for segment in value.split("/"):
+                    found |= _topics_of_words(segment)
+        if project.source == "cordis":
+            found.add("research")  # the framework programmes for research and innovation
+    return tuple(t for t in TOPICS if t in found)
