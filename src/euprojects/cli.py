@@ -442,7 +442,7 @@ def organisations(ctx: click.Context, pairs: Path | None, cross_source: bool, li
         click.echo(f"{head.cluster}  {head.organisation.name} "
                    f"({head.organisation.country or '?'}, {head.organisation.city or '?'})")
         for r in records:
-            how = ", ".join(f"{rule} {detail}" for _, rule, detail in r.links) or "names it"
+            how = "; ".join(f"{rule} with {other}: {detail}" for other, rule, detail in r.links)
             click.echo(f"    {r.organisation.id}  {','.join(r.sources) or '-'}  "
                        f"{r.projects} projects  {r.organisation.name!r}  [{how}]")
     click.echo(f"{len(merges)} organisations linked from several records")

@@ -4,13 +4,16 @@ explained, never a loose guess.
 Rules, in order (docs/organisations.md):
 
 1. ``pic``: both records carry the same Participant Identification Code (the EU's register
-   number of a legal entity).
+   number of a legal entity, nine digits).
 2. ``vat``: both carry the same VAT number (spaces, dots and dashes ignored; Greece's EL prefix
    and a missing country prefix read as the record's country).
 3. ``name``: one name of each (legal name, short or translated names) is the same after
-   normalisation, in the same country and the same town. Normalising folds case and accents,
+   normalisation, in the same country and the same town (equal once normalised, or one
+   written with more words around the other: ``Irún, Guipúzcoa`` and ``Irun``). Normalising
+   folds case and accents (and reads ``ae``, ``oe``, ``ue`` as the letter they write out),
    reads punctuation as space, ``&`` as ``and``, drops legal-form words (GmbH, AB, S.A.,
-   sp. z o.o., ...) and linking words (of, de, der, ...), and sorts the words (word order).
+   sp. z o.o., ...) and linking words (of, de, der, ...), reads the word for a university or
+   a municipality in any EU language as one word, and sorts the words (word order).
    A name that normalises to a single word of five letters or fewer (an acronym such as
    ``UALG``) is an alias only, never a key: acronyms repeat.
 
@@ -63,13 +66,29 @@ _LINKING = frozenset(
     "von vom zu zur zum van het en voor di del della dello dei degli delle e y el los las da do "
     "dos das och for i af og pa w z na i ve a z".split()
 )
+# The same kind of body in the EU's languages, read as one word: "Uppsala universitet" is
+# "Uppsala University", "Comune di Torino" is "City of Torino". Only words that name the kind
+# of body, never a part of its proper name.
+_KINDS = {
+    "university": "university universitet universitat universite universidad universidade "
+                  "universita universiteit uniwersytet univerzita univerza universitatea "
+                  "universitetas universitate yliopisto egyetem sveuciliste panepistimio",
+    "municipality": "municipality municipio municipiul comune commune ayuntamiento concello "
+                    "gemeinde gemeente kommune kommun kunta gmina obec obcina opcina dimos "
+                    "obshtina savivaldybe pasvaldiba city stadt ville citta ciudad cidade miasto "
+                    "mesto grad",
+}
+_KIND = {word: kind for kind, words in _KINDS.items() for word in words.split()}
+# German and Nordic letters written out (ä as ae, ö as oe, ü as ue): read as the folded letter
+_WRITTEN_OUT = re.compile(r"(?<=[a-z])(ae|oe|ue)|^(ae|oe|ue)")
 _PUNCT = re.compile(r"[^\w]+|_")
 _ACRONYM_MAX = 5
 
 
 def _words(text: str) -> str:
     folded = fold(text).replace("&", " and ").replace("+", " and ")
-    return " ".join(_PUNCT.sub(" ", folded).split())
+    words = _PUNCT.sub(" ", folded).split()
+    return " ".join(_WRITTEN_OUT.sub(lambda m: (m.group(1) or m.group(2))[0], w) for w in words)
 
 
 def normalise_name(name: str) -> str:
@@ -78,10 +97,10 @@ def normalise_name(name: str) -> str:
     ``"universitet uppsala"``."""
     words = _words(name)
     stripped = _LEGAL_RE.sub(" ", words)
-    tokens = [t for t in stripped.split() if t not in _LINKING]
+    tokens = [_KIND.get(t, t) for t in stripped.split() if t not in _LINKING]
     if not tokens:  # a name made only of such words keeps them all
         tokens = words.split()
-    return " ".join(sorted(tokens))
+    return " ".join(sorted(set(tokens)))
 
 
 def normalise_city(city: str | None) -> str:
@@ -104,28 +123,47 @@ def normalise_vat(vat: str | None, country: str | None) -> str | None:
     return value if len(value) >= 8 and any(c.isdigit() for c in value) else None
 
 
+def normalise_pic(pic: str | None) -> str | None:
+    """A PIC is nine digits; anything else (``0``, ``n/a``, a typo) is no PIC."""
+    value = (pic or "").strip()
+    return value if re.fullmatch(r"\d{9}", value) else None
+
+
 def _names(organisation: Organisation) -> list[str]:
     return [organisation.name, *(n.text for n in organisation.other_names)]
 
 
+def _town_words(organisation: Organisation) -> frozenset[str]:
+    return frozenset(t for t in normalise_city(organisation.city).split()
+                     if len(t) > 1 and t not in _LINKING)
+
+
+def towns_agree(a: Organisation, b: Organisation) -> bool:
+    """The same town: equal once normalised, or one written with more words around the other's
+    (``Irún, Guipúzcoa`` and ``Irun``; ``Piran/Pirano`` and ``Piran``)."""
+    ta, tb = _town_words(a), _town_words(b)
+    return bool(ta and tb) and (ta <= tb or tb <= ta)
+
+
 def _name_keys(organisation: Organisation) -> set[str]:
-    city = normalise_city(organisation.city)
-    if not city or not organisation.country:
+    """``name:<country>|<normalised name>`` for each name (the town is checked pairwise)."""
+    if not _town_words(organisation) or not organisation.country:
         return set()
     keys = set()
     for name in _names(organisation):
         norm = normalise_name(name)
         if " " not in norm and len(norm) <= _ACRONYM_MAX:
             continue
-        keys.add(f"name:{organisation.country}|{city}|{norm}")
+        keys.add(f"name:{organisation.country}|{norm}")
     return keys
 
 
 def match_keys(organisation: Organisation) -> set[str]:
     """Every key that links this record to another carrying the same key."""
     keys = _name_keys(organisation)
-    if organisation.pic:
-        keys.add(f"pic:{organisation.pic.strip()}")
+    pic = normalise_pic(organisation.pic)
+    if pic:
+        keys.add(f"pic:{pic}")
     vat = normalise_vat(organisation.vat, organisation.country)
     if vat:
         keys.add(f"vat:{vat}")
@@ -153,7 +191,7 @@ def conflict(
 
 
 def _identity(o: Organisation) -> tuple[str | None, str | None, str | None]:
-    return (o.pic.strip() if o.pic else None, normalise_vat(o.vat, o.country), o.country)
+    return (normalise_pic(o.pic), normalise_vat(o.vat, o.country), o.country)
 
 
 def same_organisation(a: Organisation, b: Organisation) -> Link | None:
@@ -166,7 +204,7 @@ def same_organisation(a: Organisation, b: Organisation) -> Link | None:
     if va and va == vb:
         return Link("vat", f"vat:{va}")
     shared = sorted(_name_keys(a) & _name_keys(b))
-    if shared:
+    if shared and towns_agree(a, b):
         return Link("name", shared[0])
     return None
 
@@ -215,22 +253,32 @@ def cluster(members: Iterable[Member]) -> tuple[dict[str, str], list[Edge]]:
         return i
 
     edges: list[Edge] = []
+
+    def join(first: str, other: str, rule: str, key: str) -> None:
+        a, b = find(first), find(other)
+        if a == b:
+            return
+        (pa, va, ca), (pb, vb, cb) = identity[a], identity[b]
+        vats = () if rule == "pic" else (*va, *vb)
+        countries = () if rule == "pic" else (*ca, *cb)
+        if conflict((*pa, *pb), vats, countries):
+            return
+        root, child = (a, b) if by_id[a].order <= by_id[b].order else (b, a)
+        parent[child] = root
+        identity[root] = (pa | pb, va | vb, ca | cb)
+        edges.append(Edge(other, first, Link(rule, key)))
+
     for key in sorted(keyed, key=lambda k: (_RULE_RANK[k.split(":", 1)[0]], k)):
         ids = sorted(keyed[key], key=lambda i: by_id[i].order)
         rule = key.split(":", 1)[0]
-        for other in ids[1:]:
-            a, b = find(ids[0]), find(other)
-            if a == b:
-                continue
-            (pa, va, ca), (pb, vb, cb) = identity[a], identity[b]
-            checks = ((*pa, *pb), ()) if rule == "pic" else ((*pa, *pb), (*va, *vb))
-            countries = () if rule == "pic" else (*ca, *cb)
-            if conflict(checks[0], checks[1], countries):
-                continue
-            root, child = (a, b) if by_id[a].order <= by_id[b].order else (b, a)
-            parent[child] = root
-            identity[root] = (pa | pb, va | vb, ca | cb)
-            edges.append(Edge(other, ids[0], Link(rule, key)))
+        if rule != "name":
+            for other in ids[1:]:
+                join(ids[0], other, rule, key)
+            continue
+        for n, first in enumerate(ids):  # a name links only records of the same town
+            for other in ids[n + 1:]:
+                if towns_agree(by_id[first].organisation, by_id[other].organisation):
+                    join(first, other, rule, key)
     return {i: find(i) for i in by_id}, edges
 
 

@@ -153,7 +153,7 @@ class OrganisationRecord:
     cluster: str
     sources: tuple[str, ...]
     projects: int
-    links: tuple[tuple[str, str, str], ...]  # (linked to, rule, shared key)
+    links: tuple[tuple[str, str, str], ...]  # (the other record, rule, shared key)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -161,7 +161,7 @@ class OrganisationRecord:
             "organisation_id": self.cluster,
             "sources": list(self.sources),
             "projects": self.projects,
-            "links": [{"linked_to": t, "rule": r, "detail": d} for t, r, d in self.links],
+            "links": [{"with": t, "rule": r, "detail": d} for t, r, d in self.links],
         }
 
 
@@ -174,9 +174,10 @@ def records_of(db: sqlite3.Connection, organisation_id: str) -> list[Organisatio
             "ON j.id = p.project_id WHERE p.organisation_id = ? ORDER BY j.source", (oid,)))
         projects = db.execute("SELECT COUNT(DISTINCT project_id) FROM participations "
                               "WHERE organisation_id = ?", (oid,)).fetchone()[0]
-        links = tuple(db.execute(
-            "SELECT linked_to, rule, detail FROM organisation_links WHERE organisation_id = ? "
-            "ORDER BY linked_to", (oid,)).fetchall())
+        links = tuple(db.execute(  # every link that touches the record, either way
+            "SELECT linked_to AS other, rule, detail FROM organisation_links "
+            "WHERE organisation_id = ? UNION SELECT organisation_id, rule, detail "
+            "FROM organisation_links WHERE linked_to = ? ORDER BY other", (oid, oid)).fetchall())
         cluster_id = db.execute("SELECT cluster FROM organisations WHERE id = ?",
                                 (oid,)).fetchone()[0]
         out.append(OrganisationRecord(organisation, cluster_id, sources, projects, links))
