@@ -91,15 +91,19 @@ def _print_report(report: ImportReport) -> None:
     for kind in ("projects", "participations", "organisations"):
         c = r[kind]
         removed = f", {c['removed']} removed" if c.get("removed") else ""
+        relinked = (f"; links changed the organisation of {c['relinked']} records"
+                    if c.get("relinked") else "")
         click.echo(f"{kind}: {c['created']} created, {c['updated']} updated, "
-                   f"{c['unchanged']} unchanged{removed}")
+                   f"{c['unchanged']} unchanged{removed}{relinked}")
     if not report.changed:
         click.echo("Nothing changed: the store already held exactly these records.")
 
 
 _IMPORT_HELP = {
     "keep-eu": "Import keep-eu files (xlsx exports or API JSON).",
-    "cordis": "Import CORDIS project XML zips (the official dataset, read without unpacking).",
+    "cordis": "Import the official CORDIS datasets: project XML zips or CSV zips (read without "
+              "unpacking), or project.csv with organization.csv beside it.",
+    "eac": "Import Erasmus+ / Creative Europe project results exports (xls or xlsx).",
 }
 
 

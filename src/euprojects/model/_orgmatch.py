@@ -64,7 +64,7 @@ _LEGAL_RE = re.compile(
 _LINKING = frozenset(
     "of the and for a an at in on de des du la le les l d et der die das den dem des und fur "
     "von vom zu zur zum van het en voor di del della dello dei degli delle e y el los las da do "
-    "dos das och for i af og pa w z na i ve a z".split()
+    "dos das och for i af og pa w z na ve v u".split()
 )
 # The same kind of body in the EU's languages, read as one word: "Uppsala universitet" is
 # "Uppsala University", "Comune di Torino" is "City of Torino". Only words that name the kind
