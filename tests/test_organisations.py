@@ -125,13 +125,16 @@ def test_clusters_do_not_depend_on_input_order_and_never_join_two_pics():
 
 
 def test_merge_keeps_the_first_record_and_every_name():
-    merged = merge([org("a", "Uppsala universitet", website="http://uu.se"),
-                    org("b", "UPPSALA UNIVERSITET", pic="999999999",
+    merged = merge([org("a", "Uppsala universitet", website="http://project.example",
+                        department="Department of Earth Sciences", postcode="751 05"),
+                    org("b", "UPPSALA UNIVERSITET", pic="999999999", website="http://uu.se",
                         other_names=(LangText("UU"),)),
                     org("c", "Uppsala University")], "a")
-    assert (merged.id, merged.name, merged.pic, merged.website) == (
-        "a", "Uppsala universitet", "999999999", "http://uu.se")
+    # the name of the first record; the fields of the record with a PIC, then the others
+    assert (merged.id, merged.name, merged.pic, merged.website, merged.postcode) == (
+        "a", "Uppsala universitet", "999999999", "http://uu.se", "751 05")
     assert [n.text for n in merged.other_names] == ["UU", "Uppsala University"]
+    assert merged.department is None  # one participation's department, not the organisation's
 
 
 # -- the judged pairs ---------------------------------------------------------------------------

@@ -283,16 +283,23 @@ def cluster(members: Iterable[Member]) -> tuple[dict[str, str], list[Edge]]:
 
 
 def merge(records: list[Organisation], cluster_id: str) -> Organisation:
-    """One organisation from the records linked into it, the first in ``records`` leading: its
-    fields win, the others fill what it lacks, and every other name is kept as an alias."""
+    """One organisation from the records linked into it: the first in ``records`` gives the
+    name; the fields come from the first record with a PIC, then the first record, the others
+    filling what they lack; every other name is kept as an alias. The
+    department a record names (keep.eu gives one per participation) is left out: it is that
+    record's, not the organisation's."""
     first, rest = records[0], records[1:]
     if not rest:
         return first
     values = {}
+    # the fields of a record with a PIC first: register data describe the organisation better
+    # than a partner list's (whose website may be the project's); then in the records' order
+    ranked = sorted(records, key=lambda r: normalise_pic(r.pic) is None)
     for name in ("country", "country_label", "city", "postcode", "street", "legal_status",
-                 "organisation_type", "website", "department", "pic", "vat"):
-        values[name] = next((getattr(r, name) for r in records if getattr(r, name)), None)
-    nuts = next((r.nuts for r in records if r.nuts), ())
+                 "organisation_type", "website", "pic", "vat"):
+        values[name] = next((getattr(r, name) for r in ranked if getattr(r, name)), None)
+    values["department"] = None  # a department is one record's, never the organisation's
+    nuts = next((r.nuts for r in ranked if r.nuts), ())
     seen = {fold(first.name)}
     aliases = []
     for record in records:
