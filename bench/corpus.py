@@ -251,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     store = SqliteStore(out)
     # the store's own writes are the bench's subject only through the search; keep the
     # generation from being dominated by fsyncs of the WAL
-    store._db.execute("PRAGMA synchronous = OFF")
+    store._write_db.execute("PRAGMA synchronous = OFF")
     written = 0
     seq = 0
     total = args.projects
@@ -271,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
                 in_batch += 1
         print(f"  {written} projects written ({time.perf_counter() - started:.0f} s)",
               file=sys.stderr)
-    store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store._write_db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
     result: dict = {
         "projects": written,

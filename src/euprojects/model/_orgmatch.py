@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ._records import LangText, Organisation
 from ._vocab import fold
@@ -91,6 +92,7 @@ def _words(text: str) -> str:
     return " ".join(_WRITTEN_OUT.sub(lambda m: (m.group(1) or m.group(2))[0], w) for w in words)
 
 
+@lru_cache(maxsize=1 << 16)  # an import asks again for the names it keyed
 def normalise_name(name: str) -> str:
     """The name's comparison form: folded, legal forms and linking words dropped, words
     sorted. ``"Uppsala universitet"`` and ``"UPPSALA UNIVERSITET AB"`` both give
@@ -103,6 +105,7 @@ def normalise_name(name: str) -> str:
     return " ".join(sorted(set(tokens)))
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_city(city: str | None) -> str:
     """A town's comparison form: folded, postcodes and punctuation dropped."""
     if not city:
@@ -133,16 +136,23 @@ def _names(organisation: Organisation) -> list[str]:
     return [organisation.name, *(n.text for n in organisation.other_names)]
 
 
+@lru_cache(maxsize=1 << 16)
+def _town_words_of(city: str | None) -> frozenset[str]:
+    return frozenset(t for t in normalise_city(city).split() if len(t) > 1 and t not in _LINKING)
+
+
 def _town_words(organisation: Organisation) -> frozenset[str]:
-    return frozenset(t for t in normalise_city(organisation.city).split()
-                     if len(t) > 1 and t not in _LINKING)
+    return _town_words_of(organisation.city)
+
+
+def _same_town(ta: frozenset[str], tb: frozenset[str]) -> bool:
+    return bool(ta and tb) and (ta <= tb or tb <= ta)
 
 
 def towns_agree(a: Organisation, b: Organisation) -> bool:
     """The same town: equal once normalised, or one written with more words around the other's
     (``Irún, Guipúzcoa`` and ``Irun``; ``Piran/Pirano`` and ``Piran``)."""
-    ta, tb = _town_words(a), _town_words(b)
-    return bool(ta and tb) and (ta <= tb or tb <= ta)
+    return _same_town(_town_words(a), _town_words(b))
 
 
 def _name_keys(organisation: Organisation) -> set[str]:
@@ -275,10 +285,11 @@ def cluster(members: Iterable[Member]) -> tuple[dict[str, str], list[Edge]]:
             for other in ids[1:]:
                 join(ids[0], other, rule, key)
             continue
+        towns = [_town_words(by_id[i].organisation) for i in ids]
         for n, first in enumerate(ids):  # a name links only records of the same town
-            for other in ids[n + 1:]:
-                if towns_agree(by_id[first].organisation, by_id[other].organisation):
-                    join(first, other, rule, key)
+            for m in range(n + 1, len(ids)):
+                if _same_town(towns[n], towns[m]):
+                    join(first, ids[m], rule, key)
     return {i: find(i) for i in by_id}, edges
 
 
