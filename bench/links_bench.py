@@ -98,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         linked = 0
         for run in range(args.runs):
             for case in times:
-                db = Path(tmp) / f"links-{run}-{len(times[case])}-{case[:4]}.db"
+                label = "links" if case == "with links" else "baseline"
+                db = Path(tmp) / f"{label}-{run}.db"  # a fresh database for every write
                 print(f"run {run + 1}/{args.runs}: {case}", file=sys.stderr)
                 took, made = write(db, organisations, case == "with links")
                 times[case].append(took)
