@@ -249,8 +249,8 @@ def cluster(members: Iterable[Member]) -> tuple[dict[str, str], list[Edge]]:
     rule), no two VAT numbers and no two countries (for VAT and name links)."""
     by_id = {m.id: m for m in members}
     parent = {i: i for i in by_id}
-    identity = {i: ({p} - {None}, {v} - {None}, {c} - {None})
-                for i, m in by_id.items() for p, v, c in [_identity(m.organisation)]}
+    identity = {i: tuple({value} - {None} for value in _identity(m.organisation))
+                for i, m in by_id.items()}
     keyed: dict[str, list[str]] = {}
     for i, m in by_id.items():
         for key in match_keys(m.organisation):

@@ -141,9 +141,7 @@ def framework_of(project: Project) -> str | None:
         return "ENI CBC" if "ENI CBC" in programme.upper() else "Interreg"
     if project.source == "cordis":
         return _CORDIS_FRAMEWORKS.get(programme.upper(), programme or None)
-    if project.source == "eac":
-        return programme or None
-    return programme or None
+    return programme or None  # EAC and the others name the EU programme itself
 
 
 @lru_cache(maxsize=4096)

@@ -168,7 +168,8 @@ class OrganisationRecord:
 def records_of(db: sqlite3.Connection, organisation_id: str) -> list[OrganisationRecord]:
     """The records of the organisation this record belongs to, the naming one first."""
     out = []
-    for oid, organisation in members_of(db, organisation_id):
+    records = members_of(db, organisation_id)
+    for oid, organisation in records:
         sources = tuple(r[0] for r in db.execute(
             "SELECT DISTINCT j.source FROM participations p JOIN projects j "
             "ON j.id = p.project_id WHERE p.organisation_id = ? ORDER BY j.source", (oid,)))
@@ -178,9 +179,8 @@ def records_of(db: sqlite3.Connection, organisation_id: str) -> list[Organisatio
             "SELECT linked_to AS other, rule, detail FROM organisation_links "
             "WHERE organisation_id = ? UNION SELECT organisation_id, rule, detail "
             "FROM organisation_links WHERE linked_to = ? ORDER BY other", (oid, oid)).fetchall())
-        cluster_id = db.execute("SELECT cluster FROM organisations WHERE id = ?",
-                                (oid,)).fetchone()[0]
-        out.append(OrganisationRecord(organisation, cluster_id, sources, projects, links))
+        # the record naming the organisation comes first: its id is the organisation's
+        out.append(OrganisationRecord(organisation, records[0][0], sources, projects, links))
     return out
 
 

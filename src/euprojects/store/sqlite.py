@@ -333,9 +333,10 @@ class SqliteStore:
                 if organisation is None:
                     if len(organisations) > 100_000:
                         organisations.clear()
-                    organisation = Organisation.from_dict(json.loads(pending[3]))
-                    if organisation.id in linked or pending[4] in linked:
-                        organisation = merged(db, pending[2]) or organisation
+                    if pending[4] in linked:  # its cluster holds several records
+                        organisation = merged(db, pending[2])
+                    if organisation is None:
+                        organisation = Organisation.from_dict(json.loads(pending[3]))
                     organisations[pending[2]] = organisation
                 found.append((Participation.from_dict(json.loads(pending[1])), organisation))
                 pending = next(participants, None)
