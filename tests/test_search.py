@@ -215,7 +215,7 @@ def test_snippets_are_escaped_before_marks(real_catalog):
                             "end_date, eu_contribution (prefix '-' for descending)"),
         ({"colour": "red"}, "unknown parameter 'colour'"),
         ({"start_date_min": "2020-13-01"},
-         "parameter 'start_date_min': '2020-13-01' is not a date YYYY-MM-DD"),
+         "parameter 'start_date_min': '2020-13-01' is not a date YYYY-MM-DD from year 1000 to 9999"),
         ({"cursor": "nonsense"}, "parameter 'cursor': not a cursor this service gave"),
         ({"q": "x" * 10_000}, "the query is too long (10000 characters, at most 1000)"),
         ({"eu_contribution_min": "5", "eu_contribution_max": "1"},

@@ -11,8 +11,12 @@ def test_defaults():
     s = load_settings({}, {})
     assert s == Settings(db=Path("var/euprojects.db"), index_dir=None,
                          search_time_budget_ms=2000, lang="en", today=None,
-                         host="127.0.0.1", port=8000, workers=1)
+                         host="127.0.0.1", port=8000, workers=0)
     assert s.index_path == Path("var/euprojects.index")
+    assert 1 <= s.worker_count <= 8  # 0: one per core
+    assert s.public_url == "http://localhost:8000"
+    assert load_settings({"base_url": "https://p.example.org/"}, {}).public_url == \
+        "https://p.example.org"
 
 
 def test_option_beats_environment_beats_default():
@@ -32,7 +36,10 @@ def test_option_beats_environment_beats_default():
         ({"EUPROJECTS_SEARCH_TIME_BUDGET_MS": "soon"},
          "setting 'EUPROJECTS_SEARCH_TIME_BUDGET_MS': 'soon' is not a whole number"),
         ({"EUPROJECTS_PORT": "70000"}, "setting 'port': 70000 is not from 1 to 65535"),
-        ({"EUPROJECTS_WORKERS": "0"}, "setting 'workers': 0 must be at least 1"),
+        ({"EUPROJECTS_WORKERS": "-1"}, "setting 'EUPROJECTS_WORKERS': -1 must not be negative"),
+        ({"EUPROJECTS_HEADER_TIMEOUT": "0"}, "setting 'header_timeout': 0 is not from 1 to 600"),
+        ({"EUPROJECTS_BASE_URL": "example.org"},
+         "setting 'base_url': 'example.org' is not an http:// or https:// URL"),
         ({"EUPROJECTS_HOST": " "}, "setting 'host': empty address"),
     ],
 )

@@ -11,8 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .errors import EuProjectsError
-from .importers import IMPORTERS, ImportReport, Reader, open_reader
+from .errors import EuProjectsError, IndexBusyError, SearchIndexError
+from .importers import IMPORTERS, ImportReport, Reader, ReadLimits, open_reader
 from .model import (
     LangText,
     Organisation,
@@ -24,6 +24,7 @@ from .model import (
     evaluate_pairs,
 )
 from .search import (
+    Applied,
     EvalReport,
     FacetValue,
     Judgement,
@@ -39,13 +40,24 @@ from .search import (
 from .settings import Settings, load_settings
 from .store import ImportEntry, OrganisationRecord, ProjectFilter, Store, open_store
 
-__all__ = ["Catalog", "ProjectView", "Participant", "OrganisationView", "Involvement"]
+__all__ = ["Catalog", "ProjectView", "Participant", "OrganisationView", "Involvement",
+           "IndexState"]
 
 # projects read from the store at a time by the exports
 _STORE_BATCH = 500
 
 # progress(file name, projects done, projects expected or None)
 Progress = Callable[[str, int, int | None], None]
+
+
+@dataclass(frozen=True)
+class IndexState:
+    """What bringing the index up to the store did: rebuilt it whole (with ``applied``
+    projects), or applied ``applied`` changed projects; ``mismatch``: the counts differed."""
+
+    rebuilt: bool
+    applied: int
+    mismatch: bool = False
 
 
 @dataclass(frozen=True)
@@ -189,7 +201,8 @@ class Catalog:
             raise EuProjectsError(
                 f"unknown source {source!r} (known: {', '.join(sorted(IMPORTERS))})"
             )
-        readers: list[Reader] = [open_reader(source, Path(p)) for p in paths]
+        limits = ReadLimits(max_member_bytes=self.settings.max_member_bytes)
+        readers: list[Reader] = [open_reader(source, Path(p), limits) for p in paths]
         for reader in readers:
             reader.report.origin = (origins or {}).get(reader.path, reader.report.origin)
         report = ImportReport(source=IMPORTERS[source][0])
@@ -215,21 +228,71 @@ class Catalog:
             report.organisations_updated = counts.organisations["updated"]
             report.organisations_unchanged = counts.organisations["unchanged"]
             writer.summary = report.to_dict()
-        # after the commit: the store is the source of truth
-        self._refresh_index(list(writer.changed_ids))
+        # committed: the store is the source of truth, and its index_log lists what the index
+        # must apply; if this fails (or the process dies here), the next command applies it
+        report.import_id = writer.import_id
+        try:
+            report.index_applied = self.catch_up().applied
+        except SearchIndexError as exc:
+            report.index_error = str(exc)
         return report
 
     # -- the index --------------------------------------------------------------------------
 
-    def _refresh_index(self, changed_ids: list[str]) -> None:
-        if not self.index.exists():
-            self.reindex()
-        elif changed_ids:
-            self.index.update(self.store.iter_with_participants(changed_ids))
+    def catch_up(self) -> IndexState:
+        """Bring the search index up to the store: build it when it is missing, damaged, of
+        another format or of another store; otherwise apply the changes the store logged
+        after the last one the index applied. Cheap when there is nothing to do (two indexed
+        reads). Raises IndexBusyError when another process is writing the index."""
+        store_id, last = self.store.index_state()
+        applied = self.index.applied()
+        if applied is None or applied.store != store_id:
+            count = self.reindex()
+            return IndexState(rebuilt=True, applied=count)
+        if applied.seq >= last:
+            return IndexState(rebuilt=False, applied=0)
+        ids, last = self.store.changes_since(applied.seq)
+        count = self.index.update(self.store.iter_with_participants(ids),
+                                  Applied(store_id, last))
+        return IndexState(rebuilt=False, applied=count)
+
+    def check_index(self, rebuild_if_wrong: bool = True) -> IndexState:
+        """catch_up, then compare the index's and the store's project counts: a difference
+        means the index is not derived from this store as it is, and it is rebuilt."""
+        state = self.catch_up()
+        if rebuild_if_wrong and not state.rebuilt \
+                and self.index.count() != self.store.count_projects():
+            count = self.reindex()
+            return IndexState(rebuilt=True, applied=count, mismatch=True)
+        return state
+
+    def catch_up_quietly(self) -> IndexState | None:
+        """catch_up for a command that only reads: a missing index or another process
+        writing it is no error here (the reads then say what is wrong, or see the other
+        process's work)."""
+        try:
+            return self.catch_up()
+        except IndexBusyError:
+            return None
+
+    def index_status(self) -> dict[str, Any]:
+        """The store's and the index's counts and change numbers (``euprojects index``)."""
+        store_id, last = self.store.index_state()
+        applied = self.index.applied()
+        return {
+            "store": {"id": store_id, "last_change": last,
+                      "projects": self.store.count_projects()},
+            "index": {"store": applied.store if applied else None,
+                      "last_change": applied.seq if applied else None,
+                      "projects": self.index.count() if applied else None},
+        }
 
     def reindex(self) -> int:
-        """Build a new index from the store alone and switch to it atomically."""
-        return self.index.rebuild(self.store.iter_with_participants())
+        """Build a new index from the store alone and switch to it atomically. The changes
+        logged up to now are in it (read before the projects: a change logged meanwhile may
+        be in it too, and is then applied once more by the next catch_up, to no effect)."""
+        store_id, last = self.store.index_state()
+        return self.index.rebuild(self.store.iter_with_participants(), Applied(store_id, last))
 
     # -- search -----------------------------------------------------------------------------
 
@@ -266,9 +329,12 @@ class Catalog:
         ``batch`` ids (the first rows come fast), each next one twice as many as the last, up
         to ``most``; the projects are read from the store ``_STORE_BATCH`` at a time, so memory
         stays bounded by ``most`` ids."""
-        page = dataclasses.replace(query, size=batch)
+        snapshot = self.index.snapshot()  # every page from one generation: a rebuild or an
+        page = dataclasses.replace(query, size=batch)  # update meanwhile changes nothing here
+        offset: int | None = None  # the query's cursor, for the first page
         while True:
-            raw = self.index.search(page, self.today, facets=False)
+            raw = self.index.search(page, self.today, facets=False, snapshot=snapshot,
+                                    offset=offset)
             for start in range(0, len(raw.hits), _STORE_BATCH):
                 hits = raw.hits[start : start + _STORE_BATCH]
                 projects = self.store.get_projects([pid for pid, _ in hits])
@@ -276,10 +342,15 @@ class Catalog:
                     project = projects.get(pid)
                     if project is not None:
                         yield ResultItem(project, project.status(self.today), "", score)
-            if not raw.next_cursor or not raw.hits:
+            offset = raw.offset + len(raw.hits)
+            if offset >= raw.total or not raw.hits:
                 return
-            page = dataclasses.replace(page, cursor=raw.next_cursor,
-                                       size=min(page.size * 2, max(most, batch)))
+            page = dataclasses.replace(page, size=min(page.size * 2, max(most, batch)))
+
+    def count_matches(self, query: SearchQuery) -> int:
+        """How many projects the query matches (no page, no facets)."""
+        one = dataclasses.replace(query, size=1, cursor=None)
+        return self.index.search(one, self.today, facets=False).total
 
     def evaluate(self, path: Path, k: int = 10) -> EvalReport:
         """nDCG@k and recall@k of the search over a file of judged queries."""

@@ -14,7 +14,7 @@ import click
 
 from . import fetch as fetching
 from .catalog import Catalog
-from .errors import EuProjectsError
+from .errors import EuProjectsError, SearchIndexError
 from .exports import iter_csv, iter_jsonl, write_xlsx
 from .i18n import texts
 from .importers import IMPORTERS, ImportReport
@@ -27,10 +27,17 @@ __all__ = ["main", "cli"]
 
 
 def _catalog(ctx: click.Context) -> Catalog:
+    """The catalog of the --db store, its search index brought up to the store first (what an
+    earlier command committed but could not apply, killed or out of disk, is applied now)."""
     obj = ctx.ensure_object(dict)
     if "catalog" not in obj:
         settings = load_settings({"db": obj.get("db"), "lang": obj.get("lang")})
-        obj["catalog"] = ctx.with_resource(Catalog(settings))
+        catalog = obj["catalog"] = ctx.with_resource(Catalog(settings))
+        try:
+            catalog.catch_up_quietly()
+        except SearchIndexError as exc:
+            click.echo(f"Warning: the search index could not catch up with the store: {exc}",
+                       err=True)
     return obj["catalog"]
 
 
@@ -97,6 +104,12 @@ def _print_report(report: ImportReport) -> None:
                    f"{c['unchanged']} unchanged{removed}{relinked}")
     if not report.changed:
         click.echo("Nothing changed: the store already held exactly these records.")
+    click.echo(f"store: import {report.import_id} committed")
+    if report.index_error is None:
+        click.echo(f"search index: up to date ({report.index_applied} projects applied)")
+    else:
+        click.echo("search index: not caught up with the store; the next command or "
+                   "'euprojects index' applies what is missing")
 
 
 _IMPORT_HELP = {
@@ -122,8 +135,16 @@ def _make_import_command(source: str) -> click.Command:
             _echo_json(report.to_dict())
         else:
             _print_report(report)
+        _index_failed(report)
 
     return command
+
+
+def _index_failed(report: ImportReport) -> None:
+    """An import whose store part committed but whose index update failed ends in error."""
+    if report.index_error is not None:
+        raise SearchIndexError(f"the store committed import {report.import_id}, but the "
+                               f"search index did not catch up: {report.index_error}")
 
 
 for _source in IMPORTERS:
@@ -184,6 +205,7 @@ def _fetched(ctx: click.Context, source: str, downloads: list[fetching.Download]
         click.echo(f"{d.path}: {what} ({d.size} bytes, sha256 {d.sha256}) from {d.url}")
     if report is not None:
         _print_report(report)
+        _index_failed(report)
 
 
 def _fetch_settings(ctx: click.Context) -> Settings:
@@ -288,16 +310,35 @@ def list_command(ctx: click.Context, source: str | None, programme: str | None,
 @cli.command()
 @click.option("--rebuild", is_flag=True,
               help="Build a new index from the store and switch to it, even if one exists.")
+@click.option("--json", "as_json", is_flag=True, help="Print the store's and index's state.")
 @click.pass_context
-def index(ctx: click.Context, rebuild: bool) -> None:
-    """Build the search index from the store (it is derived: always rebuildable)."""
-    catalog = _catalog(ctx)
-    if rebuild or not catalog.index.exists():
+def index(ctx: click.Context, rebuild: bool, as_json: bool) -> None:
+    """Bring the search index up to the store (it is derived: always rebuildable): apply the
+    changes it lacks, rebuild it when missing or damaged or when its count differs."""
+    obj = ctx.ensure_object(dict)
+    settings = load_settings({"db": obj.get("db"), "lang": obj.get("lang")})
+    catalog = ctx.with_resource(Catalog(settings))  # not _catalog: no catching up first
+    if rebuild:
         count = catalog.reindex()
-        click.echo(f"index rebuilt: {count} projects")
+        message = f"index rebuilt: {count} projects"
     else:
-        click.echo(f"index up to date: {catalog.index.count()} projects "
-                   "(--rebuild builds a new one)")
+        state = catalog.check_index()
+        if state.mismatch:
+            message = (f"index rebuilt: its project count differed from the store's "
+                       f"({state.applied} projects)")
+        elif state.rebuilt:
+            message = f"index rebuilt: {state.applied} projects"
+        elif state.applied:
+            message = f"index caught up: {state.applied} changed projects applied"
+        else:
+            message = "index up to date"
+    status = catalog.index_status()
+    if as_json:
+        _echo_json({"message": message, **status})
+        return
+    click.echo(f"{message}; store {status['store']['projects']} projects (change "
+               f"{status['store']['last_change']}), index {status['index']['projects']} "
+               f"projects (change {status['index']['last_change']})")
 
 
 def _search_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -465,28 +506,40 @@ def _settings_environment(settings: Settings) -> dict[str, str]:
 @cli.command()
 @click.option("--host", default=None, help="Address to listen on (setting 'host').")
 @click.option("--port", default=None, help="TCP port (setting 'port').")
-@click.option("--workers", default=None, help="Server processes (setting 'workers').")
+@click.option("--workers", default=None,
+              help="Server processes (setting 'workers'; 0: one per core, at most 8).")
+@click.option("--keep-alive", "keep_alive_timeout", default=None,
+              help="Seconds an idle connection stays open (setting 'keep_alive_timeout').")
+@click.option("--header-timeout", default=None,
+              help="Seconds a client has to send a request's headers (setting "
+                   "'header_timeout').")
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: str | None, workers: str | None) -> None:
-    """Serve the portal and the JSON API (uvicorn), building the search index if missing."""
+def serve(ctx: click.Context, host: str | None, port: str | None, workers: str | None,
+          keep_alive_timeout: str | None, header_timeout: str | None) -> None:
+    """Serve the portal and the JSON API (uvicorn). Checks the store first (a damaged one
+    is refused) and brings the search index up to it."""
     import uvicorn  # only this command needs the server
 
     obj = ctx.ensure_object(dict)
     settings = load_settings({"db": obj.get("db"), "lang": obj.get("lang"), "host": host,
-                              "port": port, "workers": workers})
+                              "port": port, "workers": workers,
+                              "keep_alive_timeout": keep_alive_timeout,
+                              "header_timeout": header_timeout})
     with Catalog(settings) as catalog:
-        if not catalog.index.exists():
-            click.echo("building the search index ...", err=True)
-            catalog.reindex()
+        catalog.store.check()
+        click.echo("checking the search index against the store ...", err=True)
+        catalog.check_index()
         projects = catalog.count_projects()
     os.environ.update(_settings_environment(settings))
-    shown = "localhost" if settings.host in {"127.0.0.1", "0.0.0.0", "::"} else settings.host
-    click.echo(f"euprojects portal: {projects} projects. Open http://{shown}:{settings.port}/ "
-               "in a browser (Ctrl+C stops it).")
-    # By name, so that every worker process builds its own app (and catalog) from the settings.
+
+    click.echo(f"euprojects portal: {projects} projects, {settings.worker_count} worker "
+               f"processes. Open {settings.public_url}/ in a browser (Ctrl+C stops it).")
+    # By name, so that every worker process builds its own app (and catalog) from the settings,
+    # and speaks HTTP through uvicorn's h11 protocol with a header timeout (web/_server.py).
     uvicorn.run("euprojects.web:create_app_from_env", factory=True, host=settings.host,
-                port=settings.port, workers=settings.workers, log_level="warning",
-                access_log=False)
+                port=settings.port, workers=settings.worker_count, log_level="warning",
+                access_log=False, http="euprojects.web._server:HeaderTimeoutProtocol",
+                timeout_keep_alive=settings.keep_alive_timeout)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -500,4 +553,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except EuProjectsError as exc:
         click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    except OSError as exc:  # a file the command writes or reads outside the store
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"Error: {where}{exc.strerror or exc}", err=True)
         sys.exit(1)

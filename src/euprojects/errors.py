@@ -10,6 +10,8 @@ __all__ = [
     "NotFoundError",
     "QueryError",
     "SearchIndexError",
+    "IndexBusyError",
+    "BusyError",
     "FetchError",
 ]
 
@@ -49,6 +51,19 @@ class QueryError(EuProjectsError):
 
 class SearchIndexError(EuProjectsError):
     """The search index is missing, damaged or cannot be written."""
+
+
+class IndexBusyError(SearchIndexError):
+    """Another process holds the search index's writer lock (it is applying changes itself)."""
+
+
+class BusyError(EuProjectsError):
+    """Too many costly requests at once (of one client, or in all): try again after
+    ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: int = 2) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class FetchError(EuProjectsError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
@@ -155,16 +156,17 @@ def iter_xlsx(items: Iterable[Item], chunk_size: int = 1 << 16) -> Iterator[byte
             yield chunk
 
 
-# Characters XML 1.0 forbids (C0 controls but tab, new line, carriage return).
-_NOT_XML = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+# Characters XML 1.0 forbids: C0 controls but tab, new line and carriage return, surrogates,
+# U+FFFE and U+FFFF. They are dropped (a feed with one of them is no XML at all).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _xml(text: str) -> str:
-    return _escape(text.translate(_NOT_XML))
+    return _escape(_NOT_XML.sub("", text))
 
 
 def _xml_attr(text: str) -> str:
-    return _quoteattr(text.translate(_NOT_XML))
+    return _quoteattr(_NOT_XML.sub("", text))
 
 
 def _stamp(day: date | None, fallback: datetime) -> str:

@@ -56,7 +56,27 @@ class Settings:
     host: str = _setting("127.0.0.1", "Address the portal listens on ('euprojects serve').")
     port: int = _setting(8000, "TCP port the portal listens on, 1 to 65535.")
     workers: int = _setting(
-        1, "Server processes of 'euprojects serve' (each opens the store and the index).")
+        0, "Server processes of 'euprojects serve' (each opens the store and the index); "
+        "0: one per core, at most 8.")
+    keep_alive_timeout: int = _setting(
+        75, "Seconds 'euprojects serve' keeps an idle connection open for the client's next "
+        "request, 1 to 3600 (longer than the clients' own idle timeouts, so that the server "
+        "never closes a connection a client is about to reuse).")
+    header_timeout: int = _setting(
+        10, "Seconds a client may take to send a request's headers, 1 to 600; then the "
+        "connection is closed (half-sent requests cannot hold connections open).")
+    base_url: str = _setting(
+        "", "Address the portal is reached at, for the absolute links of the Atom feed "
+        "(e.g. https://projects.example.org); empty: http://localhost:<port>. Never taken "
+        "from a request's Host header.")
+    costly_requests: int = _setting(
+        2, "Costly requests (full exports, long typo-tolerant queries) one server process "
+        "runs at once; more get 429 with Retry-After (0: no limit).")
+    costly_per_client: int = _setting(
+        1, "Costly requests one client address runs at once; more get 429 (0: no limit).")
+    max_member_bytes: int = _setting(
+        64 * 1024 * 1024, "Largest zip member (uncompressed bytes) an importer reads whole "
+        "into memory (one CORDIS project XML); a larger one is rejected as it is read.")
 
     downloads_dir: Path | None = _setting(
         None,
@@ -89,6 +109,18 @@ class Settings:
     @property
     def downloads_path(self) -> Path:
         return self.downloads_dir or self.db.parent / "downloads"
+
+    @property
+    def worker_count(self) -> int:
+        return self.workers or max(1, min(8, os.cpu_count() or 1))
+
+    @property
+    def public_url(self) -> str:
+        """The portal's address for absolute links (never a request's Host header)."""
+        if self.base_url:
+            return self.base_url.rstrip("/")
+        host = "localhost" if self.host in {"127.0.0.1", "0.0.0.0", "::", "::1"} else self.host
+        return f"http://{host}:{self.port}"
 
     def current_day(self) -> date:
         return self.today or date.today()
@@ -124,8 +156,18 @@ def _validate(settings: Settings) -> Settings:
         )
     if not 1 <= settings.port <= 65535:
         raise SettingsError(f"setting 'port': {settings.port} is not from 1 to 65535")
-    if settings.workers < 1:
-        raise SettingsError(f"setting 'workers': {settings.workers} must be at least 1")
+    if not 1 <= settings.keep_alive_timeout <= 3600:
+        raise SettingsError(f"setting 'keep_alive_timeout': {settings.keep_alive_timeout} is "
+                            "not from 1 to 3600")
+    if not 1 <= settings.header_timeout <= 600:
+        raise SettingsError(f"setting 'header_timeout': {settings.header_timeout} is not "
+                            "from 1 to 600")
+    if settings.base_url and not settings.base_url.startswith(("http://", "https://")):
+        raise SettingsError(f"setting 'base_url': {settings.base_url!r} is not an http:// or "
+                            "https:// URL")
+    if settings.max_member_bytes < 1024:
+        raise SettingsError(f"setting 'max_member_bytes': {settings.max_member_bytes} is "
+                            "below 1024")
     if not settings.host.strip():
         raise SettingsError("setting 'host': empty address")
     for name in ("cordis_data_url", "keep_api_url"):
@@ -162,6 +204,12 @@ def load_settings(
         "host": str,
         "port": int,
         "workers": int,
+        "keep_alive_timeout": int,
+        "header_timeout": int,
+        "base_url": str,
+        "costly_requests": int,
+        "costly_per_client": int,
+        "max_member_bytes": int,
         "downloads_dir": Path,
         "cordis_data_url": str,
         "keep_api_url": str,

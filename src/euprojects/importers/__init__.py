@@ -5,6 +5,7 @@ that opens one file, checking it whole, and returns a reader to iterate."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -18,7 +19,15 @@ from .eac import EacResultsReader
 from .keep_api import KeepApiReader
 from .keep_export import KeepExportReader
 
-__all__ = ["Reader", "IMPORTERS", "open_reader", "FileReport", "ImportReport", "RowIssue"]
+__all__ = ["Reader", "IMPORTERS", "open_reader", "FileReport", "ImportReport", "RowIssue",
+           "ReadLimits"]
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """What an importer may hold in memory at once (the catalog passes the settings)."""
+
+    max_member_bytes: int = 64 * 1024 * 1024  # one zip member read whole
 
 
 class Reader(Protocol):
@@ -33,7 +42,7 @@ class Reader(Protocol):
     def __iter__(self) -> Iterator[ProjectRecord]: ...
 
 
-def _open_keep(path: Path) -> Reader:
+def _open_keep(path: Path, limits: ReadLimits) -> Reader:
     kind = sniff(path)
     if kind == "json":
         return KeepApiReader(path)
@@ -46,24 +55,29 @@ def _open_keep(path: Path) -> Reader:
     )
 
 
-def _open_cordis(path: Path) -> Reader:
-    """The CSV dataset (its zip or its project.csv) or the XML zip (a zip of XML files)."""
+def _open_cordis(path: Path, limits: ReadLimits) -> Reader:
+    """The CSV dataset (its zip or its project.csv: streamed) or the XML zip (a zip of XML
+    files, each read whole: at most ``limits.max_member_bytes``)."""
     if is_csv_dataset(path):
         return CordisCsvReader(path)
-    return CordisXmlReader(path)
+    return CordisXmlReader(path, limits.max_member_bytes)
+
+
+def _open_eac(path: Path, limits: ReadLimits) -> Reader:
+    return EacResultsReader(path)
 
 
 # source name -> (model source prefix, opener). Extensions may add to it.
-IMPORTERS: dict[str, tuple[str, Callable[[Path], Reader]]] = {
+IMPORTERS: dict[str, tuple[str, Callable[[Path, ReadLimits], Reader]]] = {
     "keep-eu": ("keep", _open_keep),
     "cordis": ("cordis", _open_cordis),
-    "eac": ("eac", EacResultsReader),
+    "eac": ("eac", _open_eac),
 }
 
 
-def open_reader(source: str, path: Path) -> Reader:
+def open_reader(source: str, path: Path, limits: ReadLimits | None = None) -> Reader:
     try:
         _, opener = IMPORTERS[source]
     except KeyError:
         raise BadFileError(str(path), f"no importer for source {source!r}") from None
-    return opener(path)
+    return opener(path, limits or ReadLimits())

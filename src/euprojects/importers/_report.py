@@ -103,6 +103,9 @@ class ImportReport:
     organisations_updated: int = 0
     organisations_unchanged: int = 0
     organisations_relinked: int = 0  # records whose organisation changed by the links
+    import_id: int | None = None  # the number of the import, once the store committed it
+    index_applied: int = 0  # projects the search index took after the commit
+    index_error: str | None = None  # why the index did not catch up with the store
 
     @property
     def rows_read(self) -> int:
@@ -152,4 +155,7 @@ class ImportReport:
                 "relinked": self.organisations_relinked,
             },
             "files": [f.to_dict() for f in self.files],
+            "import_id": self.import_id,
+            "index": {"caught_up": self.import_id is not None and self.index_error is None,
+                      "applied": self.index_applied, "error": self.index_error},
         }

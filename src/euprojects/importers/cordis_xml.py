@@ -37,6 +37,12 @@ __all__ = ["CordisXmlReader", "SOURCE", "cordis_url"]
 
 FORMAT = "CORDIS project XML (zip)"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
+# members looked at before anything is written: one of them must be a CORDIS <project>
+_SNIFFED = 20
+
+
+class _TooLarge(Exception):
+    pass
 
 
 def _t(element: etree._Element | None, path: str) -> str | None:
@@ -60,8 +66,9 @@ def _category(cat: etree._Element) -> str | None:
 class CordisXmlReader:
     """Reads one CORDIS XML zip; the constructor refuses a file that is not a readable zip."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, max_member_bytes: int = 64 * 1024 * 1024) -> None:
         self.path = path
+        self.max_member_bytes = max_member_bytes
         if not path.is_file():
             raise BadFileError(str(path), "no such file")
         if path.stat().st_size == 0:
@@ -75,8 +82,50 @@ class CordisXmlReader:
             ) from None
         if not self._members:
             raise BadFileError(str(path), "the zip holds no file")
+        self._sniff()
         self.expected: int | None = len(self._members)
         self.report = FileReport(file=path.name, format=FORMAT, sha256=sha256_of(path))
+
+    def _sniff(self) -> None:
+        """Refuse the file whole unless one of its first members is a CORDIS project (an
+        xlsx or docx is a zip of XML files too)."""
+        if "[Content_Types].xml" in self._members:
+            raise BadFileError(str(self.path), "not a CORDIS XML zip: an Office document "
+                               "(xlsx, docx...), not a zip of <project> files")
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                for member in self._members[:_SNIFFED]:
+                    if self._root_tag(archive, member) == "project":
+                        return
+        except (zipfile.BadZipFile, OSError, EOFError):
+            pass
+        raise BadFileError(str(self.path), "not a CORDIS XML zip: none of its first "
+                           f"{min(_SNIFFED, len(self._members))} files is a CORDIS <project> "
+                           "XML file")
+
+    def _root_tag(self, archive: zipfile.ZipFile, member: str) -> str | None:
+        """The name of a member's root element, reading no more than its start."""
+        if archive.getinfo(member).file_size > self.max_member_bytes:
+            return None
+        try:
+            with archive.open(member) as stream:
+                for _event, element in etree.iterparse(
+                        stream, events=("start",), resolve_entities=False, no_network=True):
+                    return str(element.tag)
+        except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, OSError, EOFError):
+            return None
+        return None
+
+    def _read(self, archive: zipfile.ZipFile, member: str) -> bytes:
+        """A member's bytes, never more than max_member_bytes of them in memory (the size
+        a zip declares may lie: the read itself stops there)."""
+        if archive.getinfo(member).file_size > self.max_member_bytes:
+            raise _TooLarge
+        with archive.open(member) as stream:
+            data = stream.read(self.max_member_bytes + 1)
+        if len(data) > self.max_member_bytes:
+            raise _TooLarge
+        return data
 
     def __iter__(self) -> Iterator[ProjectRecord]:
         with zipfile.ZipFile(self.path) as archive:
@@ -91,7 +140,11 @@ class CordisXmlReader:
         self, archive: zipfile.ZipFile, member: str, row: c.Row
     ) -> ProjectRecord | None:
         try:
-            data = archive.read(member)
+            data = self._read(archive, member)
+        except _TooLarge:
+            row.issue(None, f"larger than {self.max_member_bytes} bytes (setting "
+                      "max_member_bytes); not read", "rejected")
+            return None
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
             row.issue(None, f"damaged member, cannot be read ({exc})", "rejected")
             return None

@@ -66,6 +66,8 @@ class KeepApiReader:
             data = json.loads(path.read_text(encoding="utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise BadFileError(str(path), f"not valid JSON ({exc})") from None
+        except RecursionError:  # the parser's depth bound: no API answer nests that deep
+            raise BadFileError(str(path), "not keep.eu API JSON: nested too deeply") from None
         items = _projects_in(data)
         if items is None or not all(isinstance(i, dict) for i in items):
             raise BadFileError(

@@ -4,12 +4,24 @@ the catalog streams projects into it and turns the ids it returns into projects.
 from ._analysis import STEMMED
 from ._compile import STATUSES, typo_distance
 from ._evaluation import EvalReport, Judgement, evaluate, ndcg, read_judgements, recall
-from ._index import RawResult, TantivyIndex
-from ._query import FACETS, MAX_SIZE, RANGES, SORTS, ParsedText, SearchQuery, parse_text
+from ._index import Applied, RawResult, Snapshot, TantivyIndex
+from ._query import (
+    FACETS,
+    MAX_OFFSET,
+    MAX_SIZE,
+    PARAMETERS,
+    RANGES,
+    SORTS,
+    ParsedText,
+    SearchQuery,
+    parse_text,
+)
 from ._results import FacetValue, ResultItem, SearchResult
 from ._snippets import matcher_for, snippet
 
 __all__ = [
+    "Applied",
+    "Snapshot",
     "EvalReport",
     "Judgement",
     "evaluate",
@@ -17,7 +29,9 @@ __all__ = [
     "read_judgements",
     "recall",
     "FACETS",
+    "MAX_OFFSET",
     "MAX_SIZE",
+    "PARAMETERS",
     "RANGES",
     "SORTS",
     "STATUSES",

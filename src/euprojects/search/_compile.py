@@ -241,9 +241,23 @@ def status_query(schema: tantivy.Schema, status: str, today: date) -> Query:
                                 (Occur.MustNot, not_started), (Occur.MustNot, said_something)])
 
 
+# The days tantivy's dates (nanoseconds in 64 bits) can hold; a bound beyond them bounds
+# nothing that an index holds, so it is left out.
+_FIRST_DAY, _LAST_DAY = date(1678, 1, 1), date(2262, 1, 1)
+
+
 def _range(schema: tantivy.Schema, name: str, low: object, high: object) -> Query:
     if name in ("start_date", "end_date"):
         field = "start" if name == "start_date" else "end"
+        if isinstance(low, date) and low < _FIRST_DAY:
+            low = None
+        if isinstance(high, date) and high > _LAST_DAY:
+            high = None
+        if isinstance(low, date) and low > _LAST_DAY or isinstance(high, date) and \
+                high < _FIRST_DAY:
+            return Query.empty_query()  # after or before every day an index can hold
+        if low is None and high is None:  # bounds beyond any day: every project with a date
+            return Query.exists_query(field)
         return Query.range_query(schema, field, FieldType.Date,
                                  _day(low) if low else None, _day(high) if high else None)
     field = NUMBER_FIELDS[name]

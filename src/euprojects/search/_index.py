@@ -25,7 +25,7 @@ from typing import Any
 import tantivy
 from tantivy import Order
 
-from ..errors import QueryError, SearchIndexError
+from ..errors import IndexBusyError, QueryError, SearchIndexError
 from ..model import Organisation, Participation, Project
 from ._analysis import register
 from ._compile import (
@@ -38,9 +38,9 @@ from ._compounds import split_compound
 from ._documents import build_schema, to_document
 from ._facets import FacetCounter
 from ._lexicon import Lexicon, LexiconBuilder
-from ._query import SearchQuery
+from ._query import MAX_OFFSET, SearchQuery
 
-__all__ = ["TantivyIndex", "RawResult"]
+__all__ = ["TantivyIndex", "RawResult", "Snapshot", "Applied"]
 
 _SORT_FIELDS = {"start_date": "start", "end_date": "end", "eu_contribution": "eu"}
 _KEEP_GENERATIONS = 2
@@ -50,9 +50,11 @@ TYPO_THRESHOLD = 5
 _LEXICON = "lexicon.json"
 # Bumped whenever the schema or what a document holds changes: an index of another format is
 # not read, and an import rebuilds it.
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 _FORMAT_FILE = "format"
 _COMMITS_FILE = "commits"
+# Which store the generation was built from and the last change of it applied (see Applied).
+_APPLIED_FILE = "applied.json"
 _WRITER_HEAP = 128_000_000
 NAME_FIELDS = ("acronym", "partners")
 
@@ -65,10 +67,64 @@ class RawResult:
 
     total: int
     hits: list[tuple[str, float | None]]
+    offset: int = 0  # how many results come before the first of ``hits``
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     next_cursor: str | None = None
     took_ms: float = 0.0
     cut: bool = False  # the time budget ran out: some facet counts were not computed
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What of the store an index generation holds: the store's id (a new store is another
+    store) and the sequence number of the last change applied. Changes of the store with a
+    higher number are pending: the catalog applies them (see Catalog.catch_up)."""
+
+    store: str
+    seq: int
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One generation of the index as it stood at one moment. Searching the same snapshot
+    again gives the same documents in the same order, whatever is written or rebuilt
+    meanwhile: an export pages through one snapshot from its first row to its last."""
+
+    searcher: tantivy.Searcher
+    lexicon: Lexicon
+    generation: str
+    commits: int
+
+
+def _is_panic(exc: BaseException) -> bool:
+    """A Rust panic inside tantivy, raised as pyo3's PanicException (a BaseException, so it
+    gets past every ``except Exception``)."""
+    return type(exc).__name__ == "PanicException"
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    if "No space left" in text or getattr(exc, "errno", None) == 28:
+        return f"the disk is full ({text.splitlines()[0]})"
+    return text.splitlines()[0]
+
+
+@contextmanager
+def _engine_errors(doing: str, *, writing: bool = False) -> Iterator[None]:
+    """A panic of the engine, or (when ``writing``) a failure to write its files, as a
+    SearchIndexError of one line; our own errors pass as they are."""
+    try:
+        yield
+    except (QueryError, SearchIndexError):
+        raise
+    except BaseException as exc:
+        if _is_panic(exc):
+            raise SearchIndexError(f"the search engine failed while {doing}") from None
+        if writing and isinstance(exc, (ValueError, OSError)):
+            if "LockBusy" in str(exc):
+                raise IndexBusyError("another process is writing the search index") from None
+            raise SearchIndexError(f"cannot write the search index: {_reason(exc)}") from None
+        raise
 
 
 def _encode_cursor(offset: int) -> str:
@@ -80,11 +136,14 @@ def _decode_cursor(cursor: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         offset = json.loads(raw)["o"]
-        if not isinstance(offset, int) or offset < 0:
-            raise ValueError
-        return offset
-    except (ValueError, KeyError, TypeError, json.JSONDecodeError):
-        raise QueryError("parameter 'cursor': not a cursor this service gave", "cursor") from None
+    except (ValueError, KeyError, TypeError, RecursionError):
+        offset = None
+    if type(offset) is not int or offset < 0:
+        raise QueryError("parameter 'cursor': not a cursor this service gave", "cursor")
+    if offset > MAX_OFFSET:
+        raise QueryError(f"parameter 'cursor': pages end after {MAX_OFFSET} results; the "
+                         "exports give every match", "cursor")
+    return offset
 
 
 class TantivyIndex:
@@ -118,29 +177,57 @@ class TantivyIndex:
         current = self._current()
         if current is None:
             return False
+        folder = self.path / current
         try:
-            found = (self.path / current / _FORMAT_FILE).read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
+            found = (folder / _FORMAT_FILE).read_text(encoding="utf-8").strip()
+        except OSError:
             return False
-        return found == str(INDEX_FORMAT)
+        # a generation is written whole before it is switched to: a part missing is damage
+        return found == str(INDEX_FORMAT) and all(
+            (folder / name).is_file() for name in (_LEXICON, _APPLIED_FILE, "meta.json"))
 
-    def _open(self) -> tantivy.Index:
+    def applied(self) -> Applied | None:
+        """What of the store the current generation holds; None without a usable index."""
+        current = self._current()
+        if current is None or not self.exists():
+            return None
+        try:
+            data = json.loads((self.path / current / _APPLIED_FILE).read_text(encoding="utf-8"))
+            return Applied(str(data["store"]), int(data["seq"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _open(self) -> tuple[tantivy.Index, Lexicon, str]:
         current = self._current()
         if current is None or not self.exists():
             raise SearchIndexError(
-                f"no search index of this version in {self.path}: "
-                "run 'euprojects index --rebuild'"
+                f"no usable search index of this version in {self.path}: "
+                "run 'euprojects index'"
             )
         with self._lock:
             if current != self._generation or self._index is None:
                 try:
                     index = tantivy.Index.open(str(self.path / current))
-                except Exception as exc:
-                    raise SearchIndexError(f"cannot open the search index ({exc})") from None
+                    lexicon = Lexicon.load(self.path / current / _LEXICON)
+                except BaseException as exc:
+                    if not (_is_panic(exc) or isinstance(exc, (ValueError, OSError, KeyError))):
+                        raise
+                    raise SearchIndexError(f"cannot open the search index in {self.path} "
+                                           f"({_reason(exc)}): run 'euprojects index --rebuild'"
+                                           ) from None
                 register(index)
-                self._lexicon = Lexicon.load(self.path / current / _LEXICON)
-                self._index, self._generation = index, current
-            return self._index
+                self._index, self._lexicon, self._generation = index, lexicon, current
+            return self._index, self._lexicon, current
+
+    def snapshot(self) -> Snapshot:
+        """The current generation as it stands now (see Snapshot)."""
+        with _engine_errors("opening the index"):
+            index, lexicon, generation = self._open()
+            # read before the reload: counts of newer contents may be keyed as older, never
+            # the other way round
+            commits = self._read_commits(generation)
+            index.reload()
+            return Snapshot(index.searcher(), lexicon, generation, commits)
 
     @contextmanager
     def _new_generation(self) -> Iterator[tuple[tantivy.Index, Path]]:
@@ -171,11 +258,13 @@ class TantivyIndex:
 
     # -- writing ----------------------------------------------------------------------------
 
-    def rebuild(self, items: Iterable[tuple[Project, Participants]]) -> int:
-        """Write a complete new index from ``items`` and switch to it; returns the count."""
+    def rebuild(self, items: Iterable[tuple[Project, Participants]], applied: Applied) -> int:
+        """Write a complete new index from ``items`` and switch to it; returns the count.
+        ``applied``: the store and its last change that ``items`` include."""
         count = 0
         lexicon = LexiconBuilder()
-        with self._new_generation() as (index, folder):
+        with _engine_errors("building the index", writing=True), \
+                self._new_generation() as (index, folder):
             writer = index.writer(heap_size=_WRITER_HEAP, num_threads=min(2, os.cpu_count() or 1))
             for project, participants in items:
                 writer.add_document(to_document(project, participants))
@@ -184,58 +273,64 @@ class TantivyIndex:
             writer.commit()
             writer.wait_merging_threads()
             lexicon.build().save(folder / _LEXICON)
-            (folder / _FORMAT_FILE).write_text(str(INDEX_FORMAT), encoding="utf-8")
+            _write_atomic(folder / _APPLIED_FILE, _applied_text(applied))
+            _write_atomic(folder / _FORMAT_FILE, str(INDEX_FORMAT))
         return count
 
-    def update(self, items: Iterable[tuple[Project, Participants]]) -> int:
-        """Replace these projects in the current index (after an import's commit)."""
-        index = self._open()
-        count = 0
-        writer = index.writer(heap_size=_WRITER_HEAP, num_threads=1)
-        try:
-            for project, participants in items:
-                writer.delete_documents_by_term("id", project.id)
-                writer.add_document(to_document(project, participants))
-                count += 1
-            writer.commit()
-            writer.wait_merging_threads()
-        except BaseException:
-            writer.rollback()
-            raise
-        index.reload()
-        # every process that searches this generation sees that its contents changed
-        commits = self.path / (self._generation or "") / _COMMITS_FILE
-        tmp = commits.with_suffix(".tmp")
-        tmp.write_text(str(self._read_commits() + 1), encoding="utf-8")
-        os.replace(tmp, commits)
+    def update(self, items: Iterable[tuple[Project, Participants]], applied: Applied) -> int:
+        """Replace these projects in the current index, then record ``applied`` (the store's
+        last change that ``items`` include). A crash before that record leaves the older one:
+        the same changes are applied again, and applying one twice changes nothing."""
+        with _engine_errors("updating the index", writing=True):
+            index, _lexicon, generation = self._open()
+            count = 0
+            writer = index.writer(heap_size=_WRITER_HEAP, num_threads=1)
+            try:
+                for project, participants in items:
+                    writer.delete_documents_by_term("id", project.id)
+                    writer.add_document(to_document(project, participants))
+                    count += 1
+                writer.commit()
+                writer.wait_merging_threads()
+            except BaseException:
+                writer.rollback()
+                raise
+            index.reload()
+            folder = self.path / generation
+            _write_atomic(folder / _APPLIED_FILE, _applied_text(applied))
+            # every process that searches this generation sees that its contents changed
+            _write_atomic(folder / _COMMITS_FILE, str(self._read_commits(generation) + 1))
         return count
 
     # -- searching --------------------------------------------------------------------------
 
     def count(self) -> int:
-        index = self._open()
-        index.reload()
-        return index.searcher().num_docs
+        return int(self.snapshot().searcher.num_docs)
 
-    def search(self, query: SearchQuery, today: date, facets: bool = True) -> RawResult:
+    def search(self, query: SearchQuery, today: date, facets: bool = True,
+               snapshot: Snapshot | None = None, offset: int | None = None) -> RawResult:
         """The page of ``query``, its exact total and, unless ``facets`` is False (exports),
-        every facet's counts."""
+        every facet's counts. ``snapshot``: search that one (an export's pages) rather than
+        the index as it stands now; ``offset``: where the page starts, instead of the query's
+        cursor (bounded by MAX_OFFSET)."""
         started = time.perf_counter()
-        index = self._open()
-        # read before the reload: counts of newer contents may be keyed as older, never the
-        # other way round
-        facet_key = self._facet_key(query, today)
-        index.reload()
-        searcher = index.searcher()
+        snap = snapshot or self.snapshot()
+        if offset is None:
+            offset = _decode_cursor(query.cursor) if query.cursor else 0
+        with _engine_errors("searching"):
+            return self._search(query, today, facets, snap, offset, started)
+
+    def _search(self, query: SearchQuery, today: date, facets: bool, snap: Snapshot,
+                offset: int, started: float) -> RawResult:
+        searcher = snap.searcher
         schema = self.schema
         held, named = _frequency(searcher), _frequency(searcher, NAME_FIELDS)
         base = text_query(schema, query.text, query.typos,
                           functools.cache(lambda token: self._corrections(searcher, token)),
-                          self._lexicon.translations,
+                          snap.lexicon.translations,
                           lambda token: split_compound(token, held, named))
         filters = filter_queries(schema, query, today)
         full = combine(base, list(filters.values()))
-        offset = _decode_cursor(query.cursor) if query.cursor else 0
         key, descending = query.effective_sort
         kwargs: dict[str, Any] = {"limit": query.size, "offset": offset, "count": True}
         if key != "relevance":
@@ -247,34 +342,31 @@ class TantivyIndex:
             for score, address in found.hits
         ]
         total = found.count or 0
-        result = RawResult(total=total, hits=hits)
-        if offset + len(hits) < total:
+        result = RawResult(total=total, hits=hits, offset=offset)
+        if offset + len(hits) < total and offset + len(hits) <= MAX_OFFSET:
             result.next_cursor = _encode_cursor(offset + len(hits))
         if facets:
-            self._facets(searcher, base, filters, today, result, started, facet_key)
+            facet_key = self._facet_key(query, today, snap)
+            budget = self.time_budget_ms / 1000 - (time.perf_counter() - started)
+            result.facets, result.cut = self._counter.count(searcher, base, filters, today,
+                                                            facet_key, budget)
         result.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return result
 
-    def _read_commits(self) -> int:
-        """How many updates the current generation has had (cached counts of older contents
-        are not used)."""
+    def _read_commits(self, generation: str) -> int:
+        """How many updates this generation has had (cached counts of older contents are not
+        used)."""
         try:
-            return int((self.path / (self._generation or "") / _COMMITS_FILE).read_text())
-        except (FileNotFoundError, ValueError):
+            return int((self.path / generation / _COMMITS_FILE).read_text())
+        except (OSError, ValueError):
             return 0
 
-    def _facet_key(self, query: SearchQuery, today: date) -> tuple[Any, ...]:
+    def _facet_key(self, query: SearchQuery, today: date, snap: Snapshot) -> tuple[Any, ...]:
         """What facet counts depend on: the index generation, the day, the text and the
         filters; not the sort, the page or its size (a next page reuses the counts)."""
-        return (self._generation, self._read_commits(), today, query.q, query.typos,
+        return (snap.generation, snap.commits, today, query.q, query.typos,
                 tuple(sorted((k, tuple(sorted(v))) for k, v in query.filters.items())),
                 tuple(sorted((k, tuple(map(str, v))) for k, v in query.ranges.items())))
-
-    def _facets(self, searcher: tantivy.Searcher, base: Any, filters: dict[str, Any],
-                today: date, result: RawResult, started: float, key: Any) -> None:
-        budget = self.time_budget_ms / 1000 - (time.perf_counter() - started)
-        result.facets, result.cut = self._counter.count(searcher, base, filters, today,
-                                                        key, budget)
 
     @staticmethod
     def _corrections(searcher: tantivy.Searcher, token: str,
@@ -292,6 +384,16 @@ class TantivyIndex:
                 found.append((freq, variant))
         anywhere = held + sum(searcher.doc_freq(f, token) for f in NAME_FIELDS)
         return [v for _, v in sorted(found, reverse=True)[:most]], anywhere
+
+
+def _applied_text(applied: Applied) -> str:
+    return json.dumps({"store": applied.store, "seq": applied.seq})
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _frequency(searcher: tantivy.Searcher,

@@ -24,6 +24,8 @@ __all__ = [
     "ParsedText",
     "parse_text",
     "MAX_SIZE",
+    "MAX_OFFSET",
+    "PARAMETERS",
 ]
 
 # One parameter per facet; a repeated parameter is OR inside the facet.
@@ -39,12 +41,28 @@ RANGES = {
 }
 SORTS = ("relevance", "start_date", "end_date", "eu_contribution")
 MAX_SIZE = 100
+# How deep a cursor may page (results skipped before a page): past it, the exports give every
+# match. It bounds what the engine collects for one page (a forged cursor of 10^9 would ask it
+# for gigabytes).
+MAX_OFFSET = 100_000
 MAX_QUERY_CHARS = 1000
+# Bounds of the range parameters: a date from year 1000 to 9999, an amount or a rate of at most
+# fifteen digits before the point. Digits are ASCII digits only ("²" and "١٢" are no numbers).
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+_NUMBER = re.compile(r"[+-]?[0-9]{1,15}(\.[0-9]{1,6})?", re.ASCII)
+_SIZE = re.compile(r"[0-9]{1,3}", re.ASCII)
+# A query is costly when typo tolerance may expand this many of its words or more (each such
+# word is looked up with its variants: a long typo-tolerant query costs several times a short
+# one). The portal limits how many costly requests a client runs at once.
+COSTLY_TYPO_WORDS = 6
 MAX_CLAUSES = 32
 # The last word typed is also read as a prefix (search as you type) from this length on; a
 # shorter one is a whole word ("sea" must not find "search"); "sea*" asks for the prefix.
 MIN_TYPED_PREFIX = 4
 _OTHER = ("q", "sort", "size", "cursor", "typos")
+# Every parameter a search takes: the API refuses any other, the pages ignore any other
+# (tracking parameters such as utm_source must not break a shared link).
+PARAMETERS = frozenset((*FACETS, *_OTHER, *(f"{r}_{e}" for r in RANGES for e in ("min", "max"))))
 # Short function words of the languages of the data (articles, prepositions, conjunctions):
 # a query needs them in no language but its own, so they are optional in a query.
 _ELISION = re.compile(r"^\w{1,2}['\u2019]", re.UNICODE)
@@ -185,13 +203,15 @@ def _one(params: Mapping[str, Any], name: str) -> str | None:
 def _bound(name: str, kind: str, raw: str) -> date | Decimal:
     try:
         if kind == "date":
+            if not _DATE.fullmatch(raw) or raw < "1000":
+                raise ValueError
             return date.fromisoformat(raw)
-        value = Decimal(raw)
-        if not value.is_finite():
-            raise InvalidOperation
-        return value
+        if not _NUMBER.fullmatch(raw):
+            raise ValueError
+        return Decimal(raw)
     except (ValueError, InvalidOperation):
-        wanted = "a date YYYY-MM-DD" if kind == "date" else "a number"
+        wanted = ("a date YYYY-MM-DD from year 1000 to 9999" if kind == "date"
+                  else "a number (digits 0-9, at most 15 before the point)")
         raise QueryError(f"parameter {name!r}: {raw!r} is not {wanted}", name) from None
 
 
@@ -212,6 +232,16 @@ class SearchQuery:
         return parse_text(self.q)
 
     @property
+    def costly(self) -> bool:
+        """Typo tolerance may expand COSTLY_TYPO_WORDS words or more: words of five letters
+        and more outside quotes, as the typo rule counts them (search/_compile.py)."""
+        if not self.typos:
+            return False
+        words = [t for c in self.text.clauses() if not c.phrase or len(c.tokens) > 1
+                 for t in c.tokens if len(t) >= 5]
+        return len(words) >= COSTLY_TYPO_WORDS
+
+    @property
     def effective_sort(self) -> tuple[str, bool]:
         """(key, descending). Default: relevance with a query, newest end date without."""
         if self.sort:
@@ -228,8 +258,7 @@ class SearchQuery:
         Unknown parameters, bad sizes, sorts, cursors, dates and numbers raise QueryError
         naming the parameter.
         """
-        known = set(FACETS) | set(_OTHER) | {f"{r}_{e}" for r in RANGES for e in ("min", "max")}
-        unknown = sorted(set(params) - known)
+        unknown = sorted(set(params) - PARAMETERS)
         if unknown:
             raise QueryError(f"unknown parameter {unknown[0]!r}", unknown[0])
         _one(params, "q")  # given once at most
@@ -260,12 +289,12 @@ class SearchQuery:
         size_raw = _one(params, "size")
         size = 10
         if size_raw is not None:
-            if not size_raw.isdigit() or not 1 <= int(size_raw) <= MAX_SIZE:
+            if not _SIZE.fullmatch(size_raw) or not 1 <= int(size_raw) <= MAX_SIZE:
                 raise QueryError(f"parameter 'size': {size_raw!r} is not a whole number from 1 "
                                  f"to {MAX_SIZE}", "size")
             size = int(size_raw)
         typos_raw = _one(params, "typos")
-        if typos_raw is not None and typos_raw not in {"0", "1", "true", "false"}:
+        if typos_raw is not None and typos_raw not in {"0", "1"}:
             raise QueryError("parameter 'typos': give 0 or 1", "typos")
         return cls(
             q=q,
@@ -274,7 +303,7 @@ class SearchQuery:
             sort=sort,
             size=size,
             cursor=_one(params, "cursor"),
-            typos=typos_raw not in {"0", "false"},
+            typos=typos_raw != "0",
         )
 
     def to_params(self) -> dict[str, list[str]]:

@@ -95,4 +95,21 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (organisation_id, linked_to)
     );
     """,
+    # 4: the changes the search index has to apply: every project an import created or changed
+    # (its doc, its participations or the organisations of its participants), with the import
+    # that last changed it, written in the import's own transaction. An index records the
+    # last import it applied; whatever has a higher number is pending (Catalog.catch_up).
+    # The store's id tells an index built from another store.
+    """
+    CREATE TABLE index_log (
+        project_id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX index_log_seq ON index_log(seq);
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    INSERT INTO meta (key, value) VALUES ('store_id', lower(hex(randomblob(8))));
+    """,
 )

@@ -13,26 +13,21 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import NotFoundError, StoreError
-from ..model import Organisation, Participation, Project, ProjectRecord
+from ..model import Organisation, Participation, Project
+from ._errors import guarded, store_error
 from ._links import (
     OrganisationRecord,
     merged,
     merges,
     multi_clusters,
     records_of,
-    relink,
     relink_all,
-    set_keys,
 )
 from ._schema import COUNT_SOURCES, MIGRATIONS
-from ._types import ImportEntry, ProjectFilter, PutCounts
+from ._types import ImportEntry, ProjectFilter
+from ._writer import Writer, chunks
 
 __all__ = ["SqliteStore"]
-
-
-def _doc(data: dict[str, Any]) -> tuple[str, str]:
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return text, hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def _now() -> str:
@@ -62,15 +57,19 @@ class SqliteStore:
         self._local = threading.local()
         self._readers: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._closed = False
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot create the folder {path.parent} "
+                             f"({exc.strerror or exc})") from None
         self._write_db = self._connect()
         try:
             self._write_db.execute("PRAGMA journal_mode = WAL")
             self._write_db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             self._write_db.close()
-            raise StoreError(f"{path}: cannot open the database ({exc})") from None
+            raise store_error(path, exc) from None
 
     def _connect(self, *, query_only: bool = False) -> sqlite3.Connection:
         # check_same_thread=False: close() closes the connections of other threads
@@ -79,8 +78,8 @@ class SqliteStore:
             db.execute("PRAGMA busy_timeout = 10000")
             if query_only:
                 db.execute("PRAGMA query_only = ON")
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: cannot open the database ({exc})") from None
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from None
         return db
 
     def _read(self) -> sqlite3.Connection:
@@ -124,7 +123,21 @@ class SqliteStore:
 
     @property
     def schema_version(self) -> int:
-        return self._read().execute("PRAGMA user_version").fetchone()[0]
+        try:
+            return self._read().execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from None
+
+    @guarded
+    def check(self) -> None:
+        """Read every page of the database (SQLite's quick_check): StoreError if any is
+        damaged. Reads the whole file: seconds on a large store."""
+        rows = self._read().execute("PRAGMA quick_check(3)").fetchall()
+        problems = [" ".join(r[0].split()) for r in rows if r[0] != "ok"]
+        if problems:
+            raise StoreError(f"{self.path}: the database is damaged: restore it from a backup, "
+                             "or delete it (and its -wal and -shm files) and import the files "
+                             f"again (SQLite: {'; '.join(problems)})")
 
     def _migrate(self) -> None:
         version = self._write_db.execute("PRAGMA user_version").fetchone()[0]
@@ -146,13 +159,22 @@ class SqliteStore:
                 self._write_db.execute(f"PRAGMA user_version = {number}")
                 self._write_db.execute("COMMIT")
             except BaseException:
-                self._write_db.execute("ROLLBACK")
+                self._rollback()
                 raise
+
+    def _rollback(self) -> None:
+        """Roll the open transaction back, if SQLite has not already (it does on a full disk:
+        a ROLLBACK then would hide the real error behind "no transaction is active")."""
+        if self._write_db.in_transaction:
+            try:
+                self._write_db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
 
     # -- writing ----------------------------------------------------------------------------
 
     @contextmanager
-    def writer(self, source: str) -> Iterator[_Writer]:
+    def writer(self, source: str) -> Iterator[Writer]:
         """One transaction: everything written through the writer lands, or nothing does.
         Writers of other threads wait for it to end."""
         if self._writing_thread == threading.get_ident():
@@ -168,7 +190,7 @@ class SqliteStore:
                     self._write_db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM imports")
                     .fetchone()[0]
                 )
-                writer = _Writer(self._write_db, import_id)
+                writer = Writer(self._write_db, import_id)
                 yield writer
                 writer.link_organisations()
                 if writer.counts.changed:
@@ -186,15 +208,43 @@ class SqliteStore:
                         json.dumps(writer.summary, ensure_ascii=False),
                     ),
                 )
+                # the index's to-do list, in the same transaction: a crash after the commit
+                # cannot lose what the index still has to apply
+                self._write_db.executemany(
+                    "INSERT INTO index_log (project_id, seq) VALUES (?, ?) "
+                    "ON CONFLICT (project_id) DO UPDATE SET seq = excluded.seq",
+                    ((pid, import_id) for pid in dict.fromkeys(writer.changed_ids)))
                 self._write_db.execute("COMMIT")
-            except BaseException:
-                self._write_db.execute("ROLLBACK")
+            except BaseException as exc:
+                self._rollback()
+                if isinstance(exc, sqlite3.Error):
+                    raise store_error(self.path, exc) from None
                 raise
             finally:
                 self._writing_thread = None
 
+    # -- what the search index has to apply --------------------------------------------------
+
+    @guarded
+    def index_state(self) -> tuple[str, int]:
+        """(this store's id, the number of the last change the index has to apply)."""
+        db = self._read()
+        store_id = db.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()[0]
+        last = db.execute("SELECT COALESCE(MAX(seq), 0) FROM index_log").fetchone()[0]
+        return store_id, last
+
+    @guarded
+    def changes_since(self, seq: int) -> tuple[list[str], int]:
+        """(the projects changed after change ``seq``, the number of the last change), read
+        together."""
+        db = self._read()
+        rows = db.execute("SELECT project_id, seq FROM index_log WHERE seq > ? "
+                          "ORDER BY project_id", (seq,)).fetchall()
+        return [pid for pid, _ in rows], max((s for _, s in rows), default=seq)
+
     # -- reading ----------------------------------------------------------------------------
 
+    @guarded
     def get_project(self, project_id: str) -> Project:
         row = self._read().execute(
             "SELECT doc FROM projects WHERE id = ?", (project_id,)
@@ -203,6 +253,7 @@ class SqliteStore:
             raise NotFoundError(f"no project {project_id!r}")
         return Project.from_dict(json.loads(row[0]))
 
+    @guarded
     def get_organisation(self, organisation_id: str) -> Organisation:
         """The organisation this record id belongs to, its linked records merged (the id of
         the result is the organisation's, which may differ from the record's)."""
@@ -211,14 +262,17 @@ class SqliteStore:
             raise NotFoundError(f"no organisation {organisation_id!r}")
         return organisation
 
+    @guarded
     def organisation_records(self, organisation_id: str) -> list[OrganisationRecord]:
         """The records linked into this organisation, each with its sources and links."""
         return records_of(self._read(), organisation_id)
 
+    @guarded
     def organisation_merges(self, limit: int | None = None) -> list[list[OrganisationRecord]]:
         """Every organisation made of several records, with its records, largest first."""
         return merges(self._read(), limit)
 
+    @guarded
     def participants(self, project_id: str) -> list[tuple[Participation, Organisation]]:
         rows = self._read().execute(
             "SELECT p.doc, o.doc FROM participations p JOIN organisations o "
@@ -230,6 +284,7 @@ class SqliteStore:
             for p, o in rows
         ]
 
+    @guarded
     def participations_of(self, organisation_id: str) -> list[tuple[Participation, Project]]:
         rows = self._read().execute(
             "SELECT p.doc, j.doc FROM participations p JOIN projects j ON j.id = p.project_id "
@@ -243,6 +298,7 @@ class SqliteStore:
             for p, j in rows
         ]
 
+    @guarded
     def related_projects(self, project_id: str, limit: int = 10) -> list[tuple[Project, int]]:
         """Other projects of this project's participants, with how many participants they
         share: most shared first, then newest start."""
@@ -258,6 +314,7 @@ class SqliteStore:
         ).fetchall()
         return [(Project.from_dict(json.loads(doc)), shared) for doc, shared in rows]
 
+    @guarded
     def co_partners(self, organisation_id: str, limit: int = 10) -> list[tuple[Organisation, int]]:
         """The organisations that took part in the most projects with this one, with how many."""
         db = self._read()
@@ -277,6 +334,7 @@ class SqliteStore:
                 out.append((organisation, n))
         return out
 
+    @guarded
     def iter_projects(self, filters: ProjectFilter | None = None) -> Iterator[Project]:
         """Projects in id order (newest start first when filtered), streamed from a cursor."""
         where, params = _where(filters or ProjectFilter())
@@ -285,11 +343,12 @@ class SqliteStore:
         for (doc,) in self._read().execute(sql, params):
             yield Project.from_dict(json.loads(doc))
 
+    @guarded
     def get_projects(self, ids: Sequence[str]) -> dict[str, Project]:
         """The projects of these ids that exist, by id."""
         out: dict[str, Project] = {}
         db = self._read()
-        for chunk in _chunks(list(ids), 500):
+        for chunk in chunks(list(ids), 500):
             marks = ",".join("?" * len(chunk))
             for pid, doc in db.execute(
                 f"SELECT id, doc FROM projects WHERE id IN ({marks})", chunk
@@ -297,13 +356,14 @@ class SqliteStore:
                 out[pid] = Project.from_dict(json.loads(doc))
         return out
 
+    @guarded
     def iter_with_participants(
         self, ids: Sequence[str] | None = None
     ) -> Iterator[tuple[Project, list[tuple[Participation, Organisation]]]]:
         """Every project (or these ids) with its participants, streamed in id order: two
         ordered cursors merged, so memory stays flat whatever the size of the store."""
         if ids is not None:
-            for chunk in _chunks(sorted(set(ids)), 500):
+            for chunk in chunks(sorted(set(ids)), 500):
                 marks = ",".join("?" * len(chunk))
                 yield from self._merge(f"WHERE id IN ({marks})",
                                        f"WHERE p.project_id IN ({marks})", chunk)
@@ -342,11 +402,13 @@ class SqliteStore:
                 pending = next(participants, None)
             yield Project.from_dict(json.loads(doc)), found
 
+    @guarded
     def count_projects(self, filters: ProjectFilter | None = None) -> int:
         where, params = _where(filters or ProjectFilter())
         db = self._read()
         return db.execute(f"SELECT COUNT(*) FROM projects{where}", params).fetchone()[0]
 
+    @guarded
     def counts(self) -> dict[str, dict[str, int]]:
         """Per source: projects, participations, organisations taking part (kept by every
         import in the same transaction, so reading them costs nothing)."""
@@ -358,11 +420,13 @@ class SqliteStore:
                          "organisations": organisations}
                 for source, projects, participations, organisations in rows}
 
+    @guarded
     def total_organisations(self) -> int:
         """Organisations, linked records counting once."""
         return self._read().execute(
             "SELECT COUNT(DISTINCT cluster) FROM organisations").fetchone()[0]
 
+    @guarded
     def imports(self, limit: int = 10) -> list[ImportEntry]:
         rows = self._read().execute(
             "SELECT id, source, started_at, finished_at, changed, report FROM imports "
@@ -374,6 +438,7 @@ class SqliteStore:
             for i, s, start, end, changed, report in rows
         ]
 
+    @guarded
     def fingerprint(self) -> str:
         """A digest of every project, organisation and participation row, import ids included:
         equal fingerprints mean the data rows are exactly as they were."""
@@ -387,11 +452,6 @@ class SqliteStore:
             for row in db.execute(f"SELECT * FROM {table} ORDER BY {order}"):
                 h.update(repr(row).encode("utf-8"))
         return h.hexdigest()
-
-
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _where(f: ProjectFilter) -> tuple[str, list[Any]]:
@@ -419,165 +479,3 @@ def _where(f: ProjectFilter) -> tuple[str, list[Any]]:
         clauses.append("start_date <= ?")
         params.append(f.started_until.isoformat())
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
-
-
-class _Writer:
-    """Writes ProjectRecords inside the store's open transaction and counts what changed."""
-
-    def __init__(self, db: sqlite3.Connection, import_id: int) -> None:
-        self._db = db
-        self.import_id = import_id
-        self.counts = PutCounts()
-        self._seen_organisations: set[str] = set()
-        self.summary: dict[str, Any] = {}
-        self.changed_ids: list[str] = []  # projects created or updated, for the index
-        self._touched: set[str] = set()  # organisation records created or changed
-        self.relinked = 0  # records whose organisation changed by the links
-
-    def link_organisations(self) -> int:
-        """Link the records created or changed so far into organisations (store/_links.py);
-        the projects of every record whose organisation changed are marked for the index
-        (their participants' aliases changed). Returns how many records changed organisation;
-        the store calls it again before the commit, which then finds nothing left to do."""
-        changed = relink(self._db, self._touched)
-        self._touched.clear()
-        self.relinked += len(changed)
-        known = set(self.changed_ids)
-        for chunk in _chunks(sorted(changed), 500):
-            marks = ",".join("?" * len(chunk))
-            for (pid,) in self._db.execute(
-                f"SELECT DISTINCT project_id FROM participations WHERE organisation_id IN "
-                f"({marks}) ORDER BY project_id", chunk
-            ):
-                if pid not in known:
-                    known.add(pid)
-                    self.changed_ids.append(pid)
-        return len(changed)
-
-    def put(self, record: ProjectRecord) -> str:
-        """Store one project with its participants; returns created / updated / unchanged.
-
-        An organisation takes the fields of its first appearance in an import; a re-import of
-        the same files therefore changes nothing.
-        """
-        organisations_changed = False
-        for organisation in record.organisations:
-            if organisation.id not in self._seen_organisations:
-                self._seen_organisations.add(organisation.id)
-                org_outcome = self._put_organisation(organisation)
-                self.counts.organisations[org_outcome] += 1
-                organisations_changed |= org_outcome != "unchanged"
-        project = record.project
-        doc, digest = _doc(project.to_dict())
-        db = self._db
-        old = db.execute("SELECT hash FROM projects WHERE id = ?", (project.id,)).fetchone()
-        columns = (
-            project.source,
-            project.programme,
-            project.period,
-            project.start_date.isoformat() if project.start_date else None,
-            project.end_date.isoformat() if project.end_date else None,
-            doc,
-            digest,
-        )
-        if old is None:
-            outcome = "created"
-            db.execute(
-                "INSERT INTO projects (source, programme, period, start_date, end_date, doc, hash,"
-                " created_import, updated_import, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*columns, self.import_id, self.import_id, project.id),
-            )
-        elif old[0] != digest:
-            outcome = "updated"
-            db.execute(
-                "UPDATE projects SET source = ?, programme = ?, period = ?, start_date = ?, "
-                "end_date = ?, doc = ?, hash = ?, updated_import = ? WHERE id = ?",
-                (*columns, self.import_id, project.id),
-            )
-        else:
-            outcome = "unchanged"
-        participants_changed = self._put_participations(project.id, record.participations)
-        if outcome != "unchanged" or participants_changed or organisations_changed:
-            self.changed_ids.append(project.id)
-        self.counts.projects[outcome] += 1
-        return outcome
-
-    def _put_organisation(self, organisation: Organisation) -> str:
-        doc, digest = _doc(organisation.to_dict())
-        old = self._db.execute(
-            "SELECT hash FROM organisations WHERE id = ?", (organisation.id,)
-        ).fetchone()
-        if old is None:
-            self._db.execute(
-                "INSERT INTO organisations (id, name, country, doc, hash, created_import, "
-                "updated_import, cluster) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    organisation.id,
-                    organisation.name,
-                    organisation.country,
-                    doc,
-                    digest,
-                    self.import_id,
-                    self.import_id,
-                    organisation.id,
-                ),
-            )
-            set_keys(self._db, organisation)
-            self._touched.add(organisation.id)
-            return "created"
-        if old[0] != digest:
-            self._db.execute(
-                "UPDATE organisations SET name = ?, country = ?, doc = ?, hash = ?, "
-                "updated_import = ? WHERE id = ?",
-                (
-                    organisation.name,
-                    organisation.country,
-                    doc,
-                    digest,
-                    self.import_id,
-                    organisation.id,
-                ),
-            )
-            set_keys(self._db, organisation)
-            self._touched.add(organisation.id)
-            return "updated"
-        return "unchanged"
-
-    def _put_participations(
-        self, project_id: str, participations: tuple[Participation, ...]
-    ) -> bool:
-        """Write the project's participations; True when any row changed."""
-        db, counts = self._db, self.counts.participations
-        old = dict(
-            db.execute(
-                "SELECT position, hash FROM participations WHERE project_id = ?", (project_id,)
-            ).fetchall()
-        )
-        before = counts["created"] + counts["updated"]
-        for p in participations:
-            doc, digest = _doc(p.to_dict())
-            if p.order not in old:
-                db.execute(
-                    "INSERT INTO participations (project_id, position, organisation_id, role, "
-                    "doc, hash) VALUES (?, ?, ?, ?, ?, ?)",
-                    (project_id, p.order, p.organisation_id, p.role.value, doc, digest),
-                )
-                counts["created"] += 1
-            elif old[p.order] != digest:
-                db.execute(
-                    "UPDATE participations SET organisation_id = ?, role = ?, doc = ?, hash = ? "
-                    "WHERE project_id = ? AND position = ?",
-                    (p.organisation_id, p.role.value, doc, digest, project_id, p.order),
-                )
-                counts["updated"] += 1
-            else:
-                counts["unchanged"] += 1
-        gone = set(old) - {p.order for p in participations}
-        for position in gone:
-            db.execute(
-                "DELETE FROM participations WHERE project_id = ? AND position = ?",
-                (project_id, position),
-            )
-        counts["removed"] += len(gone)
-        return bool(gone) or counts["created"] + counts["updated"] > before
-

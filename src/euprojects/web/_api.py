@@ -15,7 +15,7 @@ from ..catalog import Catalog
 from ..errors import QueryError
 from ..exports import iter_atom, iter_csv, iter_jsonl, iter_xlsx
 from ..i18n import texts
-from ..search import SearchQuery
+from ..search import SearchQuery, SearchResult
 from ..settings import LANGUAGES
 from ._openapi import openapi_document
 from ._params import query_string, search_params, split_params
@@ -31,11 +31,15 @@ __all__ = [
     "export_xlsx",
     "export_atom",
     "API_CACHE",
+    "costly_search",
+    "client_of",
 ]
 
 API_CACHE = {"Cache-Control": "public, max-age=60", "Access-Control-Allow-Origin": "*"}
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FEED_SIZE = 50
+# An export of at most this many rows is cheap: it is not counted in the costly budget.
+CHEAP_EXPORT_ROWS = 1000
 
 T = TypeVar("T")
 
@@ -48,9 +52,22 @@ def _json(data: Any) -> JSONResponse:
     return JSONResponse(data, headers=API_CACHE)
 
 
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else "-"
+
+
+def costly_search(request: Request, query: SearchQuery) -> SearchResult:
+    """The search, within the costly-request budget when the query is costly."""
+    catalog = _catalog(request)
+    if not query.costly:
+        return catalog.search(query)
+    with request.app.state.budget.slot(client_of(request)):
+        return catalog.search(query)
+
+
 def projects(request: Request) -> Response:
     query = SearchQuery.from_params(search_params(request))
-    return _json(_catalog(request).search(query).to_dict())
+    return _json(costly_search(request, query).to_dict())
 
 
 def project(request: Request) -> Response:
@@ -101,12 +118,30 @@ def _primed(items: Iterator[T]) -> Iterator[T]:
     return chain((first,), items)
 
 
+def _budgeted(request: Request, items: Iterator[T]) -> Iterator[T]:
+    """The items, in a slot of the costly budget held until the last one is sent (or the
+    client goes away and the stream is closed)."""
+    budget, client = request.app.state.budget, client_of(request)
+    budget.acquire(client)  # refused here, before the response starts: a 429
+    return _releasing(items, lambda: budget.release(client))
+
+
+def _releasing(items: Iterator[T], release: Any) -> Iterator[T]:
+    try:
+        yield from items
+    finally:
+        release()
+
+
 def _matches(request: Request, *extras: str) -> tuple[Iterator[Any], dict[str, str]]:
     params, own = split_params(search_params(request), *extras)
     params.pop("size", None)  # an export has no pages: every match
     query = SearchQuery.from_params(params)
-    items = _catalog(request).iter_matches(query)
-    pairs = ((item.project, item.status) for item in items)
+    catalog = _catalog(request)
+    items: Iterator[Any] = catalog.iter_matches(query)
+    pairs: Iterator[Any] = ((item.project, item.status) for item in items)
+    if catalog.count_matches(query) > CHEAP_EXPORT_ROWS:
+        pairs = _budgeted(request, pairs)
     return _primed(pairs), own
 
 
@@ -121,9 +156,9 @@ def _download(chunks: Iterable[Any], media_type: str, filename: str) -> Streamin
 
 def _flag(own: dict[str, str], name: str) -> bool:
     value = own.get(name, "0")
-    if value not in {"0", "1", "true", "false"}:
+    if value not in {"0", "1"}:
         raise QueryError(f"parameter {name!r}: give 0 or 1", name)
-    return value in {"1", "true"}
+    return value == "1"
 
 
 def export_csv(request: Request) -> Response:
@@ -155,8 +190,9 @@ def export_atom(request: Request) -> Response:
         query = dataclasses.replace(query, sort="-start_date")
     if "size" not in params:
         query = dataclasses.replace(query, size=FEED_SIZE)
-    result = _catalog(request).search(query)
-    base = str(request.base_url).rstrip("/")
+    catalog = _catalog(request)
+    result = catalog.search(query)
+    base = catalog.settings.public_url  # never the request's Host header
     page_params = {k: v for k, v in params.items() if k != "size"}
     t = texts(lang)
     title = t.gettext("euprojects: newest projects")

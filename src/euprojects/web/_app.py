@@ -20,7 +20,8 @@ from ..catalog import Catalog
 from ..errors import EuProjectsError, QueryError
 from ..settings import LANGUAGES, load_settings
 from . import _api, _pages
-from ._errors import ERROR_HEADERS, error_body, status_of
+from ._budget import Budget
+from ._errors import error_body, error_headers, status_of
 from ._params import pick_language, search_params
 from ._render import STATIC_DIR, render
 
@@ -39,6 +40,10 @@ SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "same-origin",
     "x-frame-options": "DENY",
+    # no page of the portal uses any of these; other windows get no handle on its pages
+    "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+                          "interest-cohort=(), browsing-topics=()",
+    "cross-origin-opener-policy": "same-origin",
 }
 
 
@@ -74,8 +79,9 @@ def _handle(request: Request, exc: Exception) -> Response:
     status = status_of(exc)
     if status >= 500:
         log.error("%s %s: %s", request.method, request.url.path, exc, exc_info=exc)
+    headers = error_headers(exc)
     if request.url.path.startswith("/api/"):
-        return JSONResponse(error_body(exc, status), status_code=status, headers=ERROR_HEADERS)
+        return JSONResponse(error_body(exc, status), status_code=status, headers=headers)
     context: dict[str, Any] = {
         "status": status,
         "bad_query": isinstance(exc, QueryError),
@@ -84,7 +90,7 @@ def _handle(request: Request, exc: Exception) -> Response:
         "params": search_params(request) if isinstance(exc, QueryError) else {},
     }
     return render(request, _error_language(request), "error.html", context,
-                  status_code=status, headers=ERROR_HEADERS)
+                  status_code=status, headers=headers)
 
 
 def _routes() -> list[Any]:
@@ -100,6 +106,7 @@ def _routes() -> list[Any]:
         Route("/api/v1/sources", _api.sources),
         Route("/api/v1/openapi.json", _api.openapi),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        Route("/{lang}", _pages.language_root),
         Route("/{lang}/", _pages.home),
         Route("/{lang}/projects", _pages.search),
         Route("/{lang}/projects/{project_id}", _pages.project),
@@ -126,7 +133,12 @@ def create_app(catalog: Catalog, *, close_catalog: bool = False) -> Starlette:
                             Exception: _handle},
         lifespan=lifespan,
     )
+    # no redirect to the address with(out) a trailing slash: Starlette writes it absolute, from
+    # the request's Host header (a cache would keep a forged one)
+    app.router.redirect_slashes = False
     app.state.catalog = catalog
+    app.state.budget = Budget(catalog.settings.costly_requests,
+                              catalog.settings.costly_per_client)
     app.add_middleware(SecurityHeaders)
     return app
 

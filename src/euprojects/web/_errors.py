@@ -8,6 +8,7 @@ from starlette.exceptions import HTTPException
 
 from ..errors import (
     BadFileError,
+    BusyError,
     EuProjectsError,
     NotFoundError,
     QueryError,
@@ -16,12 +17,14 @@ from ..errors import (
     StoreError,
 )
 
-__all__ = ["STATUS", "status_of", "error_body", "ERROR_HEADERS"]
+__all__ = ["STATUS", "status_of", "error_body", "error_headers", "public_message",
+           "ERROR_HEADERS"]
 
 # The most specific class wins (looked up along the exception's MRO).
 STATUS: dict[type[BaseException], int] = {
     NotFoundError: 404,
     QueryError: 400,
+    BusyError: 429,
     SearchIndexError: 503,
     StoreError: 503,
     SettingsError: 500,
@@ -42,10 +45,37 @@ def status_of(exc: BaseException) -> int:
     return 500
 
 
+# What a client is told of a server-side failure: never the message itself (it names files and
+# folders of the server); the server's log has it whole.
+_PUBLIC = {
+    SearchIndexError: "the search index is not available at the moment; try again later",
+    StoreError: "the catalog's database is not available at the moment; try again later",
+}
+
+
+def public_message(exc: BaseException, status: int) -> str:
+    if status < 500 and isinstance(exc, EuProjectsError):
+        return str(exc)
+    for cls in type(exc).__mro__:
+        if cls in _PUBLIC:
+            return _PUBLIC[cls]
+    return "internal error"
+
+
+def error_headers(exc: BaseException) -> dict[str, str]:
+    """ERROR_HEADERS, with the exception's own (Allow on a 405, Retry-After on a 429)."""
+    headers = dict(ERROR_HEADERS)
+    if isinstance(exc, HTTPException) and exc.headers:
+        headers.update(exc.headers)
+    if isinstance(exc, BusyError):
+        headers["Retry-After"] = str(exc.retry_after)
+    return headers
+
+
 def error_body(exc: BaseException, status: int) -> dict[str, Any]:
     """``{ok: false, error, status}`` (and the parameter at fault for a bad query)."""
     if isinstance(exc, EuProjectsError):
-        message = str(exc)
+        message = public_message(exc, status)
     elif isinstance(exc, HTTPException):
         message = exc.detail if status != 404 else "no such address"
     else:

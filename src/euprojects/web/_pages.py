@@ -11,14 +11,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..catalog import Catalog
-from ..search import FACETS, SearchQuery
+from ..search import FACETS, PARAMETERS, SearchQuery
 from ..settings import LANGUAGES
 from ..textview import pick_text
+from ._api import costly_search
 from ._openapi import openapi_document
 from ._params import pick_language, search_params, toggle, with_params, without_filters
 from ._render import render, twin
 
-__all__ = ["root", "home", "search", "project", "organisation", "api_page", "page_language"]
+__all__ = ["root", "language_root", "home", "search", "project", "organisation", "api_page",
+           "page_language"]
 
 PAGE_CACHE = {"Cache-Control": "public, max-age=60"}
 FACET_SHOWN = 10  # values shown before "more"
@@ -48,6 +50,12 @@ def root(request: Request) -> Response:
     return RedirectResponse(f"/{lang}/", status_code=302, headers={"Vary": "Accept-Language"})
 
 
+def language_root(request: Request) -> Response:
+    """``/fr``: to ``/fr/`` (a relative address: never built from the Host header)."""
+    lang = page_language(request)
+    return RedirectResponse(f"/{lang}/", status_code=301)
+
+
 def home(request: Request) -> Response:
     lang = page_language(request)
     info = _catalog(request).info()
@@ -75,9 +83,11 @@ def _facet_blocks(result: Any, params: dict[str, list[str]]) -> list[dict[str, A
 
 def search(request: Request) -> Response:
     lang = page_language(request)
-    params = search_params(request)
+    # parameters a search does not take (utm_source, fbclid...) are ignored here, so that a
+    # shared link works; the API refuses them (docs/search.md)
+    params = {k: v for k, v in search_params(request).items() if k in PARAMETERS}
     query = SearchQuery.from_params(params)
-    result = _catalog(request).search(query)
+    result = costly_search(request, query)
     has_filters = any(k not in {"q", "sort", "size", "cursor", "typos"} for k in params)
     context = {
         "params": params,
