@@ -252,8 +252,17 @@ class Catalog:
         if applied.seq >= last:
             return IndexState(rebuilt=False, applied=0)
         ids, last = self.store.changes_since(applied.seq)
-        count = self.index.update(self.store.iter_with_participants(ids),
-                                  Applied(store_id, last))
+        try:
+            count = self.index.update(self.store.iter_with_participants(ids),
+                                      Applied(store_id, last))
+        except IndexBusyError:
+            raise
+        except SearchIndexError:
+            # an update killed inside the engine's commit can leave files that make every
+            # later update of that generation fail: a new generation from the store does not
+            # depend on them (and on a full disk it fails too, with the same reason)
+            count = self.reindex()
+            return IndexState(rebuilt=True, applied=count)
         return IndexState(rebuilt=False, applied=count)
 
     def check_index(self, rebuild_if_wrong: bool = True) -> IndexState:

@@ -58,9 +58,11 @@ _ID = _param("id", _("Stable id, e.g. keep:f168f72363d6"), {"type": "string"}, w
 
 
 def _get(summary: str, parameters: list[dict[str, Any]], content: dict[str, Any],
-         errors: tuple[str, ...] = ("400",)) -> dict[str, Any]:
+         errors: tuple[str, ...] = ("400", "429")) -> dict[str, Any]:
+    """One GET operation; every one may answer 503 (search index or database unavailable),
+    the searches and exports 400 and 429 (docs/json-api.md, "Costly requests")."""
     responses: dict[str, Any] = {"200": {"description": summary, "content": content}}
-    for code in errors:
+    for code in (*errors, "503"):
         responses[code] = _ERROR
     return {"get": {"summary": summary, "parameters": parameters, "responses": responses}}
 
