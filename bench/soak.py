@@ -21,9 +21,10 @@ What it does, for each worker count of ``--workers`` (default ``1,2``: both in o
   until ``--max-requests`` requests were sent in the run, whichever comes first. No think
   time, except that after an answer a client pauses with chance ``--pauses`` (default 0.01)
   for 1 to ``--pause-max`` s (default 8), as a reader does, keeping its connection: pauses
-  longer than uvicorn's keep-alive timeout (5 s) make the next request race the server's
-  closing of the idle connection, which a client sees as a reset (``--pauses 0``: a closed
-  loop without any). The mix (weights in MIX): API searches with text from WORDS (~30 real
+  longer than the server's keep-alive timeout (``serve --keep-alive``, 75 s by default;
+  uvicorn's own default is 5 s) make the next request race the server's closing of the idle
+  connection, which a client sees as a reset (``--pauses 0``: a closed loop without any).
+  The mix (weights in MIX): API searches with text from WORDS (~30 real
   words and phrases of the three sources, some misspelt, some with a country filter or a
   sort); API searches with facet filters only (source alone, source and country, country
   alone); the next page of an earlier API answer through its ``meta.next_cursor``; project

@@ -306,7 +306,9 @@ def test_costly_requests_over_the_budget_get_429_cheap_ones_do_not(real_catalog)
             assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
             assert r.json()["status"] == 429
             assert c.get("/api/v1/projects.csv").status_code == 429  # every row: costly
-            assert c.get("/en/projects", params={"q": long_typos}).status_code == 429
+            page = c.get("/fr/projects", params={"q": long_typos})
+            assert page.status_code == 429 and "Trop de requêtes coûteuses" in page.text
+            assert page.headers["retry-after"]
             # cheap: a short query, a small export, typos off
             assert c.get("/api/v1/projects", params={"q": "renewable energy"}).status_code == 200
             assert c.get("/api/v1/projects.csv?country=LV&q=port").status_code == 200
