@@ -298,3 +298,34 @@ def test_checker_reports_forbidden_edges() -> None:
 def test_every_layer_may_import_only_known_layers() -> None:
     assert all(allowed <= LAYERS for allowed in ALLOWED.values())
     assert not any(layer in ALLOWED[layer] for layer in LAYERS)  # itself is implicit
+
+
+def private_edges(modules: Iterable[Module]) -> list[str]:
+    """`module -> private module` for every import of a package's private module (a name
+    starting with `_`) from outside that package: a package is used through its __init__."""
+    modules = list(modules)
+    known = frozenset(m.name for m in modules)
+    found = set()
+    for module in modules:
+        package = module.name if module.is_package else module.name.rpartition(".")[0]
+        for edge in iter_imports(module, known):
+            owner, _, last = edge.imported.rpartition(".")
+            if last.startswith("_") and not last.startswith("__") and owner != package \
+                    and not package.startswith(owner + "."):
+                found.add(f"{edge.importer} -> {edge.imported}")
+    return sorted(found)
+
+
+def test_no_package_imports_another_packages_private_module(modules: list[Module]) -> None:
+    edges = private_edges(modules)
+    assert not edges, "imports of another package's private module:\n" + "\n".join(edges)
+
+
+def test_checker_reports_private_imports() -> None:
+    fake = [
+        Module("euprojects.store._links", "from ..model._orgmatch import merge\n", False),
+        Module("euprojects.model._orgmatch", "", False),
+        Module("euprojects.model", "from ._orgmatch import merge\n", True),
+        Module("euprojects.model._orgeval", "from ._orgmatch import merge\n", False),
+    ]
+    assert private_edges(fake) == ["euprojects.store._links -> euprojects.model._orgmatch"]

@@ -416,9 +416,7 @@ class Catalog:
     def info(self) -> dict[str, Any]:
         """Counts per source and the last imports, as ``euprojects info`` prints them."""
         sources = self.store.counts()
-        last: dict[str, str] = {}
-        for entry in self.store.imports(limit=1000):
-            last.setdefault(entry.source, entry.finished_at)
+        last = self.store.last_imports()
         return {
             "database": str(self.settings.db),
             "schema_version": self.store.schema_version,

@@ -4,7 +4,7 @@ from ._ids import organisation_id, project_id
 from ._language import LANGUAGE_WORDS, guess_language
 from ._money import Money, cofinancing_rate
 from ._orgeval import PairReport, evaluate_pairs
-from ._orgmatch import Link, match_keys, normalise_name, same_organisation
+from ._orgmatch import Link, Member, cluster, match_keys, merge, normalise_name, same_organisation
 from ._records import LangText, Organisation, Participation, Project, ProjectRecord
 from ._shared_vocab import TOPICS, framework_of, topics_of
 from ._vocab import LegalStatus, Role, Status, derive_status, fold, normalise_country
@@ -14,6 +14,7 @@ __all__ = [
     "LangText",
     "LegalStatus",
     "Link",
+    "Member",
     "Money",
     "Organisation",
     "PairReport",
@@ -23,6 +24,7 @@ __all__ = [
     "Role",
     "Status",
     "TOPICS",
+    "cluster",
     "cofinancing_rate",
     "derive_status",
     "evaluate_pairs",
@@ -30,6 +32,7 @@ __all__ = [
     "framework_of",
     "guess_language",
     "match_keys",
+    "merge",
     "normalise_name",
     "normalise_country",
     "organisation_id",

@@ -4,14 +4,14 @@ the ranges and the status, which depends on the day."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import tantivy
 from tantivy import FieldType, Occur, Query
 
 from ._analysis import STEMMED, analyzer, stem_field
-from ._documents import NUMBER_FIELDS, TEXT_FIELDS
+from ._documents import NUMBER_FIELDS, TEXT_FIELDS, day_time
 from ._query import Clause, ParsedText, SearchQuery
 
 __all__ = ["one_typo_variants", "text_query", "filter_queries", "status_query", "combine",
@@ -209,10 +209,6 @@ def text_query(schema: tantivy.Schema, text: ParsedText, typos: bool,
     return Query.boolean_query(parts)
 
 
-def _day(value: date) -> datetime:
-    return datetime(value.year, value.month, value.day)
-
-
 def _said(schema: tantivy.Schema, value: str) -> Query:
     return Query.term_query(schema, "said_status", value)
 
@@ -220,10 +216,10 @@ def _said(schema: tantivy.Schema, value: str) -> Query:
 def status_query(schema: tantivy.Schema, status: str, today: date) -> Query:
     """A status is computed at query time from the dates against ``today``, unless the source
     said terminated or closed: an index built last month answers right today."""
-    ended = Query.range_query(schema, "end", FieldType.Date, None, _day(today),
+    ended = Query.range_query(schema, "end", FieldType.Date, None, day_time(today),
                               include_upper=False)
     not_started = Query.range_query(schema, "start", FieldType.Date,
-                                    _day(today + timedelta(days=1)), None)
+                                    day_time(today + timedelta(days=1)), None)
     said_something = _should([_said(schema, "terminated"), _said(schema, "closed")])
     if status == "terminated":
         return _said(schema, "terminated")
@@ -259,7 +255,7 @@ def _range(schema: tantivy.Schema, name: str, low: object, high: object) -> Quer
         if low is None and high is None:  # bounds beyond any day: every project with a date
             return Query.exists_query(field)
         return Query.range_query(schema, field, FieldType.Date,
-                                 _day(low) if low else None, _day(high) if high else None)
+                                 day_time(low) if low else None, day_time(high) if high else None)
     field = NUMBER_FIELDS[name]
     return Query.range_query(schema, field, FieldType.Float,
                              float(low) if isinstance(low, Decimal) else None,

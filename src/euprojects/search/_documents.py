@@ -53,7 +53,8 @@ def said_status(value: str | None) -> str:
     return ""
 
 
-def _day(value: date) -> datetime:
+def day_time(value: date) -> datetime:
+    """A day as the datetime the index stores for it (midnight)."""
     return datetime(value.year, value.month, value.day)
 
 
@@ -112,9 +113,9 @@ def to_document(
     doc.add_integer("start_day", project.start_date.toordinal() if project.start_date else NO_START)
     doc.add_integer("end_day", project.end_date.toordinal() if project.end_date else NO_END)
     if project.start_date:
-        doc.add_date("start", _day(project.start_date))
+        doc.add_date("start", day_time(project.start_date))
     if project.end_date:
-        doc.add_date("end", _day(project.end_date))
+        doc.add_date("end", day_time(project.end_date))
     if project.eu_contribution is not None:
         doc.add_float("eu", float(project.eu_contribution.amount))
     if project.total_budget is not None:

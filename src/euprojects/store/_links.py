@@ -16,8 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Organisation
-from ..model._orgmatch import Member, cluster, match_keys, merge
+from ..model import Member, Organisation, cluster, match_keys, merge
 
 __all__ = ["relink", "relink_all", "set_keys", "merged", "members_of", "multi_clusters",
            "OrganisationRecord", "records_of", "merges"]

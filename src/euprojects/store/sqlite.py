@@ -439,6 +439,13 @@ class SqliteStore:
         ]
 
     @guarded
+    def last_imports(self) -> dict[str, str]:
+        """Each source's last import's end time (one grouped query)."""
+        rows = self._read().execute(
+            "SELECT source, MAX(finished_at) FROM imports GROUP BY source").fetchall()
+        return dict(rows)
+
+    @guarded
     def fingerprint(self) -> str:
         """A digest of every project, organisation and participation row, import ids included:
         equal fingerprints mean the data rows are exactly as they were."""
