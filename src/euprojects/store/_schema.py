@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["MIGRATIONS", "COUNT_SOURCES"]
+import sqlite3
+from pathlib import Path
+
+from ..errors import StoreError
+from ._connections import rollback
+from ._links import relink_all
+
+__all__ = ["MIGRATIONS", "COUNT_SOURCES", "migrate"]
 
 # Per source: projects, participations, distinct organisations taking part (as schema 2
 # counted them: records, before records were linked into organisations).
@@ -113,3 +120,26 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO meta (key, value) VALUES ('store_id', lower(hex(randomblob(8))));
     """,
 )
+
+
+def migrate(db: sqlite3.Connection, path: Path) -> None:
+    """Run the migrations the database has not had, each in a transaction of its own."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise StoreError(f"{path}: schema version {version} is newer than this euprojects "
+                         f"knows ({len(MIGRATIONS)})")
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in script.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            if number == 3:  # the records already there: key and link them
+                relink_all(db)
+                db.execute("DELETE FROM source_counts")
+                db.execute("INSERT INTO source_counts " + COUNT_SOURCES)
+            db.execute(f"PRAGMA user_version = {number}")
+            db.execute("COMMIT")
+        except BaseException:
+            rollback(db)
+            raise

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import NotFoundError, StoreError
 from ..model import Organisation, Participation, Project
+from ._connections import connect, rollback
 from ._errors import guarded, store_error
 from ._links import (
     OrganisationRecord,
@@ -21,9 +22,8 @@ from ._links import (
     merges,
     multi_clusters,
     records_of,
-    relink_all,
 )
-from ._schema import COUNT_SOURCES, MIGRATIONS
+from ._schema import COUNT_SOURCES, migrate
 from ._types import ImportEntry, ProjectFilter
 from ._writer import Writer, chunks
 
@@ -62,25 +62,14 @@ class SqliteStore:
         except OSError as exc:
             raise StoreError(f"{path}: cannot create the folder {path.parent} "
                              f"({exc.strerror or exc})") from None
-        self._write_db = self._connect()
+        self._write_db = connect(self.path)
         try:
             self._write_db.execute("PRAGMA journal_mode = WAL")
             self._write_db.execute("PRAGMA foreign_keys = ON")
-            self._migrate()
+            migrate(self._write_db, self.path)
         except sqlite3.Error as exc:
             self._write_db.close()
             raise store_error(path, exc) from None
-
-    def _connect(self, *, query_only: bool = False) -> sqlite3.Connection:
-        # check_same_thread=False: close() closes the connections of other threads
-        try:
-            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            db.execute("PRAGMA busy_timeout = 10000")
-            if query_only:
-                db.execute("PRAGMA query_only = ON")
-        except sqlite3.Error as exc:
-            raise store_error(self.path, exc) from None
-        return db
 
     def _read(self) -> sqlite3.Connection:
         """The connection this thread reads through (see the class docstring)."""
@@ -94,7 +83,7 @@ class SqliteStore:
         return db
 
     def _open_reader(self) -> sqlite3.Connection:
-        db = self._connect(query_only=True)
+        db = connect(self.path, query_only=True)
         with self._lock:
             if self._closed:
                 db.close()
@@ -138,38 +127,6 @@ class SqliteStore:
             raise StoreError(f"{self.path}: the database is damaged: restore it from a backup, "
                              "or delete it (and its -wal and -shm files) and import the files "
                              f"again (SQLite: {'; '.join(problems)})")
-
-    def _migrate(self) -> None:
-        version = self._write_db.execute("PRAGMA user_version").fetchone()[0]
-        if version > len(MIGRATIONS):
-            raise StoreError(
-                f"{self.path}: schema version {version} is newer than this euprojects knows "
-                f"({len(MIGRATIONS)})"
-            )
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            self._write_db.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in script.split(";"):
-                    if statement.strip():
-                        self._write_db.execute(statement)
-                if number == 3:  # the records already there: key and link them
-                    relink_all(self._write_db)
-                    self._write_db.execute("DELETE FROM source_counts")
-                    self._write_db.execute("INSERT INTO source_counts " + COUNT_SOURCES)
-                self._write_db.execute(f"PRAGMA user_version = {number}")
-                self._write_db.execute("COMMIT")
-            except BaseException:
-                self._rollback()
-                raise
-
-    def _rollback(self) -> None:
-        """Roll the open transaction back, if SQLite has not already (it does on a full disk:
-        a ROLLBACK then would hide the real error behind "no transaction is active")."""
-        if self._write_db.in_transaction:
-            try:
-                self._write_db.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -216,7 +173,7 @@ class SqliteStore:
                     ((pid, import_id) for pid in dict.fromkeys(writer.changed_ids)))
                 self._write_db.execute("COMMIT")
             except BaseException as exc:
-                self._rollback()
+                rollback(self._write_db)
                 if isinstance(exc, sqlite3.Error):
                     raise store_error(self.path, exc) from None
                 raise
