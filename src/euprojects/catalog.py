@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -11,7 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .errors import EuProjectsError, IndexBusyError, SearchIndexError
+from .errors import EuProjectsError, IndexBusyError, QueryError, SearchIndexError
+from .exports import FORMATS, Export
 from .importers import IMPORTERS, ImportReport, Reader, ReadLimits, open_reader
 from .model import (
     LangText,
@@ -355,6 +357,18 @@ class Catalog:
             if offset >= raw.total or not raw.hits:
                 return
             page = dataclasses.replace(page, size=min(page.size * 2, max(most, batch)))
+
+    def export(self, query: SearchQuery, fmt: str, *, bom: bool = False) -> Export:
+        """Every match of ``query`` in one of the export formats (exports.FORMATS), streamed:
+        the one path of the API's exports and of ``euprojects export``."""
+        if fmt not in FORMATS:
+            raise QueryError(f"format {fmt!r} is not one of {', '.join(FORMATS)}", "format")
+        matches = self.iter_matches(query)
+        # the first match now: a bad cursor or a missing index fails here, before any output
+        # (an HTTP answer then still gets its status code)
+        first = next(matches, None)
+        items = itertools.chain([] if first is None else [first], matches)
+        return Export(FORMATS[fmt], ((i.project, i.status) for i in items), bom)
 
     def count_matches(self, query: SearchQuery) -> int:
         """How many projects the query matches (no page, no facets)."""

@@ -15,7 +15,6 @@ import click
 from . import fetch as fetching
 from .catalog import Catalog
 from .errors import EuProjectsError, SearchIndexError
-from .exports import iter_csv, iter_jsonl, write_xlsx
 from .i18n import texts
 from .importers import IMPORTERS, ImportReport
 from .search import FACETS, RANGES, SORTS, SearchQuery
@@ -406,24 +405,21 @@ def export(ctx: click.Context, query: str, sort: str | None, no_typos: bool, fmt
     search_query = SearchQuery.from_params(params)
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx needs --output FILE")
-    catalog = _catalog(ctx)
-    pairs = ((item.project, item.status) for item in catalog.iter_matches(search_query))
-    if fmt == "xlsx":
-        assert output is not None
-        with output.open("wb") as f:
-            count = write_xlsx(pairs, f)
-        click.echo(f"{count} projects written to {output}", err=True)
-        return
-    chunks = iter_csv(pairs, bom=bom) if fmt == "csv" else iter_jsonl(pairs)
+    export = _catalog(ctx).export(search_query, fmt, bom=bom)
     if output is None:
-        for chunk in chunks:
+        for chunk in export:
             click.echo(chunk, nl=False)
         return
-    newline = "" if fmt == "csv" else None  # the csv writer ends its rows itself
-    with output.open("w", encoding="utf-8", newline=newline) as f:
-        for chunk in chunks:
-            f.write(chunk)
-    click.echo(f"written to {output}", err=True)
+    if export.format.binary:
+        with output.open("wb") as f:
+            for chunk in export:
+                f.write(chunk)
+    else:
+        newline = "" if fmt == "csv" else None  # the csv writer ends its rows itself
+        with output.open("w", encoding="utf-8", newline=newline) as f:
+            for chunk in export:
+                f.write(chunk)
+    click.echo(f"{export.rows} projects written to {output}", err=True)
 
 
 @cli.command(name="eval")

@@ -13,6 +13,7 @@ import json
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import IO, Any
 from xml.sax.saxutils import escape as _escape
@@ -31,6 +32,9 @@ __all__ = [
     "write_xlsx",
     "iter_xlsx",
     "iter_atom",
+    "FORMATS",
+    "ExportFormat",
+    "Export",
 ]
 
 Item = tuple[Project, Status | None]
@@ -154,6 +158,51 @@ def iter_xlsx(items: Iterable[Item], chunk_size: int = 1 << 16) -> Iterator[byte
         spool.seek(0)
         while chunk := spool.read(chunk_size):
             yield chunk
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One file format of the exports: the one table that the API's
+    ``/api/v1/projects.<name>`` and ``euprojects export --format <name>`` both read."""
+
+    name: str
+    media_type: str
+    binary: bool
+    write: Callable[[Iterable[Item], bool], Iterator[Any]]  # (items, bom) -> chunks
+
+    @property
+    def filename(self) -> str:
+        return f"projects.{self.name}"
+
+
+FORMATS: dict[str, ExportFormat] = {
+    "csv": ExportFormat("csv", "text/csv; charset=utf-8", False,
+                        lambda items, bom: iter_csv(items, bom=bom)),
+    "jsonl": ExportFormat("jsonl", "application/x-ndjson; charset=utf-8", False,
+                          lambda items, bom: iter_jsonl(items)),
+    "xlsx": ExportFormat(
+        "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", True,
+        lambda items, bom: iter_xlsx(items)),
+}
+
+
+@dataclass
+class Export:
+    """An export under way: its format and its chunks (text, or bytes when
+    ``format.binary``); ``rows`` counts the projects written so far."""
+
+    format: ExportFormat
+    items: Iterable[Item]
+    bom: bool = False
+    rows: int = field(default=0, init=False)
+
+    def _counted(self) -> Iterator[Item]:
+        for item in self.items:
+            self.rows += 1
+            yield item
+
+    def __iter__(self) -> Iterator[Any]:
+        return self.format.write(self._counted(), self.bom)
 
 
 # Characters XML 1.0 forbids: C0 controls but tab, new line and carriage return, surrogates,

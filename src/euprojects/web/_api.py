@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from itertools import chain
 from typing import Any, TypeVar
 
 from starlette.requests import Request
@@ -13,7 +12,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from ..catalog import Catalog
 from ..errors import QueryError
-from ..exports import iter_atom, iter_csv, iter_jsonl, iter_xlsx
+from ..exports import iter_atom
 from ..i18n import texts
 from ..search import SearchQuery, SearchResult
 from ..settings import LANGUAGES
@@ -36,7 +35,6 @@ __all__ = [
 ]
 
 API_CACHE = {"Cache-Control": "public, max-age=60", "Access-Control-Allow-Origin": "*"}
-_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FEED_SIZE = 50
 # An export of at most this many rows is cheap: it is not counted in the costly budget.
 CHEAP_EXPORT_ROWS = 1000
@@ -108,16 +106,6 @@ def openapi(request: Request) -> Response:
 # -- exports ----------------------------------------------------------------------------------
 
 
-def _primed(items: Iterator[T]) -> Iterator[T]:
-    """The same items, the first one fetched now: a bad cursor or a missing index fails before
-    the response starts (with its status code), not in the middle of the body."""
-    try:
-        first = next(items)
-    except StopIteration:
-        return iter(())
-    return chain((first,), items)
-
-
 def _budgeted(request: Request, items: Iterator[T]) -> Iterator[T]:
     """The items, in a slot of the costly budget held until the last one is sent (or the
     client goes away and the stream is closed)."""
@@ -133,25 +121,23 @@ def _releasing(items: Iterator[T], release: Any) -> Iterator[T]:
         release()
 
 
-def _matches(request: Request, *extras: str) -> tuple[Iterator[Any], dict[str, str]]:
-    params, own = split_params(search_params(request), *extras)
+def _download(request: Request, fmt: str) -> Response:
+    """``/api/v1/projects.<fmt>``: every match, streamed in one of the export formats; a large
+    one within the costly budget."""
+    params, own = split_params(search_params(request), *(("bom",) if fmt == "csv" else ()))
     params.pop("size", None)  # an export has no pages: every match
     query = SearchQuery.from_params(params)
     catalog = _catalog(request)
-    items: Iterator[Any] = catalog.iter_matches(query)
-    pairs: Iterator[Any] = ((item.project, item.status) for item in items)
+    export = catalog.export(query, fmt, bom=_flag(own, "bom"))
+    chunks: Iterator[Any] = iter(export)
     if catalog.count_matches(query) > CHEAP_EXPORT_ROWS:
-        pairs = _budgeted(request, pairs)
-    return _primed(pairs), own
-
-
-def _download(chunks: Iterable[Any], media_type: str, filename: str) -> StreamingResponse:
+        chunks = _budgeted(request, chunks)
     headers = {
-        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Content-Disposition": f'attachment; filename="{export.format.filename}"',
         "Cache-Control": "no-cache",
         "Access-Control-Allow-Origin": "*",
     }
-    return StreamingResponse(chunks, media_type=media_type, headers=headers)
+    return StreamingResponse(chunks, media_type=export.format.media_type, headers=headers)
 
 
 def _flag(own: dict[str, str], name: str) -> bool:
@@ -162,20 +148,15 @@ def _flag(own: dict[str, str], name: str) -> bool:
 
 
 def export_csv(request: Request) -> Response:
-    pairs, own = _matches(request, "bom")
-    bom = _flag(own, "bom")
-    return _download(iter_csv(pairs, bom=bom), "text/csv; charset=utf-8", "projects.csv")
+    return _download(request, "csv")
 
 
 def export_jsonl(request: Request) -> Response:
-    pairs, _own = _matches(request)
-    return _download(iter_jsonl(pairs), "application/x-ndjson; charset=utf-8",
-                     "projects.jsonl")
+    return _download(request, "jsonl")
 
 
 def export_xlsx(request: Request) -> Response:
-    pairs, _own = _matches(request)
-    return _download(iter_xlsx(pairs), _XLSX, "projects.xlsx")
+    return _download(request, "xlsx")
 
 
 def export_atom(request: Request) -> Response:
