@@ -4,8 +4,9 @@ Every module under src/euprojects is parsed (never imported); each `import` / `f
 statement anywhere in the module (top level, functions, `if TYPE_CHECKING:` blocks) is resolved to
 an absolute `euprojects.*` name and checked against ALLOWED below.
 
-    cli ---> catalog <--- web          (cli, web: also textview, i18n and everything below)
-                |                      textview: catalog, i18n, model, errors, settings
+    cli ---> catalog <--- web          (cli, web: also views, textview, i18n, everything below)
+                |                      textview: catalog, views, i18n, model, errors, settings
+              views                    (the shapes shown: model, search, store, errors, settings)
     importers  store  search  stats  exports   (peers: never import each other)
                 |                      i18n: model, settings, errors
                 |                      fetch (downloads; the CLI calls it): settings, errors
@@ -46,11 +47,13 @@ ALLOWED: dict[str, frozenset[str]] = {
     "model": frozenset(_BASE),
     **{peer: frozenset({"model", *_BASE}) for peer in _PEERS},
     "i18n": frozenset({"model", *_BASE}),
-    "catalog": frozenset(_BELOW_CATALOG),
-    "textview": frozenset({"catalog", "i18n", "model", *_BASE}),
+    # the shapes a page, an answer or an export shows (views.py): built by the catalog
+    "views": frozenset({"model", "search", "store", *_BASE}),
+    "catalog": frozenset({"views", *_BELOW_CATALOG}),
+    "textview": frozenset({"catalog", "views", "i18n", "model", *_BASE}),
     "fetch": frozenset(_BASE),  # downloads the official files; the CLI imports them
-    "cli": frozenset({"catalog", "textview", "fetch", *_BELOW_CATALOG}),
-    "web": frozenset({"catalog", "textview", *_BELOW_CATALOG}),
+    "cli": frozenset({"catalog", "views", "textview", "fetch", *_BELOW_CATALOG}),
+    "web": frozenset({"catalog", "views", "textview", *_BELOW_CATALOG}),
     "__main__": frozenset({"cli"}),  # `python -m euprojects`: the CLI and nothing else
 }
 LAYERS = frozenset(ALLOWED)
@@ -291,7 +294,7 @@ def test_checker_reports_forbidden_edges() -> None:
         "euprojects.store.x -> euprojects.search "
         "(importers, store, search, stats, exports never import each other)",
         "euprojects.textview -> euprojects.importers "
-        "(textview may import only catalog, errors, i18n, model, settings)",
+        "(textview may import only catalog, errors, i18n, model, settings, views)",
     ]
 
 

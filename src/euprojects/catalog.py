@@ -8,7 +8,6 @@ import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +18,7 @@ from .model import (
     LangText,
     Organisation,
     PairReport,
-    Participation,
     Project,
-    Role,
-    Status,
     evaluate_pairs,
 )
 from .search import (
@@ -41,9 +37,10 @@ from .search import (
 )
 from .settings import Settings, load_settings
 from .store import ImportEntry, OrganisationRecord, ProjectFilter, Store, open_store
+from .views import Involvement, OrganisationView, Participant, ProjectView, RelatedProject
 
 __all__ = ["Catalog", "ProjectView", "Participant", "OrganisationView", "Involvement",
-           "IndexState"]
+           "RelatedProject", "IndexState"]
 
 # projects read from the store at a time by the exports
 _STORE_BATCH = 500
@@ -60,94 +57,6 @@ class IndexState:
     rebuilt: bool
     applied: int
     mismatch: bool = False
-
-
-@dataclass(frozen=True)
-class Participant:
-    participation: Participation
-    organisation: Organisation
-
-    def to_dict(self) -> dict[str, Any]:
-        p = self.participation.to_dict()
-        del p["project_id"], p["organisation_id"]
-        return {**p, "organisation": self.organisation.to_dict()}
-
-
-@dataclass(frozen=True)
-class ProjectView:
-    """A project as a page shows it: with its status on a given day and its participants."""
-
-    project: Project
-    status: Status | None
-    participants: tuple[Participant, ...]
-
-    @property
-    def cofinancing_rate(self) -> Decimal | None:
-        return self.project.cofinancing_rate
-
-    @property
-    def leads(self) -> tuple[Participant, ...]:
-        return tuple(p for p in self.participants if p.participation.role is Role.LEAD)
-
-    @property
-    def partners(self) -> tuple[Participant, ...]:
-        """Every participant but the lead(s), as keep.eu counts "partner participants"."""
-        return tuple(p for p in self.participants if p.participation.role is not Role.LEAD)
-
-    def to_dict(self) -> dict[str, Any]:
-        rate = self.cofinancing_rate
-        return {
-            **self.project.to_dict(),
-            "status": self.status.value if self.status else None,
-            "cofinancing_rate": str(rate) if rate is not None else None,
-            "partner_count": len(self.partners),
-            "participants": [p.to_dict() for p in self.participants],
-        }
-
-
-@dataclass(frozen=True)
-class Involvement:
-    """One project an organisation took part in, with its role and amounts there."""
-
-    participation: Participation
-    project: Project
-    status: Status | None
-
-    def to_dict(self) -> dict[str, Any]:
-        p = self.participation.to_dict()
-        del p["organisation_id"], p["project_id"]
-        summary = ResultItem(self.project, self.status, "", None).to_dict()
-        del summary["snippet"], summary["score"]  # the project as a search result lists it
-        return {**p, "project": summary}
-
-
-@dataclass(frozen=True)
-class OrganisationView:
-    """An organisation as its page shows it: every project it took part in (in every source),
-    its co-partners, and the source records linked into it."""
-
-    organisation: Organisation
-    involvements: tuple[Involvement, ...]
-    co_partners: tuple[tuple[Organisation, int], ...]
-    records: tuple[OrganisationRecord, ...] = ()
-
-    @property
-    def sources(self) -> tuple[str, ...]:
-        return tuple(sorted({i.project.source for i in self.involvements}))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            **self.organisation.to_dict(),
-            "sources": list(self.sources),
-            "records": [r.to_dict() for r in self.records],
-            "project_count": len(self.involvements),
-            "projects": [i.to_dict() for i in self.involvements],
-            "co_partners": [
-                {"id": o.id, "name": o.name, "country": o.country, "city": o.city,
-                 "projects_together": n}
-                for o, n in self.co_partners
-            ],
-        }
 
 
 def read_pairs(path: Path) -> Iterator[dict[str, Any]]:
@@ -396,9 +305,10 @@ class Catalog:
     def organisation(self, organisation_id: str) -> Organisation:
         return self.store.get_organisation(organisation_id)
 
-    def related_projects(self, project_id: str, limit: int = 10) -> list[tuple[Project, int]]:
+    def related_projects(self, project_id: str, limit: int = 10) -> list[RelatedProject]:
         """Further projects of the same participants, most participants shared first."""
-        return self.store.related_projects(project_id, limit)
+        return [RelatedProject(p, shared)
+                for p, shared in self.store.related_projects(project_id, limit)]
 
     def organisation_view(self, organisation_id: str, co_partners: int = 10) -> OrganisationView:
         organisation = self.store.get_organisation(organisation_id)

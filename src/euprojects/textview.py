@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import textwrap
 
-from .catalog import Participant, ProjectView
 from .i18n import Texts
 from .model import LangText
+from .views import Participant, ProjectView
 
 __all__ = ["render_project", "pick_text"]
 

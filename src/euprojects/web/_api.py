@@ -73,11 +73,7 @@ def project(request: Request) -> Response:
     project_id = request.path_params["project_id"]
     view = catalog.project(project_id)
     data = view.to_dict()
-    data["related_projects"] = [
-        {"id": p.id, "acronym": p.acronym, "title": p.title.to_dict(), "period": p.period,
-         "shared_participants": shared}
-        for p, shared in catalog.related_projects(project_id, 10)
-    ]
+    data["related_projects"] = [r.to_dict() for r in catalog.related_projects(project_id, 10)]
     return _json(data)
 
 
