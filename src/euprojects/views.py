@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from .model import Organisation, Participation, Project, Role, Status
-from .search import ResultItem
+from .search import project_summary
 from .store import OrganisationRecord
 
 __all__ = ["Participant", "ProjectView", "Involvement", "OrganisationView", "RelatedProject"]
@@ -69,9 +69,7 @@ class Involvement:
     def to_dict(self) -> dict[str, Any]:
         p = self.participation.to_dict()
         del p["organisation_id"], p["project_id"]
-        summary = ResultItem(self.project, self.status, "", None).to_dict()
-        del summary["snippet"], summary["score"]  # the project as a search result lists it
-        return {**p, "project": summary}
+        return {**p, "project": project_summary(self.project, self.status)}
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from ._query import (
     SearchQuery,
     parse_text,
 )
-from ._results import FacetValue, ResultItem, SearchResult
+from ._results import FacetValue, ResultItem, SearchResult, project_summary
 from ._snippets import matcher_for, snippet
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "SearchQuery",
     "TantivyIndex",
     "parse_text",
+    "project_summary",
     "matcher_for",
     "snippet",
     "typo_distance",

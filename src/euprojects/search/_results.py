@@ -8,7 +8,7 @@ from typing import Any
 from ..model import Project, Status
 from ._query import FACETS, SearchQuery
 
-__all__ = ["SearchResult", "ResultItem", "FacetValue"]
+__all__ = ["SearchResult", "ResultItem", "FacetValue", "project_summary"]
 
 
 @dataclass(frozen=True)
@@ -19,25 +19,29 @@ class ResultItem:
     score: float | None
 
     def to_dict(self) -> dict[str, Any]:
-        p = self.project
-        rate = p.cofinancing_rate
-        return {
-            "id": p.id,
-            "source": p.source,
-            "acronym": p.acronym,
-            "title": p.title.to_dict(),
-            "programme": p.programme,
-            "period": p.period,
-            "start_date": p.start_date.isoformat() if p.start_date else None,
-            "end_date": p.end_date.isoformat() if p.end_date else None,
-            "status": self.status.value if self.status else None,
-            "eu_contribution": p.eu_contribution.to_dict() if p.eu_contribution else None,
-            "total_budget": p.total_budget.to_dict() if p.total_budget else None,
-            "cofinancing_rate": str(rate) if rate is not None else None,
-            "countries": list(p.countries),
-            "snippet": self.snippet,
-            "score": self.score,
-        }
+        return {**project_summary(self.project, self.status), "snippet": self.snippet,
+                "score": self.score}
+
+
+def project_summary(p: Project, status: Status | None) -> dict[str, Any]:
+    """A project as a list shows it (a search result, an organisation's projects): the one
+    definition of that shape."""
+    rate = p.cofinancing_rate
+    return {
+        "id": p.id,
+        "source": p.source,
+        "acronym": p.acronym,
+        "title": p.title.to_dict(),
+        "programme": p.programme,
+        "period": p.period,
+        "start_date": p.start_date.isoformat() if p.start_date else None,
+        "end_date": p.end_date.isoformat() if p.end_date else None,
+        "status": status.value if status else None,
+        "eu_contribution": p.eu_contribution.to_dict() if p.eu_contribution else None,
+        "total_budget": p.total_budget.to_dict() if p.total_budget else None,
+        "cofinancing_rate": str(rate) if rate is not None else None,
+        "countries": list(p.countries),
+    }
 
 
 @dataclass(frozen=True)
