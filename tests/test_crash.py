@@ -267,25 +267,26 @@ def start_empty(bases: Path) -> Path:
     return db
 
 
+def _imported(bases: Path, start: Path, name: str, source: str, file: Path) -> Path:
+    """A copy of the ``start`` store with one more source imported."""
+    db = _copy(start, bases / name)
+    _must(_cli(db, "import", source, str(file)))
+    return db
+
+
 @pytest.fixture(scope="module")
 def start_keep(bases: Path, start_empty: Path, keep_file: Path) -> Path:
-    db = _copy(start_empty, bases / "keep")
-    _must(_cli(db, "import", "keep-eu", str(keep_file)))
-    return db
+    return _imported(bases, start_empty, "keep", "keep-eu", keep_file)
 
 
 @pytest.fixture(scope="module")
 def start_keep_cordis(bases: Path, start_keep: Path, cordis_file: Path) -> Path:
-    db = _copy(start_keep, bases / "keep-cordis")
-    _must(_cli(db, "import", "cordis", str(cordis_file)))
-    return db
+    return _imported(bases, start_keep, "keep-cordis", "cordis", cordis_file)
 
 
 @pytest.fixture(scope="module")
 def start_all(bases: Path, start_keep_cordis: Path, eac_file: Path) -> Path:
-    db = _copy(start_keep_cordis, bases / "all")
-    _must(_cli(db, "import", "eac", str(eac_file)))
-    return db
+    return _imported(bases, start_keep_cordis, "all", "eac", eac_file)
 
 
 # -- the campaigns --------------------------------------------------------------------------------

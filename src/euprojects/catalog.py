@@ -176,20 +176,24 @@ class Catalog:
             return IndexState(rebuilt=True, applied=count)
         return IndexState(rebuilt=False, applied=count)
 
-    def check_index(self, rebuild_if_wrong: bool = True) -> IndexState:
+    def check_index(self) -> IndexState:
         """catch_up, then compare the index's and the store's project counts: a difference
         means the index is not derived from this store as it is, and it is rebuilt."""
         state = self.catch_up()
-        if rebuild_if_wrong and not state.rebuilt \
-                and self.index.count() != self.store.count_projects():
+        if not state.rebuilt and self.index.count() != self.store.count_projects():
             count = self.reindex()
             return IndexState(rebuilt=True, applied=count, mismatch=True)
         return state
 
+    def check(self) -> IndexState:
+        """Before serving: read every page of the store (a damaged one raises StoreError),
+        then check_index."""
+        self.store.check()
+        return self.check_index()
+
     def catch_up_quietly(self) -> IndexState | None:
-        """catch_up for a command that only reads: a missing index or another process
-        writing it is no error here (the reads then say what is wrong, or see the other
-        process's work)."""
+        """catch_up for a command that only reads: another process writing the index is no
+        error here (that process is applying the same changes)."""
         try:
             return self.catch_up()
         except IndexBusyError:

@@ -25,13 +25,18 @@ from .textview import render_project
 __all__ = ["main", "cli"]
 
 
+def _settings(ctx: click.Context) -> Settings:
+    """The settings with the group's --db and --lang."""
+    obj = ctx.ensure_object(dict)
+    return load_settings({"db": obj.get("db"), "lang": obj.get("lang")})
+
+
 def _catalog(ctx: click.Context) -> Catalog:
     """The catalog of the --db store, its search index brought up to the store first (what an
     earlier command committed but could not apply, killed or out of disk, is applied now)."""
     obj = ctx.ensure_object(dict)
     if "catalog" not in obj:
-        settings = load_settings({"db": obj.get("db"), "lang": obj.get("lang")})
-        catalog = obj["catalog"] = ctx.with_resource(Catalog(settings))
+        catalog = obj["catalog"] = ctx.with_resource(Catalog(_settings(ctx)))
         try:
             catalog.catch_up_quietly()
         except SearchIndexError as exc:
@@ -207,11 +212,6 @@ def _fetched(ctx: click.Context, source: str, downloads: list[fetching.Download]
         _index_failed(report)
 
 
-def _fetch_settings(ctx: click.Context) -> Settings:
-    obj = ctx.ensure_object(dict)
-    return load_settings({"db": obj.get("db"), "lang": obj.get("lang")})
-
-
 @fetch_group.command(name="cordis")
 @click.option("--programme", "programmes", multiple=True,
               type=click.Choice(list(fetching.CORDIS_PROGRAMMES)),
@@ -223,7 +223,7 @@ def _fetch_settings(ctx: click.Context) -> Settings:
 def fetch_cordis(ctx: click.Context, programmes: tuple[str, ...], fmt: str, no_import: bool,
                  quiet: bool, as_json: bool) -> None:
     """Download the CORDIS project zips (cordis.europa.eu/data), then import them."""
-    downloads = fetching.fetch_cordis(_fetch_settings(ctx), programmes or ("horizon",), fmt,
+    downloads = fetching.fetch_cordis(_settings(ctx), programmes or ("horizon",), fmt,
                                       _download_progress(quiet))
     _fetched(ctx, "cordis", downloads, no_import, quiet, as_json)
 
@@ -233,7 +233,7 @@ def fetch_cordis(ctx: click.Context, programmes: tuple[str, ...], fmt: str, no_i
 @click.pass_context
 def fetch_keep(ctx: click.Context, no_import: bool, quiet: bool, as_json: bool) -> None:
     """Save the keep.eu Open Data API answer (key: EUPROJECTS_KEEP_API_KEY), then import it."""
-    downloads = fetching.fetch_keep(_fetch_settings(ctx), _download_progress(quiet))
+    downloads = fetching.fetch_keep(_settings(ctx), _download_progress(quiet))
     _fetched(ctx, "keep-eu", downloads, no_import, quiet, as_json)
 
 
@@ -314,9 +314,7 @@ def list_command(ctx: click.Context, source: str | None, programme: str | None,
 def index(ctx: click.Context, rebuild: bool, as_json: bool) -> None:
     """Bring the search index up to the store (it is derived: always rebuildable): apply the
     changes it lacks, rebuild it when missing or damaged or when its count differs."""
-    obj = ctx.ensure_object(dict)
-    settings = load_settings({"db": obj.get("db"), "lang": obj.get("lang")})
-    catalog = ctx.with_resource(Catalog(settings))  # not _catalog: no catching up first
+    catalog = ctx.with_resource(Catalog(_settings(ctx)))  # not _catalog: no catching up first
     if rebuild:
         count = catalog.reindex()
         message = f"index rebuilt: {count} projects"
@@ -522,9 +520,8 @@ def serve(ctx: click.Context, host: str | None, port: str | None, workers: str |
                               "keep_alive_timeout": keep_alive_timeout,
                               "header_timeout": header_timeout})
     with Catalog(settings) as catalog:
-        catalog.store.check()
-        click.echo("checking the search index against the store ...", err=True)
-        catalog.check_index()
+        click.echo("checking the store, and the search index against it ...", err=True)
+        catalog.check()
         projects = catalog.count_projects()
     os.environ.update(_settings_environment(settings))
 

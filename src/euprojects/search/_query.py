@@ -233,8 +233,9 @@ class SearchQuery:
 
     @property
     def costly(self) -> bool:
-        """Typo tolerance may expand COSTLY_TYPO_WORDS words or more: words of five letters
-        and more outside quotes, as the typo rule counts them (search/_compile.py)."""
+        """Typo tolerance may expand COSTLY_TYPO_WORDS words or more: the words of five
+        letters or more (the typo rule's length, search/_compile.py), but a quoted single
+        word, which is taken as typed."""
         if not self.typos:
             return False
         words = [t for c in self.text.clauses() if not c.phrase or len(c.tokens) > 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -102,15 +102,9 @@ def openapi(request: Request) -> Response:
 # -- exports ----------------------------------------------------------------------------------
 
 
-def _budgeted(request: Request, items: Iterator[T]) -> Iterator[T]:
-    """The items, in a slot of the costly budget held until the last one is sent (or the
-    client goes away and the stream is closed)."""
-    budget, client = request.app.state.budget, client_of(request)
-    budget.acquire(client)  # refused here, before the response starts: a 429
-    return _releasing(items, lambda: budget.release(client))
-
-
-def _releasing(items: Iterator[T], release: Any) -> Iterator[T]:
+def _releasing(items: Iterator[T], release: Callable[[], None]) -> Iterator[T]:
+    """The items; ``release`` once the last one is sent or the stream is closed (the client
+    went away)."""
     try:
         yield from items
     finally:
@@ -118,16 +112,26 @@ def _releasing(items: Iterator[T], release: Any) -> Iterator[T]:
 
 
 def _download(request: Request, fmt: str) -> Response:
-    """``/api/v1/projects.<fmt>``: every match, streamed in one of the export formats; a large
-    one within the costly budget."""
+    """``/api/v1/projects.<fmt>``: every match, streamed in one of the export formats. One of
+    more than CHEAP_EXPORT_ROWS rows takes a slot of the costly budget first (or is refused
+    with 429 before any work), held until its stream ends."""
     params, own = split_params(search_params(request), *(("bom",) if fmt == "csv" else ()))
     params.pop("size", None)  # an export has no pages: every match
     query = SearchQuery.from_params(params)
+    bom = _flag(own, "bom")
     catalog = _catalog(request)
-    export = catalog.export(query, fmt, bom=_flag(own, "bom"))
-    chunks: Iterator[Any] = iter(export)
-    if catalog.count_matches(query) > CHEAP_EXPORT_ROWS:
-        chunks = _budgeted(request, chunks)
+    if catalog.count_matches(query) <= CHEAP_EXPORT_ROWS:
+        export = catalog.export(query, fmt, bom=bom)
+        chunks: Iterator[Any] = iter(export)
+    else:
+        budget, client = request.app.state.budget, client_of(request)
+        budget.acquire(client)
+        try:
+            export = catalog.export(query, fmt, bom=bom)
+        except BaseException:
+            budget.release(client)
+            raise
+        chunks = _releasing(iter(export), lambda: budget.release(client))
     headers = {
         "Content-Disposition": f'attachment; filename="{export.format.filename}"',
         "Cache-Control": "no-cache",
