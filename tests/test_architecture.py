@@ -4,12 +4,13 @@ Every module under src/euprojects is parsed (never imported); each `import` / `f
 statement anywhere in the module (top level, functions, `if TYPE_CHECKING:` blocks) is resolved to
 an absolute `euprojects.*` name and checked against ALLOWED below.
 
-    cli ---> catalog <--- web          (cli, web: also views, textview, i18n, everything below)
+    cli ---> catalog <--- web          (the only door: cli and web import the catalog, views,
+                |                       textview, i18n, errors and settings, nothing below)
                 |                      textview: catalog, views, i18n, model, errors, settings
               views                    (the shapes shown: model, search, store, errors, settings)
     importers  store  search  stats  exports   (peers: never import each other)
                 |                      i18n: model, settings, errors
-                |                      fetch (downloads; the CLI calls it): settings, errors
+                |                      fetch (downloads; the catalog calls it): settings, errors
               model
                 |
         errors, settings               (errors: nothing of ours; settings: errors only)
@@ -38,6 +39,7 @@ PACKAGE_ROOT = "<package root>"
 _BASE = {"errors", "settings"}
 _PEERS = ("importers", "store", "search", "stats", "exports")
 _BELOW_CATALOG = {*_PEERS, "model", "i18n", *_BASE}
+_DOOR = {"catalog", "views", "textview", "i18n", *_BASE}
 
 # layer -> layers it may import (besides itself and the package root).
 ALLOWED: dict[str, frozenset[str]] = {
@@ -49,11 +51,12 @@ ALLOWED: dict[str, frozenset[str]] = {
     "i18n": frozenset({"model", *_BASE}),
     # the shapes a page, an answer or an export shows (views.py): built by the catalog
     "views": frozenset({"model", "search", "store", *_BASE}),
-    "catalog": frozenset({"views", *_BELOW_CATALOG}),
+    "catalog": frozenset({"views", "fetch", *_BELOW_CATALOG}),
     "textview": frozenset({"catalog", "views", "i18n", "model", *_BASE}),
-    "fetch": frozenset(_BASE),  # downloads the official files; the CLI imports them
-    "cli": frozenset({"catalog", "views", "textview", "fetch", *_BELOW_CATALOG}),
-    "web": frozenset({"catalog", "views", "textview", *_BELOW_CATALOG}),
+    "fetch": frozenset(_BASE),  # downloads the official files; the catalog imports them
+    # the catalog is the only door of the CLI and the web: nothing below it
+    "cli": frozenset(_DOOR),
+    "web": frozenset(_DOOR),
     "__main__": frozenset({"cli"}),  # `python -m euprojects`: the CLI and nothing else
 }
 LAYERS = frozenset(ALLOWED)
@@ -280,11 +283,16 @@ def test_checker_reports_forbidden_edges() -> None:
                False),
         Module("euprojects.store.y", "from ..model import Project\nfrom . import x\n", False),
         Module("euprojects.errors", "from .settings import Settings\n", False),
-        Module("euprojects.cli", "from .web import app\nfrom .catalog import Catalog\n", False),
+        Module("euprojects.cli", "from .web import app\nfrom .catalog import Catalog\n"
+               "from .search import SearchQuery\n", False),
+        Module("euprojects.web._api", "from ..exports import iter_atom\nfrom ..views import V\n",
+               False),
         Module("euprojects.textview", "from .importers import IMPORTERS\n", False),
         Module("euprojects.model._ids", "from euprojects.nowhere import z\n", False),
     ]
     assert forbidden_edges(fake) == [
+        "euprojects.cli -> euprojects.search "
+        "(cli may import only catalog, errors, i18n, settings, textview, views)",
         "euprojects.cli -> euprojects.web (cli and web never import each other)",
         "euprojects.errors -> euprojects.settings (errors imports nothing of ours)",
         "euprojects.model._ids -> euprojects.nowhere "
@@ -295,6 +303,8 @@ def test_checker_reports_forbidden_edges() -> None:
         "(importers, store, search, stats, exports never import each other)",
         "euprojects.textview -> euprojects.importers "
         "(textview may import only catalog, errors, i18n, model, settings, views)",
+        "euprojects.web._api -> euprojects.exports "
+        "(web may import only catalog, errors, i18n, settings, textview, views)",
     ]
 
 
@@ -332,3 +342,35 @@ def test_checker_reports_private_imports() -> None:
         Module("euprojects.model._orgeval", "from ._orgmatch import merge\n", False),
     ]
     assert private_edges(fake) == ["euprojects.store._links -> euprojects.model._orgmatch"]
+
+
+def reach_past(modules: Iterable[Module]) -> list[str]:
+    """`module:line` where cli or web reads the catalog's index or store (``catalog.index``,
+    ``_catalog(request).store``): they ask the catalog, never what it holds."""
+    found = []
+    for module in modules:
+        if layer_of(module.name) not in {"cli", "web"}:
+            continue
+        for node in ast.walk(ast.parse(module.source)):
+            if isinstance(node, ast.Attribute) and node.attr in {"index", "store"} \
+                    and "catalog" in ast.unparse(node.value):
+                found.append(f"{module.name}:{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_cli_and_web_never_reach_past_the_catalog(modules: list[Module]) -> None:
+    found = reach_past(modules)
+    assert not found, "cli or web reading the catalog's index or store:\n" + "\n".join(found)
+
+
+def test_checker_reports_reaching_past_the_catalog() -> None:
+    fake = [
+        Module("euprojects.cli", "n = catalog.index.count()\nm = catalog.index_status()\n",
+               False),
+        Module("euprojects.web._api", "def f(r):\n    return _catalog(r).store.get(1)\n", False),
+        Module("euprojects.catalog", "n = self.index.count()\n", False),
+    ]
+    assert reach_past(fake) == [
+        "euprojects.cli:1: catalog.index",
+        "euprojects.web._api:2: _catalog(r).store",
+    ]

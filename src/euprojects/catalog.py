@@ -1,4 +1,6 @@
-"""The Catalog: the one facade that the CLI (and later the web app) call."""
+"""The Catalog: the one door of the CLI and the web app. This module also gives them the words
+they speak to it: the query (SearchQuery and its vocabulary, the facet registry), the list
+filter, the import report, the downloads, the export formats and feeds."""
 
 from __future__ import annotations
 
@@ -11,10 +13,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from . import fetch as fetching
 from .errors import EuProjectsError, IndexBusyError, QueryError, SearchIndexError
-from .exports import FORMATS, Export
+from .exports import FORMATS, Export, ExportFormat, Feed, Options
+from .fetch import CORDIS_FORMATS, CORDIS_PROGRAMMES, Download
 from .importers import IMPORTERS, ImportReport, Reader, ReadLimits, open_reader
 from .model import (
+    FACETS,
+    Facet,
     LangText,
     Organisation,
     PairReport,
@@ -22,6 +28,10 @@ from .model import (
     evaluate_pairs,
 )
 from .search import (
+    MAX_SIZE,
+    PARAMETERS,
+    RANGES,
+    SORTS,
     Applied,
     EvalReport,
     FacetValue,
@@ -39,8 +49,35 @@ from .settings import Settings, load_settings
 from .store import ImportEntry, OrganisationRecord, ProjectFilter, Store, open_store
 from .views import Involvement, OrganisationView, Participant, ProjectView, RelatedProject
 
-__all__ = ["Catalog", "ProjectView", "Participant", "OrganisationView", "Involvement",
-           "RelatedProject", "IndexState"]
+__all__ = [
+    "Catalog",
+    "IndexState",
+    "Fetched",
+    "download",
+    # the query and its vocabulary
+    "SearchQuery",
+    "SearchResult",
+    "FACETS",
+    "Facet",
+    "RANGES",
+    "SORTS",
+    "PARAMETERS",
+    "MAX_SIZE",
+    "ProjectFilter",
+    # imports, downloads, exports
+    "SOURCES",
+    "ImportReport",
+    "Download",
+    "CORDIS_FORMATS",
+    "CORDIS_PROGRAMMES",
+    "FORMATS",
+    "ExportFormat",
+    "Export",
+    "Feed",
+]
+
+# the sources an import takes, as the CLI spells them
+SOURCES = tuple(IMPORTERS)
 
 # projects read from the store at a time by the exports
 _STORE_BATCH = 500
@@ -57,6 +94,25 @@ class IndexState:
     rebuilt: bool
     applied: int
     mismatch: bool = False
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """The files a fetch downloaded (or found unchanged), and the import of them, if any."""
+
+    downloads: list[Download]
+    report: ImportReport | None
+
+
+def download(settings: Settings, source: str, *, programmes: Sequence[str] = ("horizon",),
+             fmt: str = "xml", progress: Progress | None = None) -> list[Download]:
+    """Download the official files of a source (resumable, skipped when unchanged; CORDIS:
+    ``programmes`` in ``fmt``) into the settings' download folder. Opens no store."""
+    if source == "cordis":
+        return fetching.fetch_cordis(settings, programmes, fmt, progress)
+    if source == "keep-eu":
+        return fetching.fetch_keep(settings, progress)
+    raise EuProjectsError(f"no download is known for source {source!r} (known: cordis, keep-eu)")
 
 
 def read_pairs(path: Path) -> Iterator[dict[str, Any]]:
@@ -147,6 +203,17 @@ class Catalog:
         except SearchIndexError as exc:
             report.index_error = str(exc)
         return report
+
+    def fetch(self, source: str, *, programmes: Sequence[str] = ("horizon",), fmt: str = "xml",
+              download_progress: Progress | None = None,
+              import_progress: Progress | None = None) -> Fetched:
+        """``download`` the official files of a source, then import them, each file's address
+        kept in its report."""
+        downloads = download(self.settings, source, programmes=programmes, fmt=fmt,
+                             progress=download_progress)
+        report = self.import_files(source, [d.path for d in downloads], progress=import_progress,
+                                   origins={d.path: d.url for d in downloads})
+        return Fetched(downloads, report)
 
     # -- the index --------------------------------------------------------------------------
 
@@ -271,17 +338,24 @@ class Catalog:
                 return
             page = dataclasses.replace(page, size=min(page.size * 2, max(most, batch)))
 
-    def export(self, query: SearchQuery, fmt: str, *, bom: bool = False) -> Export:
-        """Every match of ``query`` in one of the export formats (exports.FORMATS), streamed:
-        the one path of the API's exports and of ``euprojects export``."""
+    def export(self, query: SearchQuery, fmt: str, *, bom: bool = False,
+               feed: Feed | None = None) -> Export:
+        """The matches of ``query`` in one of the formats of exports.FORMATS, streamed: the one
+        path of the API's ``/api/v1/projects.<format>`` and of ``euprojects export``. An export
+        format gives every match; a feed (Atom) gives the query's page."""
         if fmt not in FORMATS:
             raise QueryError(f"format {fmt!r} is not one of {', '.join(FORMATS)}", "format")
+        form = FORMATS[fmt]
+        options = Options(bom=bom, feed=feed)
+        if not form.whole:
+            page = self.search(query)
+            return Export(form, [(i.project, i.status) for i in page.items], options)
         matches = self.iter_matches(query)
         # the first match now: a bad cursor or a missing index fails here, before any output
         # (an HTTP answer then still gets its status code)
         first = next(matches, None)
         items = itertools.chain([] if first is None else [first], matches)
-        return Export(FORMATS[fmt], ((i.project, i.status) for i in items), bom)
+        return Export(form, ((i.project, i.status) for i in items), options)
 
     def count_matches(self, query: SearchQuery) -> int:
         """How many projects the query matches (no page, no facets)."""

@@ -12,14 +12,24 @@ from typing import Any
 
 import click
 
-from . import fetch as fetching
-from .catalog import Catalog
+from .catalog import (
+    CORDIS_FORMATS,
+    CORDIS_PROGRAMMES,
+    FACETS,
+    FORMATS,
+    RANGES,
+    SORTS,
+    SOURCES,
+    Catalog,
+    Fetched,
+    ImportReport,
+    ProjectFilter,
+    SearchQuery,
+    download,
+)
 from .errors import EuProjectsError, SearchIndexError
 from .i18n import texts
-from .importers import IMPORTERS, ImportReport
-from .search import FACETS, RANGES, SORTS, SearchQuery
 from .settings import LANGUAGES, Settings, load_settings
-from .store import ProjectFilter
 from .textview import render_project
 
 __all__ = ["main", "cli"]
@@ -151,7 +161,7 @@ def _index_failed(report: ImportReport) -> None:
                                f"search index did not catch up: {report.index_error}")
 
 
-for _source in IMPORTERS:
+for _source in SOURCES:
     import_group.add_command(_make_import_command(_source))
 
 
@@ -191,15 +201,10 @@ def _download_progress(quiet: bool) -> Callable[[str, int, int | None], None] | 
     return show
 
 
-def _fetched(ctx: click.Context, source: str, downloads: list[fetching.Download],
-             no_import: bool, quiet: bool, as_json: bool) -> None:
-    report = None
-    if not no_import:
-        report = _catalog(ctx).import_files(
-            source, [d.path for d in downloads], progress=None if quiet else _progress(),
-            origins={d.path: d.url for d in downloads})
-        if sys.stderr.isatty() and not quiet:
-            click.echo("", err=True)
+def _print_fetched(fetched: Fetched, quiet: bool, as_json: bool) -> None:
+    downloads, report = fetched.downloads, fetched.report
+    if report is not None and sys.stderr.isatty() and not quiet:
+        click.echo("", err=True)
     if as_json:
         _echo_json({"downloads": [d.to_dict() for d in downloads],
                     "import": report.to_dict() if report else None})
@@ -212,20 +217,30 @@ def _fetched(ctx: click.Context, source: str, downloads: list[fetching.Download]
         _index_failed(report)
 
 
+def _fetch(ctx: click.Context, source: str, no_import: bool, quiet: bool, as_json: bool,
+           **options: Any) -> None:
+    if no_import:  # no store opened
+        fetched = Fetched(download(_settings(ctx), source, progress=_download_progress(quiet),
+                                   **options), None)
+    else:
+        fetched = _catalog(ctx).fetch(source, download_progress=_download_progress(quiet),
+                                      import_progress=None if quiet else _progress(), **options)
+    _print_fetched(fetched, quiet, as_json)
+
+
 @fetch_group.command(name="cordis")
 @click.option("--programme", "programmes", multiple=True,
-              type=click.Choice(list(fetching.CORDIS_PROGRAMMES)),
+              type=click.Choice(list(CORDIS_PROGRAMMES)),
               help="horizon (the default), h2020 or fp7; repeat for several.")
-@click.option("--format", "fmt", type=click.Choice(fetching.CORDIS_FORMATS), default="xml",
+@click.option("--format", "fmt", type=click.Choice(CORDIS_FORMATS), default="xml",
               show_default=True, help="The XML zip (one file per project) or the CSV zip.")
 @_fetch_options
 @click.pass_context
 def fetch_cordis(ctx: click.Context, programmes: tuple[str, ...], fmt: str, no_import: bool,
                  quiet: bool, as_json: bool) -> None:
     """Download the CORDIS project zips (cordis.europa.eu/data), then import them."""
-    downloads = fetching.fetch_cordis(_settings(ctx), programmes or ("horizon",), fmt,
-                                      _download_progress(quiet))
-    _fetched(ctx, "cordis", downloads, no_import, quiet, as_json)
+    _fetch(ctx, "cordis", no_import, quiet, as_json, programmes=programmes or ("horizon",),
+           fmt=fmt)
 
 
 @fetch_group.command(name="keep-eu")
@@ -233,8 +248,7 @@ def fetch_cordis(ctx: click.Context, programmes: tuple[str, ...], fmt: str, no_i
 @click.pass_context
 def fetch_keep(ctx: click.Context, no_import: bool, quiet: bool, as_json: bool) -> None:
     """Save the keep.eu Open Data API answer (key: EUPROJECTS_KEEP_API_KEY), then import it."""
-    downloads = fetching.fetch_keep(_settings(ctx), _download_progress(quiet))
-    _fetched(ctx, "keep-eu", downloads, no_import, quiet, as_json)
+    _fetch(ctx, "keep-eu", no_import, quiet, as_json)
 
 
 @cli.command()
@@ -339,9 +353,9 @@ def index(ctx: click.Context, rebuild: bool, as_json: bool) -> None:
 
 
 def _search_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    for name in reversed(FACETS):
-        command = click.option(f"--{name.replace('_', '-')}", name, multiple=True,
-                               help=f"Facet {name}; repeat for OR.")(command)
+    for facet in reversed(FACETS.values()):
+        command = click.option(facet.option, facet.name, multiple=True,
+                               help=f"Facet {facet.name}; repeat for OR.")(command)
     for name in reversed(list(RANGES)):
         for end in ("max", "min"):
             flag = f"--{name.replace('_', '-')}-{end}"
@@ -387,8 +401,8 @@ def search(ctx: click.Context, query: str, sort: str | None, size: str | None,
 @_search_options
 @click.option("--sort", help=f"One of {', '.join(SORTS)}; prefix '-' for descending.")
 @click.option("--no-typos", is_flag=True, help="No typo tolerance (typos=0).")
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "xlsx"]), default="csv",
-              show_default=True, help="File format.")
+@click.option("--format", "fmt", type=click.Choice([n for n, f in FORMATS.items() if f.whole]),
+              default="csv", show_default=True, help="File format.")
 @click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 byte order mark (Excel).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (default: standard output; required for xlsx).")

@@ -35,6 +35,8 @@ __all__ = [
     "FORMATS",
     "ExportFormat",
     "Export",
+    "Feed",
+    "Options",
 ]
 
 Item = tuple[Project, Status | None]
@@ -161,28 +163,61 @@ def iter_xlsx(items: Iterable[Item], chunk_size: int = 1 << 16) -> Iterator[byte
 
 
 @dataclass(frozen=True)
+class Feed:
+    """What a feed says of itself: its title, its own address, the page it mirrors, and each
+    project's page address (also its entry id)."""
+
+    title: str
+    feed_url: str
+    page_url: str
+    link_of: Callable[[Project], str]
+    updated: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a format may take besides the projects: a byte order mark (CSV), a feed's title
+    and addresses (Atom)."""
+
+    bom: bool = False
+    feed: Feed | None = None
+
+
+@dataclass(frozen=True)
 class ExportFormat:
-    """One file format of the exports: the one table that the API's
-    ``/api/v1/projects.<name>`` and ``euprojects export --format <name>`` both read."""
+    """One file format: the one table that the API's ``/api/v1/projects.<name>`` and
+    ``euprojects export --format <name>`` both read. ``whole``: every match of a search (an
+    export); otherwise one page of it (a feed)."""
 
     name: str
     media_type: str
     binary: bool
-    write: Callable[[Iterable[Item], bool], Iterator[Any]]  # (items, bom) -> chunks
+    write: Callable[[Iterable[Item], Options], Iterator[Any]]
+    whole: bool = True
 
     @property
     def filename(self) -> str:
         return f"projects.{self.name}"
 
 
+def _atom(items: Iterable[Item], options: Options) -> Iterator[str]:
+    if options.feed is None:
+        raise ValueError("an Atom feed needs its title and addresses")
+    feed = options.feed
+    return iter_atom(items, title=feed.title, feed_url=feed.feed_url, page_url=feed.page_url,
+                     link_of=feed.link_of, updated=feed.updated)
+
+
 FORMATS: dict[str, ExportFormat] = {
     "csv": ExportFormat("csv", "text/csv; charset=utf-8", False,
-                        lambda items, bom: iter_csv(items, bom=bom)),
+                        lambda items, options: iter_csv(items, bom=options.bom)),
     "jsonl": ExportFormat("jsonl", "application/x-ndjson; charset=utf-8", False,
-                          lambda items, bom: iter_jsonl(items)),
+                          lambda items, options: iter_jsonl(items)),
     "xlsx": ExportFormat(
         "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", True,
-        lambda items, bom: iter_xlsx(items)),
+        lambda items, options: iter_xlsx(items)),
+    "atom": ExportFormat("atom", "application/atom+xml; charset=utf-8", False, _atom,
+                         whole=False),
 }
 
 
@@ -193,7 +228,7 @@ class Export:
 
     format: ExportFormat
     items: Iterable[Item]
-    bom: bool = False
+    options: Options = field(default_factory=Options)
     rows: int = field(default=0, init=False)
 
     def _counted(self) -> Iterator[Item]:
@@ -202,7 +237,7 @@ class Export:
             yield item
 
     def __iter__(self) -> Iterator[Any]:
-        return self.format.write(self._counted(), self.bom)
+        return self.format.write(self._counted(), self.options)
 
 
 # Characters XML 1.0 forbids: C0 controls but tab, new line and carriage return, surrogates,

@@ -12,7 +12,8 @@ from .model import Organisation, Participation, Project, Role, Status
 from .search import project_summary
 from .store import OrganisationRecord
 
-__all__ = ["Participant", "ProjectView", "Involvement", "OrganisationView", "RelatedProject"]
+__all__ = ["Participant", "ProjectView", "Involvement", "OrganisationView", "RelatedProject",
+           "Status", "Role"]
 
 
 @dataclass(frozen=True)

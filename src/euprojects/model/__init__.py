@@ -1,5 +1,6 @@
 """The unified model: pure data, no I/O. Every source maps into these classes."""
 
+from ._facets import FACETS, Facet
 from ._ids import organisation_id, project_id
 from ._language import LANGUAGE_WORDS, guess_language
 from ._money import Money, cofinancing_rate
@@ -10,6 +11,8 @@ from ._shared_vocab import TOPICS, framework_of, topics_of
 from ._vocab import LegalStatus, Role, Status, derive_status, fold, normalise_country
 
 __all__ = [
+    "FACETS",
+    "Facet",
     "LANGUAGE_WORDS",
     "LangText",
     "LegalStatus",

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import tantivy
 
-from ..model import Organisation, Participation, Project, framework_of, topics_of
+from ..model import FACETS, Organisation, Participation, Project
 from ._analysis import NEUTRAL, STEMMED, stem_field
 
 __all__ = ["build_schema", "to_document", "TEXT_FIELDS", "FACET_FIELDS", "NUMBER_FIELDS",
@@ -16,9 +16,9 @@ __all__ = ["build_schema", "to_document", "TEXT_FIELDS", "FACET_FIELDS", "NUMBER
 
 # Searchable neutral fields and their weights: acronym and title above texts above partners.
 TEXT_FIELDS = {"acronym": 6.0, "title": 3.0, "body": 1.0, "partners": 0.6}
-# Facets held as exact values (raw tokenizer, fast). status is computed at query time.
-FACET_FIELDS = ("source", "framework", "programme", "period", "country", "topic", "theme", "fund",
-                "legal_status")
+# Facets held as exact values (raw tokenizer, fast): every facet of the registry with an
+# extraction (the status is computed at query time).
+FACET_FIELDS = tuple(f.name for f in FACETS.values() if f.indexed)
 NO_START, NO_END = -1, 10**8  # "no start date", "no end date" in start_day / end_day
 NUMBER_FIELDS = {"eu_contribution": "eu", "total_budget": "total", "cofinancing_rate": "rate"}
 
@@ -82,33 +82,17 @@ def to_document(
     for lang, texts in stems.items():
         for text in texts:
             doc.add_text(stem_field(lang), text)
-    legal: set[str] = set()
-    for _, organisation in participants:
+    organisations = [organisation for _, organisation in participants]
+    for organisation in organisations:
         doc.add_text("partners", organisation.name)
         for other in organisation.other_names:
             doc.add_text("partners", other.text)
         if organisation.city:
             doc.add_text("partners", organisation.city)
-        if organisation.legal_status:
-            legal.add(organisation.legal_status)
-    doc.add_text("source", project.source)
-    framework = framework_of(project)  # the shared vocabulary across sources
-    if framework:
-        doc.add_text("framework", framework)
-    for topic in topics_of(project):
-        doc.add_text("topic", topic)
-    if project.programme:
-        doc.add_text("programme", project.programme)
-    if project.period:
-        doc.add_text("period", project.period)
-    for country in project.countries:
-        doc.add_text("country", country)
-    for theme in project.themes:
-        doc.add_text("theme", theme)
-    for fund in project.funds:
-        doc.add_text("fund", fund)
-    for value in sorted(legal):
-        doc.add_text("legal_status", value)
+    for facet in FACETS.values():
+        if facet.extract is not None:
+            for value in facet.extract(project, organisations):
+                doc.add_text(facet.name, value)
     doc.add_text("said_status", said_status(project.source_status))
     doc.add_integer("start_day", project.start_date.toordinal() if project.start_date else NO_START)
     doc.add_integer("end_day", project.end_date.toordinal() if project.end_date else NO_END)

@@ -13,15 +13,13 @@ from typing import Any
 import tantivy
 from tantivy import Query
 
+from ..model import FACETS
 from ._compile import STATUSES, combine
-from ._documents import FACET_FIELDS, NO_END
+from ._documents import NO_END
 
 __all__ = ["FacetCounter"]
 
 _FACET_SIZE = 65_000  # more than the distinct values of any facet: counts are exact
-# What a facet's aggregation costs, relative (many-valued fields cost most), measured on the
-# scale corpus: the facets without a selection are split into shares of about equal cost.
-_FACET_COST = {"country": 5, "theme": 5, "legal_status": 4, "fund": 3, "status": 3}
 
 Facets = dict[str, list[tuple[str, int]]]
 
@@ -61,7 +59,7 @@ class FacetCounter:
                 else:
                     buckets = answer.get(n, {}).get("buckets", [])
                     facets[n] = [(b["key"], b["doc_count"]) for b in buckets]
-        cut = len(facets) < len(FACET_FIELDS) + 1
+        cut = len(facets) < len(FACETS)
         if not cut:
             self._cache.put(key, dict(facets))
         return facets, cut
@@ -71,7 +69,7 @@ class FacetCounter:
         def run(unit: tuple[Query, list[str]]) -> tuple[list[str], dict[str, Any]]:
             query, names = unit
             aggs: dict[str, Any] = {
-                n: {"terms": {"field": n, "size": _FACET_SIZE}} for n in names if n != "status"
+                n: {"terms": {"field": n, "size": _FACET_SIZE}} for n in names if FACETS[n].indexed
             }
             if "status" in names:
                 aggs["status"] = _status_aggregation(today)
@@ -108,7 +106,7 @@ def _units(base: Query | None, filters: dict[str, Query],
     is counted under the other filters only."""
     # counting needs no scores: a constant score spares the BM25 work of every clause
     base = Query.const_score_query(base, 1.0) if base is not None else None
-    names = (*FACET_FIELDS, "status")
+    names = tuple(FACETS)
     everything = combine(base, list(filters.values()))
     units = [(everything, share) for share in _split([n for n in names if n not in filters],
                                                        threads)]
@@ -121,10 +119,12 @@ def _units(base: Query | None, filters: dict[str, Query],
 def _split(names: list[str], parts: int) -> list[list[str]]:
     shares: list[list[str]] = [[] for _ in range(max(1, parts))]
     costs = [0] * len(shares)
-    for name in sorted(names, key=lambda n: -_FACET_COST.get(n, 1)):
+    # what a facet's aggregation costs (FACETS[n].cost, measured on the scale corpus): the
+    # facets without a selection are split into shares of about equal cost
+    for name in sorted(names, key=lambda n: -FACETS[n].cost):
         i = costs.index(min(costs))
         shares[i].append(name)
-        costs[i] += _FACET_COST.get(name, 1)
+        costs[i] += FACETS[name].cost
     return [share for share in shares if share]
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..errors import QueryError
-from ..model import LANGUAGE_WORDS
+from ..model import FACETS, LANGUAGE_WORDS
 from ._analysis import fold_tokens
 
 __all__ = [
@@ -28,9 +28,8 @@ __all__ = [
     "PARAMETERS",
 ]
 
-# One parameter per facet; a repeated parameter is OR inside the facet.
-FACETS = ("source", "framework", "programme", "period", "country", "topic", "theme", "status",
-          "fund", "legal_status")
+# One parameter per facet (FACETS, the registry: model/_facets.py); a repeated parameter is OR
+# inside the facet.
 # <name>_min / <name>_max; dates as YYYY-MM-DD, amounts in euros, rates in percent.
 RANGES = {
     "start_date": "date",
@@ -270,8 +269,9 @@ class SearchQuery:
         parse_text(q)  # a bad text fails here, with its reason
         filters = {f: tuple(dict.fromkeys(_values(params, f))) for f in FACETS}
         filters = {f: v for f, v in filters.items() if v}
-        if "country" in filters:
-            filters["country"] = tuple(v.upper() for v in filters["country"])
+        for name in filters:
+            if FACETS[name].upper:
+                filters[name] = tuple(v.upper() for v in filters[name])
         ranges: dict[str, tuple[Any, Any]] = {}
         for name, kind in RANGES.items():
             low, high = _one(params, f"{name}_min"), _one(params, f"{name}_max")

@@ -10,11 +10,9 @@ from typing import Any, TypeVar
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from ..catalog import Catalog
+from ..catalog import FORMATS, Catalog, Feed, SearchQuery, SearchResult
 from ..errors import QueryError
-from ..exports import iter_atom
 from ..i18n import texts
-from ..search import SearchQuery, SearchResult
 from ..settings import LANGUAGES
 from ._openapi import openapi_document
 from ._params import query_string, search_params, split_params
@@ -25,10 +23,7 @@ __all__ = [
     "organisation",
     "sources",
     "openapi",
-    "export_csv",
-    "export_jsonl",
-    "export_xlsx",
-    "export_atom",
+    "EXPORTS",
     "API_CACHE",
     "costly_search",
     "client_of",
@@ -147,16 +142,11 @@ def _flag(own: dict[str, str], name: str) -> bool:
     return value == "1"
 
 
-def export_csv(request: Request) -> Response:
-    return _download(request, "csv")
+def _exporter(fmt: str) -> Callable[[Request], Response]:
+    def export(request: Request) -> Response:
+        return _download(request, fmt)
 
-
-def export_jsonl(request: Request) -> Response:
-    return _download(request, "jsonl")
-
-
-def export_xlsx(request: Request) -> Response:
-    return _download(request, "xlsx")
+    return export
 
 
 def export_atom(request: Request) -> Response:
@@ -172,20 +162,23 @@ def export_atom(request: Request) -> Response:
     if "size" not in params:
         query = dataclasses.replace(query, size=FEED_SIZE)
     catalog = _catalog(request)
-    result = catalog.search(query)
     base = catalog.settings.public_url  # never the request's Host header
     page_params = {k: v for k, v in params.items() if k != "size"}
-    t = texts(lang)
-    title = t.gettext("euprojects: newest projects")
+    title = texts(lang).gettext("euprojects: newest projects")
     if query.q:
         title = f"{title}: {query.q}"
-    feed = iter_atom(
-        ((item.project, item.status) for item in result.items),
+    feed = Feed(
         title=title,
         feed_url=f"{base}{request.url.path}{query_string(search_params(request))}",
         page_url=f"{base}/{lang}/projects{query_string(page_params)}",
         link_of=lambda p: f"{base}/{lang}/projects/{p.id}",
         updated=datetime.now(UTC),
     )
-    return Response("".join(feed), media_type="application/atom+xml; charset=utf-8",
-                    headers=API_CACHE)
+    export = catalog.export(query, "atom", feed=feed)
+    return Response("".join(export), media_type=export.format.media_type, headers=API_CACHE)
+
+
+# /api/v1/projects.<format>: one handler per format of the one table (exports.FORMATS)
+EXPORTS: dict[str, Callable[[Request], Response]] = {
+    name: _exporter(name) if form.whole else export_atom for name, form in FORMATS.items()
+}

@@ -97,10 +97,7 @@ def _routes() -> list[Any]:
     return [
         Route("/", _pages.root),
         Route("/api/v1/projects", _api.projects),
-        Route("/api/v1/projects.csv", _api.export_csv),
-        Route("/api/v1/projects.jsonl", _api.export_jsonl),
-        Route("/api/v1/projects.xlsx", _api.export_xlsx),
-        Route("/api/v1/projects.atom", _api.export_atom),
+        *(Route(f"/api/v1/projects.{name}", handler) for name, handler in _api.EXPORTS.items()),
         Route("/api/v1/projects/{project_id}", _api.project),
         Route("/api/v1/organisations/{organisation_id}", _api.organisation),
         Route("/api/v1/sources", _api.sources),

@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 
 from .. import __version__
-from ..search import FACETS, MAX_SIZE, RANGES, SORTS
+from ..catalog import FACETS, MAX_SIZE, RANGES, SORTS
 
 __all__ = ["openapi_document", "SEARCH_PARAMETERS"]
 

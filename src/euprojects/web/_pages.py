@@ -10,8 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ..catalog import Catalog
-from ..search import FACETS, PARAMETERS, SearchQuery
+from ..catalog import FACETS, PARAMETERS, Catalog, SearchQuery
 from ..settings import LANGUAGES
 from ..textview import pick_text
 from ._api import costly_search

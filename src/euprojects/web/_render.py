@@ -15,10 +15,11 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from ..catalog import FACETS
 from ..i18n import Texts, texts
-from ..model import TOPICS, Status
 from ..settings import LANGUAGES
 from ..textview import pick_text
+from ..views import Status
 from ._params import Params, query_string
 
 __all__ = ["render", "facet_label", "FACET_TITLES", "SORT_LABELS", "STATIC_DIR", "ASSET_VERSION"]
@@ -33,18 +34,7 @@ def _(message: str) -> str:
     return message
 
 
-FACET_TITLES = {
-    "source": _("Source"),
-    "framework": _("EU programme"),
-    "programme": _("Programme"),
-    "period": _("Programming period"),
-    "country": _("Country"),
-    "topic": _("Topic"),
-    "theme": _("Theme"),
-    "status": _("Status"),
-    "fund": _("Fund"),
-    "legal_status": _("Legal status of a participant"),
-}
+FACET_TITLES = {name: facet.label for name, facet in FACETS.items()}
 SORT_LABELS = {
     "relevance": _("Relevance"),
     "-start_date": _("Start date, newest first"),
@@ -59,13 +49,6 @@ LINK_RULES = {  # why source records are one organisation (model/_orgmatch.py)
     "vat": _("same VAT number"),
     "name": _("same name, country and town"),
 }
-_LEGAL = {"public": _("Public body"), "private": _("Private body")}
-_STATUS_WORDS = {  # a status as a filter value, not as a badge
-    "planned": _("Planned"),
-    "ongoing": _("Ongoing"),
-    "closed": _("Closed"),
-    "terminated": _("Terminated"),
-}
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "de": "Deutsch"}
 
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -79,16 +62,14 @@ def paragraphs(text: str) -> list[str]:
 
 
 def facet_label(t: Texts, name: str, value: str) -> str:
-    if name == "country":
+    """A value of a facet as its registry entry says to show it."""
+    facet = FACETS[name]
+    if facet.shown == "country":
         return t.country(value)
-    if name == "source":
+    if facet.shown == "source":
         return t.source(value)
-    if name == "topic":
-        return t.gettext(TOPICS.get(value, value))
-    if name == "status":
-        return t.gettext(_STATUS_WORDS.get(value, value))
-    if name == "legal_status":
-        return t.gettext(_LEGAL.get(value, value))
+    if facet.shown == "messages":
+        return t.gettext(facet.messages.get(value, value))
     return value
 
 
