@@ -7,8 +7,10 @@ an absolute `euprojects.*` name and checked against ALLOWED below.
     cli ---> catalog <--- web          (the only door: cli and web import the catalog, views,
                 |                       textview, i18n, errors and settings, nothing below)
                 |                      textview: catalog, views, i18n, model, errors, settings
+             exports                   (the formats: model, views, errors, settings)
+                |
               views                    (the shapes shown: model, search, store, errors, settings)
-    importers  store  search  stats  exports   (peers: never import each other)
+    importers  store  search  stats    (peers: never import each other, nor exports)
                 |                      i18n: model, settings, errors
                 |                      fetch (downloads; the catalog calls it): settings, errors
               model
@@ -48,6 +50,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "settings": frozenset({"errors"}),
     "model": frozenset(_BASE),
     **{peer: frozenset({"model", *_BASE}) for peer in _PEERS},
+    "exports": frozenset({"model", "views", *_BASE}),  # formats of the shapes of views
     "i18n": frozenset({"model", *_BASE}),
     # the shapes a page, an answer or an export shows (views.py): built by the catalog
     "views": frozenset({"model", "search", "store", *_BASE}),

@@ -34,11 +34,8 @@ from .search import (
     SORTS,
     Applied,
     EvalReport,
-    FacetValue,
     Judgement,
-    ResultItem,
     SearchQuery,
-    SearchResult,
     TantivyIndex,
     evaluate,
     matcher_for,
@@ -47,7 +44,16 @@ from .search import (
 )
 from .settings import Settings, load_settings
 from .store import ImportEntry, OrganisationRecord, ProjectFilter, Store, open_store
-from .views import Involvement, OrganisationView, Participant, ProjectView, RelatedProject
+from .views import (
+    FacetValue,
+    Involvement,
+    OrganisationView,
+    Participant,
+    ProjectView,
+    RelatedProject,
+    ResultItem,
+    SearchResult,
+)
 
 __all__ = [
     "Catalog",

@@ -22,6 +22,7 @@ from xml.sax.saxutils import quoteattr as _quoteattr
 from openpyxl import Workbook
 
 from .model import Project, Status
+from .views import export_row
 
 __all__ = [
     "COLUMNS",
@@ -69,30 +70,6 @@ _BATCH = 64  # rows per chunk of a streamed text export
 def safe_cell(value: str) -> str:
     """The text with a leading ``'`` when a spreadsheet would take it for a formula."""
     return "'" + value if value.startswith(_FORMULA_START) else value
-
-
-def export_row(project: Project, status: Status | None) -> dict[str, str]:
-    """The export columns of one project as text ('' for a missing value)."""
-    rate = project.cofinancing_rate
-    eu, total = project.eu_contribution, project.total_budget
-    return {
-        "id": project.id,
-        "acronym": project.acronym or "",
-        "title": project.title.text,
-        "programme": project.programme or "",
-        "period": project.period or "",
-        "start_date": project.start_date.isoformat() if project.start_date else "",
-        "end_date": project.end_date.isoformat() if project.end_date else "",
-        "status": status.value if status else "",
-        "eu_contribution": str(eu.amount) if eu else "",
-        "total_budget": str(total.amount) if total else "",
-        "currency": (eu or total).currency if (eu or total) else "",
-        "cofinancing_rate": str(rate) if rate is not None else "",
-        "countries": " ".join(project.countries),
-        "themes": "; ".join(project.themes),
-        "website": project.website or "",
-        "source_url": project.source_url or "",
-    }
 
 
 def iter_csv(items: Iterable[Item], bom: bool = False) -> Iterator[str]:

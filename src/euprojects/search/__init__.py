@@ -16,7 +16,6 @@ from ._query import (
     SearchQuery,
     parse_text,
 )
-from ._results import FacetValue, ResultItem, SearchResult, project_summary
 from ._snippets import matcher_for, snippet
 
 __all__ = [
@@ -36,15 +35,11 @@ __all__ = [
     "SORTS",
     "STATUSES",
     "STEMMED",
-    "FacetValue",
     "ParsedText",
-    "ResultItem",
-    "SearchResult",
     "RawResult",
     "SearchQuery",
     "TantivyIndex",
     "parse_text",
-    "project_summary",
     "matcher_for",
     "snippet",
     "typo_distance",
