@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 
-from conftest import TODAY, _need, shared_data_dir
+from conftest import TODAY
 from euprojects.cli import cli
 from euprojects.errors import BadFileError
 from euprojects.importers import open_reader
@@ -19,9 +19,14 @@ from euprojects.model import LangText, Money, Organisation, Participation, Proje
 MEMBER = "240366.xml"  # grant 101090290, two Greek organisations, totalCost 0
 
 
-@pytest.fixture(scope="session")
-def cordis_zip():
-    return _need(shared_data_dir() / "cordis" / "cordis_horizon_projects_xml_sample.zip")
+@pytest.fixture(scope="module")
+def one_member_zip(tmp_path_factory, cordis_zip):
+    """A zip of one member of the real zip, MEMBER, as it is there."""
+    path = tmp_path_factory.mktemp("one_member") / "one.zip"
+    with zipfile.ZipFile(cordis_zip) as src, zipfile.ZipFile(path, "w") as dst:
+        info = src.getinfo(MEMBER)
+        dst.writestr(info, src.read(MEMBER), zipfile.ZIP_DEFLATED)
+    return path
 
 
 def _env(tmp_path):
@@ -33,12 +38,11 @@ def _records(path):
     return reader, list(reader)
 
 
-def test_import_then_info_counts_every_project_and_participation(tmp_path, cordis_zip):
+def test_import_then_info_counts_every_project_and_participation(cordis_import):
+    # `import cordis ZIP --json` into an empty store: the session's one CLI import of the zip
     runner = CliRunner()
-    env = _env(tmp_path)
-    result = runner.invoke(cli, ["import", "cordis", str(cordis_zip), "--json"], env=env)
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    env = {"EUPROJECTS_DB": str(cordis_import.db), "EUPROJECTS_TODAY": TODAY.isoformat()}
+    report = cordis_import.report
     info = json.loads(runner.invoke(cli, ["info", "--json"], env=env).output)
     counts = info["sources"]["cordis"]
     assert counts["projects"] == 1894
@@ -48,16 +52,23 @@ def test_import_then_info_counts_every_project_and_participation(tmp_path, cordi
     (file,) = report["files"]
     assert (file["rows_read"], file["rows_imported"], file["rows_rejected"]) == (1894, 1894, 0)
     flagged = [i for i in file["issues"] if i["action"] == "flagged"]
-    assert len(flagged) == 12172 - 12118
-    assert all("isRegisteredBy" in i["reason"] and "not a participation" in i["reason"]
-               and i["member"] for i in flagged)
+    results = [i for i in flagged if "isRegisteredBy" in i["reason"]]
+    assert len(results) == 12172 - 12118
+    assert all("not a participation" in i["reason"] and i["member"] for i in results)
+    # the shared checks (importers/_driver.py) find 8 projects CORDIS calls closed that end
+    # after the day of the tests (2026-11-28), from 2026-12-31 to 2029-08-31; kept as given
+    closed = sorted(i["member"] for i in flagged if i not in results)
+    assert closed == ["258283.xml", "258883.xml", "259880.xml", "262856.xml", "263117.xml",
+                      "263382.xml", "270981.xml", "271690.xml"]
+    assert all(i["field"] == "end_date" and "said closed, but it ends 20" in i["reason"]
+               for i in flagged if i not in results)
     assert [i for i in file["issues"] if i["action"] != "flagged"] == []
 
 
-def test_one_project_field_by_field(cordis_zip):
-    reader, records = _records(cordis_zip)
+def test_one_project_field_by_field(one_member_zip):
+    reader, records = _records(one_member_zip)
     (record,) = [r for r in records if r.project.id == "cordis:101090290"]
-    with zipfile.ZipFile(cordis_zip) as z:
+    with zipfile.ZipFile(one_member_zip) as z:
         raw = z.read(MEMBER).decode("utf-8")
     objective = raw.split("<objective>")[1].split("</objective>")[0]
     teaser = raw.split("<teaser>")[1].split("</teaser>")[0]
@@ -156,6 +167,7 @@ def test_one_project_field_by_field(cordis_zip):
     )
 
 
+@pytest.mark.slow
 def test_country_codes_and_zero_costs_across_the_file(cordis_zip):
     _, records = _records(cordis_zip)
     orgs = {o.id: o for r in records for o in r.organisations}

@@ -175,7 +175,8 @@ class Catalog:
                 f"unknown source {source!r} (known: {', '.join(sorted(IMPORTERS))})"
             )
         limits = ReadLimits(max_member_bytes=self.settings.max_member_bytes)
-        readers: list[Reader] = [open_reader(source, Path(p), limits) for p in paths]
+        readers: list[Reader] = [open_reader(source, Path(p), limits, self.today)
+                                 for p in paths]
         for reader in readers:
             reader.report.origin = (origins or {}).get(reader.path, reader.report.origin)
         report = ImportReport(source=IMPORTERS[source][0])

@@ -1,16 +1,17 @@
-"""Importers: one module per source. Each reads files into ProjectRecords and a FileReport and
-knows nothing of storage. The registry maps a source name (as the CLI spells it) to a function
-that opens one file, checking it whole, and returns a reader to iterate."""
+"""Importers: one module per source. Each maps a file's rows to ProjectRecords and knows
+nothing of storage; the driver (_driver.py) counts them, leaves out repeats and runs the checks
+every source shares, into a FileReport. The registry maps a source name (as the CLI spells it)
+to a function that opens one file, checking it whole, and returns a reader to iterate."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import Protocol
 
 from ..errors import BadFileError
-from ..model import ProjectRecord
+from ._driver import Parsed, SourceReader, check
 from ._report import FileReport, ImportReport, RowIssue
 from ._workbook import sniff
 from .cordis_csv import CordisCsvReader, is_csv_dataset
@@ -19,8 +20,8 @@ from .eac import EacResultsReader
 from .keep_api import KeepApiReader
 from .keep_export import KeepExportReader
 
-__all__ = ["Reader", "IMPORTERS", "open_reader", "FileReport", "ImportReport", "RowIssue",
-           "ReadLimits"]
+__all__ = ["Reader", "SourceReader", "Parsed", "check", "IMPORTERS", "open_reader",
+           "FileReport", "ImportReport", "RowIssue", "ReadLimits"]
 
 
 @dataclass(frozen=True)
@@ -30,16 +31,10 @@ class ReadLimits:
     max_member_bytes: int = 64 * 1024 * 1024  # one zip member read whole
 
 
-class Reader(Protocol):
-    """An opened, checked input file. Iterating it yields its projects one at a time and fills
-    ``report``; the iteration may still raise BadFileError for damage found late."""
-
-    report: FileReport
-    path: Path
-    expected: int | None  # how many projects the file holds, once known
-
-
-    def __iter__(self) -> Iterator[ProjectRecord]: ...
+# An opened, checked input file: iterating it yields its projects one at a time (counted,
+# de-duplicated and checked by the driver) and fills ``report``; the iteration may still raise
+# BadFileError for damage found late.
+Reader = SourceReader
 
 
 def _open_keep(path: Path, limits: ReadLimits) -> Reader:
@@ -75,9 +70,14 @@ IMPORTERS: dict[str, tuple[str, Callable[[Path, ReadLimits], Reader]]] = {
 }
 
 
-def open_reader(source: str, path: Path, limits: ReadLimits | None = None) -> Reader:
+def open_reader(source: str, path: Path, limits: ReadLimits | None = None,
+                today: date | None = None) -> Reader:
+    """The file opened and checked whole by the source's importer. ``today``: the day the
+    checks compare dates with (default: the system's)."""
     try:
         _, opener = IMPORTERS[source]
     except KeyError:
         raise BadFileError(str(path), f"no importer for source {source!r}") from None
-    return opener(path, limits or ReadLimits())
+    reader = opener(path, limits or ReadLimits())
+    reader.today = today
+    return reader

@@ -6,7 +6,7 @@ the same from both.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..model import (
@@ -22,7 +22,6 @@ from ..model import (
     project_id,
 )
 from . import _cells as c
-from ._report import FileReport
 
 __all__ = [
     "SOURCE",
@@ -39,7 +38,6 @@ __all__ = [
     "organisation",
     "participants",
     "build_record",
-    "iter_once",
 ]
 
 SOURCE = "cordis"
@@ -249,22 +247,3 @@ def build_record(
         extra=tuple(extra),
     )
     return ProjectRecord(project, tuple(participations), tuple(organisations))
-
-
-def iter_once(
-    report: FileReport, results: Iterable[tuple[c.Row, ProjectRecord | None]]
-) -> Iterator[ProjectRecord]:
-    """The records of a file, each counted as read and then imported or rejected; a grant
-    that comes again is rejected (the first one stands)."""
-    seen: set[str] = set()
-    for row, record in results:
-        report.rows_read += 1
-        if record is not None and record.project.id in seen:
-            row.issue("id", f"grant {record.project.source_id} again; left out", "rejected")
-            record = None
-        if record is None:
-            report.rows_rejected += 1
-            continue
-        seen.add(record.project.id)
-        report.rows_imported += 1
-        yield record

@@ -34,11 +34,11 @@ from ._cordis import (
     build_member,
     build_record,
     identify,
-    iter_once,
     organisation,
     participants,
     source_order,
 )
+from ._driver import Parsed, SourceReader
 from ._report import FileReport
 from ._workbook import sha256_of, sniff
 
@@ -197,7 +197,7 @@ class _Files:
             yield stream
 
 
-class CordisCsvReader:
+class CordisCsvReader(SourceReader):
     """Reads one CORDIS CSV dataset (its zip, or its project.csv); the constructor reads every
     file through and refuses the dataset whole when one of them is not CORDIS's."""
 
@@ -305,9 +305,12 @@ class CordisCsvReader:
 
     # -- the projects -----------------------------------------------------------------------
 
-    def __iter__(self) -> Iterator[ProjectRecord]:
+    again = ("id", "grant")
+
+    def parse(self) -> Iterator[Parsed]:
         try:
-            yield from iter_once(self.report, self._iter_read())
+            for row, record in self._iter_read():
+                yield Parsed(row, record)
             self._report_orphans()
         finally:
             self._spill.close()

@@ -25,11 +25,11 @@ from ._cordis import (
     build_record,
     cordis_url,
     identify,
-    iter_once,
     organisation,
     participants,
     source_order,
 )
+from ._driver import Parsed, SourceReader
 from ._report import FileReport
 from ._workbook import sha256_of
 
@@ -63,7 +63,7 @@ def _category(cat: etree._Element) -> str | None:
     return _t(cat, "title") or (_t(cat, "code") or "").lstrip("/") or None
 
 
-class CordisXmlReader:
+class CordisXmlReader(SourceReader):
     """Reads one CORDIS XML zip; the constructor refuses a file that is not a readable zip."""
 
     def __init__(self, path: Path, max_member_bytes: int = 64 * 1024 * 1024) -> None:
@@ -127,9 +127,12 @@ class CordisXmlReader:
             raise _TooLarge
         return data
 
-    def __iter__(self) -> Iterator[ProjectRecord]:
+    again = ("id", "grant")
+
+    def parse(self) -> Iterator[Parsed]:
         with zipfile.ZipFile(self.path) as archive:
-            yield from iter_once(self.report, self._iter_read(archive))
+            for row, record in self._iter_read(archive):
+                yield Parsed(row, record)
 
     def _iter_read(self, archive: zipfile.ZipFile) -> Iterator[tuple[c.Row, ProjectRecord | None]]:
         for member in self._members:

@@ -32,6 +32,7 @@ from ..model import (
     project_id,
 )
 from . import _cells as c
+from ._driver import Parsed, SourceReader
 from ._report import FileReport
 from ._workbook import sha256_of, sniff
 
@@ -179,7 +180,7 @@ def _is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-class EacResultsReader:
+class EacResultsReader(SourceReader):
     """Reads one EAC results workbook (.xls or .xlsx); the constructor refuses a file that is
     not one. Every sheet whose header has ``Project Number`` and ``Project Title`` is read."""
 
@@ -223,30 +224,22 @@ class EacResultsReader:
             file=path.name, format=f"{FORMAT} ({kind})", sha256=sha256_of(path)
         )
 
-    def __iter__(self) -> Iterator[ProjectRecord]:
-        seen: set[str] = set()
+    def parse(self) -> Iterator[Parsed]:
         for sheet, layout, rows in self._sheets:
+            # the issues of the shared checks name a field by this sheet's header
+            self.columns = {
+                "id": layout.headers[layout.columns[_NUMBER]],
+                "start_date": layout.headers[layout.columns[_START]],
+                "end_date": layout.headers[layout.columns[_END]],
+                "eu_contribution": layout.headers[layout.grant],
+            }
             width = len(rows[0])
             for number, cells in enumerate(rows[1:], start=2):
                 if all(map(_is_empty, cells)):
                     continue
                 cells = list(cells[:width]) + [None] * (width - len(cells))
-                self.report.rows_read += 1
                 row = c.Row(self.report, sheet, number)
-                record = _Row(layout, cells, row).record()
-                if record is not None and record.project.id in seen:
-                    row.issue(
-                        layout.headers[layout.columns[_NUMBER]],
-                        f"project {record.project.source_id} again; left out",
-                        "rejected",
-                    )
-                    record = None
-                if record is None:
-                    self.report.rows_rejected += 1
-                    continue
-                seen.add(record.project.id)
-                self.report.rows_imported += 1
-                yield record
+                yield Parsed(row, _Row(layout, cells, row).record())
 
 
 class _Row:
@@ -288,9 +281,6 @@ class _Row:
         summary_lang = guess_language(summary) if summary else None
         start = excel_day(self.raw(_START), row, self.header(_START))
         end = excel_day(self.raw(_END), row, self.header(_END))
-        if start and end and end < start:
-            row.issue(self.header(_END), f"ends ({end}) before it starts ({start}); kept as "
-                      "given", "flagged")
         self.add("sub-programme", self.text("sub-programme"))
         self.add("action", self.text("action"))
         call_year = self._call_year()

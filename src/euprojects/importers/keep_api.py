@@ -26,6 +26,7 @@ from ..model import (
     organisation_id,
 )
 from . import _cells as c
+from ._driver import Parsed, SourceReader
 from ._keep import SOURCE, keep_project_id, keep_url, period_of
 from ._report import FileReport
 from ._workbook import sha256_of, sniff
@@ -55,7 +56,7 @@ def _projects_in(data: Any) -> list[Any] | None:
     return None
 
 
-class KeepApiReader:
+class KeepApiReader(SourceReader):
     """Reads one keep.eu API JSON file; the constructor refuses a file that is not one."""
 
     def __init__(self, path: Path) -> None:
@@ -79,22 +80,13 @@ class KeepApiReader:
         self.expected: int | None = len(items)
         self.report = FileReport(file=path.name, format=FORMAT, sha256=sha256_of(path))
 
-    def __iter__(self) -> Iterator[ProjectRecord]:
-        seen: set[str] = set()
+    # a project's id is made of its programme and acronym
+    again = ("acronym", "project")
+
+    def parse(self) -> Iterator[Parsed]:
         for index, item in enumerate(self._items, start=1):
-            self.report.rows_read += 1
             row = c.Row(self.report, None, index)
-            record = self._record(item, row)
-            if record is None:
-                self.report.rows_rejected += 1
-                continue
-            if record.project.id in seen:
-                row.issue("acronym", "the same project (programme + acronym) again", "rejected")
-                self.report.rows_rejected += 1
-                continue
-            seen.add(record.project.id)
-            self.report.rows_imported += 1
-            yield record
+            yield Parsed(row, self._record(item, row))
 
     def _record(self, item: dict[str, Any], row: c.Row) -> ProjectRecord | None:
         programme_obj = item.get("programme") or {}

@@ -27,6 +27,7 @@ from ..model import (
     organisation_id,
 )
 from . import _cells as c
+from ._driver import Parsed, SourceReader
 from ._keep import (
     SOURCE,
     ProgrammeSites,
@@ -73,7 +74,7 @@ class _Languages:
 _LEGAL = {"public": LegalStatus.PUBLIC.value, "private": LegalStatus.PRIVATE.value}
 
 
-class KeepExportReader:
+class KeepExportReader(SourceReader):
     """Reads one keep.eu xlsx export; iterate it for ProjectRecords, one project at a time.
 
     The constructor reads the whole file once, row by row, into a private temporary SQLite
@@ -91,6 +92,11 @@ class KeepExportReader:
             self._p_header = book.header(lay.partners_sheet, lay.required_partners)
             self.report = FileReport(file=path.name, format=lay.name, sha256=sha256_of(path))
             self.expected: int | None = None
+            columns = {"start_date": lay.start, "end_date": lay.end,
+                       "eu_contribution": lay.eu_funding, "total_budget": lay.total_budget,
+                       "cofinancing_rate": lay.rate, "acronym": lay.acronym}
+            self.columns = {k: v for k, v in columns.items() if v}
+            self._early: list[Parsed] = []  # rows rejected while reading: no join key
             self._spill = sqlite3.connect("")  # private temporary on-disk database
             self._spill.executescript(_SPILL_SCHEMA)
             try:
@@ -131,15 +137,15 @@ class KeepExportReader:
         sql = f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?)"
         batch: list[tuple[Any, ...]] = []
         for number, values in book.iter_rows(sheet, header):
-            self.report.rows_read += 1
+            row = c.Row(self.report, sheet, number)
             key = self._key(
-                c.Row(self.report, sheet, number),
+                row,
                 values[programme] if programme is not None else None,
                 values[acronym] if acronym is not None else None,
                 values[pid] if pid is not None else None,
             )
             if key is None:
-                self.report.rows_rejected += 1
+                self._early.append(Parsed(row, None))
                 continue
             address = c.text(values[website]) if website is not None else None
             site = c.url_key(address) if address else None
@@ -172,9 +178,10 @@ class KeepExportReader:
             "SELECT COUNT(*) FROM (SELECT 1 FROM projects GROUP BY programme, acronym)"
         ).fetchone()[0]
 
-    def __iter__(self) -> Iterator[ProjectRecord]:
+    def parse(self) -> Iterator[Parsed]:
         db = self._spill
         try:
+            yield from self._early
             keys = db.execute(
                 "SELECT programme, acronym FROM projects GROUP BY programme, acronym "
                 "ORDER BY MIN(number)"
@@ -192,19 +199,22 @@ class KeepExportReader:
                         "SELECT number, cells FROM partners WHERE programme = ? AND acronym = ? "
                         "ORDER BY number", key)
                 ]
-                yield self._record(key, rows, partners, self._sites)
+                record, rejected = self._record(key, rows, partners, self._sites)
+                yield Parsed(c.Row(self.report, self.layout.projects_sheet, rows[0][0]), record,
+                             read=len(rows) + len(partners), rejected=rejected)
             orphans = db.execute(
                 "SELECT programme, acronym, number FROM partners p WHERE NOT EXISTS (SELECT 1 "
                 "FROM projects j WHERE j.programme = p.programme AND j.acronym = p.acronym) "
                 "ORDER BY number"
             ).fetchall()
             for programme, acronym, number in orphans:
-                c.Row(self.report, self.layout.partners_sheet, number).issue(
+                row = c.Row(self.report, self.layout.partners_sheet, number)
+                row.issue(
                     self.layout.p_acronym,
                     f"no project row for programme {programme!r} and acronym {acronym!r}",
                     "rejected",
                 )
-                self.report.rows_rejected += 1
+                yield Parsed(row, None)
         finally:
             db.close()
 
@@ -227,7 +237,8 @@ class KeepExportReader:
         rows: list[tuple[int, dict[str, Any]]],
         partner_rows: list[tuple[int, dict[str, Any]]],
         sites: ProgrammeSites,
-    ) -> ProjectRecord:
+    ) -> tuple[ProjectRecord, int]:
+        """The project of one join key, and how many of its partner rows were left out."""
         lay, report = self.layout, self.report
         programme, acronym = key
         pid = keep_project_id(programme, acronym)
@@ -286,12 +297,9 @@ class KeepExportReader:
 
         start = c.day(cells.get(lay.start), row, lay.start)
         end = c.day(cells.get(lay.end), row, lay.end)
-        if start and end and end < start:
-            row.issue(
-                lay.end, f"ends ({end}) before it starts ({start}); dates kept as given", "flagged"
-            )
 
-        participations, organisations = self._partners_of(pid, langs, partner_rows, sites)
+        participations, organisations, rejected = self._partners_of(pid, langs, partner_rows,
+                                                                     sites)
         countries = sorted({o.country for o in organisations if o.country})
         nuts = sorted({o.nuts[-1][0] for o in organisations if o.nuts})
 
@@ -325,8 +333,7 @@ class KeepExportReader:
             call=c.code_text(cells.get(lay.call)),
             extra=tuple(extra),
         )
-        report.rows_imported += len(rows)
-        return ProjectRecord(project, tuple(participations), tuple(organisations))
+        return ProjectRecord(project, tuple(participations), tuple(organisations)), rejected
 
     def _partners_of(
         self,
@@ -334,8 +341,11 @@ class KeepExportReader:
         langs: _Languages,
         rows: list[tuple[int, dict[str, Any]]],
         sites: ProgrammeSites,
-    ) -> tuple[list[Participation], list[Organisation]]:
+    ) -> tuple[list[Participation], list[Organisation], int]:
+        """The participations and organisations of a project's partner rows, and how many
+        rows were left out."""
         lay, report = self.layout, self.report
+        rejected = 0
         participations: list[Participation] = []
         organisations: dict[str, Organisation] = {}
         for number, cells in rows:
@@ -343,7 +353,7 @@ class KeepExportReader:
             name = c.text(cells.get(lay.p_name))
             if name is None:
                 row.issue(lay.p_name, "no organisation name", "rejected")
-                report.rows_rejected += 1
+                rejected += 1
                 continue
             lead_cell = (c.text(cells.get(lay.p_lead)) or "").casefold()
             if lead_cell not in {"yes", "no"}:
@@ -407,5 +417,4 @@ class KeepExportReader:
                     eu_contribution=eu,
                 )
             )
-            report.rows_imported += 1
-        return participations, list(organisations.values())
+        return participations, list(organisations.values()), rejected
