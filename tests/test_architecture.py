@@ -24,6 +24,7 @@ test_every_module_has_a_layer fails until it is.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -377,3 +378,35 @@ def test_checker_reports_reaching_past_the_catalog() -> None:
         "euprojects.cli:1: catalog.index",
         "euprojects.web._api:2: _catalog(r).store",
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# docs/architecture.md names only modules that exist
+
+_NAMED = re.compile(r"(?<![\w/.])((?:[\w*]+/)*[\w*]+\.(?:py|po|md)|[a-z_]+/)(?![\w/])")
+
+
+def named_paths(text: str) -> set[str]:
+    return set(_NAMED.findall(text))
+
+
+def test_checker_finds_named_paths() -> None:
+    text = "`store/sqlite.py` (queries), `views.py`, web/ (_app), docs/settings.md, e.g. x.y"
+    assert named_paths(text) == {"store/sqlite.py", "views.py", "web/", "docs/settings.md"}
+
+
+def test_every_module_the_architecture_doc_names_exists() -> None:
+    root = PACKAGE_DIR.parents[1]
+    text = (root / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = named_paths(text)
+    assert len(named) > 30, named
+    missing = sorted(
+        path for path in named
+        if not any(list(base.glob(path)) for base in (PACKAGE_DIR, root, root / "src"))
+    )
+    assert not missing, f"docs/architecture.md names what does not exist: {missing}"
+    # and every package and top-level module of the code is on the map
+    shown = {m.split("/")[0].removesuffix(".py") for m in named}
+    layers = {p.name.removesuffix(".py") for p in PACKAGE_DIR.iterdir()
+              if p.suffix == ".py" or (p / "__init__.py").exists()} - {"__init__", "__main__"}
+    assert layers <= shown, f"not in docs/architecture.md: {sorted(layers - shown)}"
