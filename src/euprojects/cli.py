@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,8 @@ def _catalog(ctx: click.Context) -> Catalog:
         except SearchIndexError as exc:
             click.echo(f"Warning: the search index could not catch up with the store: {exc}",
                        err=True)
-    return obj["catalog"]
+    kept: Catalog = obj["catalog"]  # ctx.obj is click's untyped dict
+    return kept
 
 
 def _echo_json(data: Any) -> None:
@@ -298,8 +300,8 @@ def show(ctx: click.Context, project_id: str, as_json: bool, lang: str | None) -
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON Lines, one project a line.")
 @click.pass_context
 def list_command(ctx: click.Context, source: str | None, programme: str | None,
-                 period: str | None, country: str | None, started_from: Any,
-                 started_until: Any, limit: int, as_json: bool) -> None:
+                 period: str | None, country: str | None, started_from: datetime | None,
+                 started_until: datetime | None, limit: int, as_json: bool) -> None:
     """List projects, newest start first, with simple filters."""
     catalog = _catalog(ctx)
     filters = ProjectFilter(
@@ -353,7 +355,7 @@ def index(ctx: click.Context, rebuild: bool, as_json: bool) -> None:
 
 
 def _search_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    for facet in reversed(FACETS.values()):
+    for facet in reversed(list(FACETS.values())):
         command = click.option(facet.option, facet.name, multiple=True,
                                help=f"Facet {facet.name}; repeat for OR.")(command)
     for name in reversed(list(RANGES)):
@@ -374,7 +376,7 @@ def _search_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--no-typos", is_flag=True, help="No typo tolerance (typos=0).")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
 @click.pass_context
-def search(ctx: click.Context, query: str, sort: str | None, size: str | None,
+def search(ctx: click.Context, /, query: str, sort: str | None, size: str | None,
            cursor: str | None, no_typos: bool, as_json: bool, **facets: Any) -> None:
     """Search projects: words, "phrases", -exclusions, OR, prefix*; facets and ranges."""
     params: dict[str, Any] = {"q": query, "sort": sort, "size": size, "cursor": cursor}
@@ -407,7 +409,7 @@ def search(ctx: click.Context, query: str, sort: str | None, size: str | None,
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (default: standard output; required for xlsx).")
 @click.pass_context
-def export(ctx: click.Context, query: str, sort: str | None, no_typos: bool, fmt: str,
+def export(ctx: click.Context, /, query: str, sort: str | None, no_typos: bool, fmt: str,
            bom: bool, output: Path | None, **facets: Any) -> None:
     """Export every project a search matches (no cap) as CSV, JSON Lines or XLSX."""
     params: dict[str, Any] = {"q": query, "sort": sort, **facets}

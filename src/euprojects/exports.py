@@ -105,7 +105,7 @@ def iter_jsonl(items: Iterable[Item]) -> Iterator[str]:
         yield "".join(chunk)
 
 
-def _xlsx_value(column: str, text: str) -> Any:
+def _xlsx_value(column: str, text: str) -> date | float | str | None:
     if not text:
         return None
     if column in {"start_date", "end_date"}:

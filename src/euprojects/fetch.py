@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import Message
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 
 from . import __version__
@@ -135,18 +135,16 @@ def fetch_keep(settings: Settings, progress: Progress | None = None) -> list[Dow
 # -- HTTP ------------------------------------------------------------------------------------
 
 
-class _ReadTimeout:
+class _ReadTimeout(http.client.HTTPConnection):
     """Connects within the connect timeout (the TLS handshake included), then waits up to the
     read timeout for each next bytes."""
-
-    sock: socket.socket
 
     def __init__(self, *args: Any, read_timeout: float, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._read_timeout = read_timeout
 
     def connect(self) -> None:
-        super().connect()  # type: ignore[misc]
+        super().connect()
         self.sock.settimeout(self._read_timeout)
 
 
@@ -165,7 +163,7 @@ class _HttpHandler(urllib.request.HTTPHandler):
 
     def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
         factory = functools.partial(_Connection, read_timeout=self._read_timeout)
-        return self.do_open(factory, req)  # type: ignore[arg-type]
+        return self.do_open(factory, req)
 
 
 class _HttpsHandler(urllib.request.HTTPSHandler):
@@ -176,7 +174,7 @@ class _HttpsHandler(urllib.request.HTTPSHandler):
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
         factory = functools.partial(_TlsConnection, read_timeout=self._read_timeout)
-        return self.do_open(factory, req, context=self._tls)  # type: ignore[arg-type]
+        return self.do_open(factory, req, context=self._tls)
 
 
 class _Client:
@@ -188,14 +186,18 @@ class _Client:
             _HttpHandler(self.read_timeout), _HttpsHandler(self.read_timeout)
         )
 
-    def get(self, url: str, shown: str, headers: Mapping[str, str]) -> Any:
+    def get(self, url: str, shown: str,
+            headers: Mapping[str, str]) -> http.client.HTTPResponse | urllib.error.HTTPError:
         """The response of a GET; an HTTPError for 304 and 416 (to be read as answers); a
         FetchError for anything else that is not a 2xx answer."""
         request = urllib.request.Request(
             url, headers={"User-Agent": f"euprojects/{__version__}", **headers}
         )
         try:
-            return self._opener.open(request, timeout=self.connect_timeout)
+            # the handlers above answer with an HTTPResponse (typeshed types open() as Any)
+            response: http.client.HTTPResponse = self._opener.open(
+                request, timeout=self.connect_timeout)
+            return response
         except urllib.error.HTTPError as exc:
             if exc.code in (304, 416):
                 return exc
@@ -392,7 +394,14 @@ def _broken_reason(exc: BaseException, client: _Client) -> str:
     return str(exc) or type(exc).__name__
 
 
-def _hash_file(path: Path) -> Any:
+class _Hasher(Protocol):
+    """What a download needs of a hashlib object."""
+
+    def update(self, data: bytes, /) -> None: ...
+    def hexdigest(self) -> str: ...
+
+
+def _hash_file(path: Path) -> _Hasher:
     hasher = hashlib.sha256()
     with path.open("rb") as f:
         while chunk := f.read(1 << 20):
@@ -405,7 +414,7 @@ def _from_manifest(manifest: Mapping[str, Any]) -> dict[str, Any]:
     return {k: manifest.get(k) for k in keys}
 
 
-def _finish(path: Path, shown: str, validators: Mapping[str, Any], size: int, hasher: Any, *,
+def _finish(path: Path, shown: str, validators: Mapping[str, Any], size: int, hasher: _Hasher, *,
             resumed: bool) -> Download:
     part, part_meta = _part_paths(path)
     os.replace(part, path)  # same folder: atomic

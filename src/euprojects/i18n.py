@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
@@ -83,7 +83,9 @@ class Texts:
 
     def datetime(self, value: datetime | None) -> str:
         """A moment in the locale's medium format, in UTC (as the import history records it)."""
-        return format_datetime(value, "medium", tzinfo="UTC", locale=self.locale) if value else ""
+        return format_datetime(
+            value, "medium", tzinfo=get_timezone("UTC"), locale=self.locale
+        ) if value else ""
 
     def number(self, value: int | Decimal | None) -> str:
         return format_decimal(value, locale=self.locale) if value is not None else ""
@@ -104,7 +106,8 @@ class Texts:
     def language(self, code: str | None) -> str:
         if not code:
             return self.gettext("unknown language")
-        return self.locale.languages.get(code, code)
+        name: str = self.locale.languages.get(code, code)  # Babel's data is untyped
+        return name
 
     def country(self, code: str | None) -> str:
         return self.locale.territories.get(code, code) if code else ""

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import SettingsError
 
@@ -16,8 +16,10 @@ __all__ = ["Settings", "LANGUAGES", "load_settings"]
 
 LANGUAGES = ("fr", "en", "de")
 
+_Value = TypeVar("_Value")
 
-def _setting(default: Any, help: str) -> Any:
+
+def _setting(default: _Value, help: str) -> _Value:
     return field(default=default, metadata={"help": help})
 
 

@@ -203,6 +203,7 @@ def export_row(project: Project, status: Status | None) -> dict[str, str]:
     """The export columns of one project as text ('' for a missing value)."""
     rate = project.cofinancing_rate
     eu, total = project.eu_contribution, project.total_budget
+    money = eu or total
     return {
         "id": project.id,
         "acronym": project.acronym or "",
@@ -214,7 +215,7 @@ def export_row(project: Project, status: Status | None) -> dict[str, str]:
         "status": status.value if status else "",
         "eu_contribution": str(eu.amount) if eu else "",
         "total_budget": str(total.amount) if total else "",
-        "currency": (eu or total).currency if (eu or total) else "",
+        "currency": money.currency if money else "",
         "cofinancing_rate": str(rate) if rate is not None else "",
         "countries": " ".join(project.countries),
         "themes": "; ".join(project.themes),

@@ -95,7 +95,9 @@ class Workbook:
             )
         return header
 
-    def _rows(self, sheet: str, min_row: int = 1, max_row: int | None = None) -> Iterator[tuple]:
+    def _rows(
+        self, sheet: str, min_row: int = 1, max_row: int | None = None
+    ) -> Iterator[tuple[Any, ...]]:
         try:
             worksheet = self._book[sheet]
             with warnings.catch_warnings():

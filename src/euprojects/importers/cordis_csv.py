@@ -21,6 +21,7 @@ import zlib
 from collections.abc import Generator, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO
 
@@ -130,6 +131,11 @@ def _amount(value: str | None, row: c.Row, field: str) -> Money | None:
     if raw is None:
         return None
     return c.money(raw, row, field, decimal_comma=raw.rfind(",") > raw.rfind("."))
+
+
+def _cell_amount(cells: dict[str, str], row: c.Row, name: str) -> Money | None:
+    """The amount in the named column of an organization.csv row."""
+    return _amount(cells.get(name), row, name)
 
 
 def _nuts(value: str | None, row: c.Row) -> tuple[tuple[str, str | None], ...]:
@@ -444,7 +450,7 @@ class CordisCsvReader(SourceReader):
                 row,
                 role=get("role"),
                 role_field="role",
-                amount=lambda name, cells=cells, row=row: _amount(cells.get(name), row, name),
+                amount=partial(_cell_amount, cells, row),
                 sme=(get("SME") or "").lower() or None,
                 terminated=(get("endOfParticipation") or "").lower() == "true",
             )

@@ -11,12 +11,13 @@ from __future__ import annotations
 import zipfile
 import zlib
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 from lxml import etree
 
 from ..errors import BadFileError
-from ..model import Organisation, ProjectRecord, project_id
+from ..model import Money, Organisation, ProjectRecord, project_id
 from . import _cells as c
 from ._cordis import (
     SOURCE,
@@ -39,6 +40,11 @@ FORMAT = "CORDIS project XML (zip)"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
 # members looked at before anything is written: one of them must be a CORDIS <project>
 _SNIFFED = 20
+
+
+def _attribute_amount(element: etree._Element, row: c.Row, field: str, name: str) -> Money | None:
+    """The amount in an attribute of an <organization> element."""
+    return c.money(element.get(name), row, f"{field}/@{name}")
 
 
 class _TooLarge(Exception):
@@ -262,7 +268,7 @@ class CordisXmlReader(SourceReader):
                 row,
                 role=element.get("type"),
                 role_field=f"{field}/@type",
-                amount=lambda name, e=element, f=field: c.money(e.get(name), row, f"{f}/@{name}"),
+                amount=partial(_attribute_amount, element, row, field),
                 sme=element.get("sme"),
                 terminated=element.get("terminated") == "true",
             )

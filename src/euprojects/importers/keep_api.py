@@ -51,8 +51,9 @@ def _projects_in(data: Any) -> list[Any] | None:
         if "partnerships" in data:
             return [data]
         for key in ("results", "projects"):
-            if isinstance(data.get(key), list):
-                return data[key]
+            items = data.get(key)
+            if isinstance(items, list):
+                return items
     return None
 
 
@@ -174,7 +175,7 @@ class KeepApiReader(SourceReader):
             field = f"partnerships[{number - 1}]"
             partner = p.get("partner") if isinstance(p, dict) else None
             name = c.text(partner.get("name")) if isinstance(partner, dict) else None
-            if name is None:
+            if name is None or not isinstance(partner, dict):
                 row.issue(field, "a partnership without an organisation name; left out")
                 continue
             country_obj = partner.get("country") or {}

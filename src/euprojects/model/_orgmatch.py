@@ -287,9 +287,9 @@ def cluster(members: Iterable[Member]) -> tuple[dict[str, str], list[Edge]]:
             continue
         towns = [_town_words(by_id[i].organisation) for i in ids]
         for n, first in enumerate(ids):  # a name links only records of the same town
-            for m in range(n + 1, len(ids)):
-                if _same_town(towns[n], towns[m]):
-                    join(first, ids[m], rule, key)
+            for later in range(n + 1, len(ids)):
+                if _same_town(towns[n], towns[later]):
+                    join(first, ids[later], rule, key)
     return {i: find(i) for i in by_id}, edges
 
 

@@ -12,7 +12,7 @@ from tantivy import FieldType, Occur, Query
 
 from ._analysis import STEMMED, analyzer, stem_field
 from ._documents import NUMBER_FIELDS, TEXT_FIELDS, day_time
-from ._query import Clause, ParsedText, SearchQuery
+from ._query import Bound, Clause, ParsedText, SearchQuery
 
 __all__ = ["one_typo_variants", "text_query", "filter_queries", "status_query", "combine",
            "typo_distance", "STATUSES"]
@@ -194,8 +194,10 @@ def text_query(schema: tantivy.Schema, text: ParsedText, typos: bool,
         parts.append((occur, _should([
             _clause(schema, c, typos, False, corrector, translator, splitter) for c in group
         ])))
-    words = [_as_meant(g[0], typos, corrector) for g in required
-             if len(g) == 1 and len(g[0].tokens) == 1 and not g[0].phrase]
+    words: list[str | tuple[int, str]] = [
+        _as_meant(g[0], typos, corrector) for g in required
+        if len(g) == 1 and len(g[0].tokens) == 1 and not g[0].phrase
+    ]
     if len(words) >= 2:
         # proximity: the words near each other, in order, score above the words apart
         for field in ("title", "body"):
@@ -242,7 +244,7 @@ def status_query(schema: tantivy.Schema, status: str, today: date) -> Query:
 _FIRST_DAY, _LAST_DAY = date(1678, 1, 1), date(2262, 1, 1)
 
 
-def _range(schema: tantivy.Schema, name: str, low: object, high: object) -> Query:
+def _range(schema: tantivy.Schema, name: str, low: Bound | None, high: Bound | None) -> Query:
     if name in ("start_date", "end_date"):
         field = "start" if name == "start_date" else "end"
         if isinstance(low, date) and low < _FIRST_DAY:
@@ -255,7 +257,8 @@ def _range(schema: tantivy.Schema, name: str, low: object, high: object) -> Quer
         if low is None and high is None:  # bounds beyond any day: every project with a date
             return Query.exists_query(field)
         return Query.range_query(schema, field, FieldType.Date,
-                                 day_time(low) if low else None, day_time(high) if high else None)
+                                 day_time(low) if isinstance(low, date) else None,
+                                 day_time(high) if isinstance(high, date) else None)
     field = NUMBER_FIELDS[name]
     return Query.range_query(schema, field, FieldType.Float,
                              float(low) if isinstance(low, Decimal) else None,

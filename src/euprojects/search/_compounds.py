@@ -62,4 +62,5 @@ def _geometric_mean(values: list[int]) -> float:
     product = 1.0
     for v in values:
         product *= v
-    return product ** (1 / len(values))
+    mean: float = product ** (1 / len(values))  # a float: the product is never negative
+    return mean

@@ -79,8 +79,8 @@ def to_document(
     for theme in project.themes:
         doc.add_text("body", theme)
         stems.setdefault("en", []).append(theme)
-    for lang, texts in stems.items():
-        for text in texts:
+    for lang, stemmed in stems.items():
+        for text in stemmed:
             doc.add_text(stem_field(lang), text)
     organisations = [organisation for _, organisation in participants]
     for organisation in organisations:

@@ -7,7 +7,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from ..errors import BadFileError
 
@@ -49,7 +49,7 @@ def read_judgements(path: Path) -> list[Judgement]:
 def ndcg(ranked: Sequence[str], relevant: Mapping[str, int], k: int = 10) -> float:
     """Normalised discounted cumulative gain at k, gain 2^grade - 1, log2 discount."""
     def dcg(grades: Sequence[int]) -> float:
-        return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(grades[:k]))
+        return sum((2.0**g - 1) / math.log2(i + 2) for i, g in enumerate(grades[:k]))
 
     ideal = dcg(sorted(relevant.values(), reverse=True))
     if ideal == 0:
@@ -66,10 +66,21 @@ def recall(ranked: Sequence[str], relevant: Mapping[str, int], k: int = 10) -> f
     return len(wanted & set(ranked[:k])) / min(k, len(wanted))
 
 
+class QueryScore(TypedDict):
+    """One judged query's scores, as ``EvalReport.per_query`` lists them."""
+
+    query: str
+    params: dict[str, Any]
+    ndcg: float
+    recall: float
+    relevant: int
+    note: str
+
+
 @dataclass(frozen=True)
 class EvalReport:
     k: int
-    per_query: list[dict[str, Any]]
+    per_query: list[QueryScore]
 
     @property
     def ndcg(self) -> float:
@@ -92,7 +103,7 @@ def evaluate(
     judgements: Sequence[Judgement], search: Callable[[Judgement], list[str]], k: int = 10
 ) -> EvalReport:
     """Run every judged query through ``search`` (ids in rank order) and score it."""
-    rows = []
+    rows: list[QueryScore] = []
     for j in judgements:
         ranked = search(j)
         rows.append({

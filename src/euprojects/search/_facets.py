@@ -6,9 +6,10 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import tantivy
 from tantivy import Query
@@ -22,6 +23,9 @@ __all__ = ["FacetCounter"]
 _FACET_SIZE = 65_000  # more than the distinct values of any facet: counts are exact
 
 Facets = dict[str, list[tuple[str, int]]]
+FacetKey = tuple[Hashable, ...]  # what a search's facet counts depend on (see the index)
+_Unit = TypeVar("_Unit")
+_Answer = TypeVar("_Answer")
 
 
 class FacetCounter:
@@ -41,7 +45,7 @@ class FacetCounter:
             executor.shutdown(wait=True)
 
     def count(self, searcher: tantivy.Searcher, base: Query | None, filters: dict[str, Query],
-              today: date, key: Any, budget_s: float) -> tuple[Facets, bool]:
+              today: date, key: FacetKey, budget_s: float) -> tuple[Facets, bool]:
         """(counts per facet, cut): ``key`` says what the counts depend on (see the index);
         past ``budget_s`` seconds the facets not yet counted are left out and cut is True."""
         kept = self._cache.get(key)
@@ -88,10 +92,11 @@ class FacetCounter:
             return self._executor
 
 
-def _in_turn(run: Any, units: list[Any], budget_s: float) -> list[Any]:
+def _in_turn(run: Callable[[_Unit], _Answer], units: list[_Unit],
+             budget_s: float) -> list[_Answer]:
     """The units one after the other on this thread, until the budget is spent."""
     deadline = time.perf_counter() + budget_s
-    out = []
+    out: list[_Answer] = []
     for unit in units:
         if time.perf_counter() >= deadline:
             break
@@ -129,21 +134,22 @@ def _split(names: list[str], parts: int) -> list[list[str]]:
 
 
 class _LRU:
-    """A small thread-safe least-recently-used map."""
+    """A small thread-safe least-recently-used map: a search's facet counts by what they
+    depend on."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._items: OrderedDict[Any, Any] = OrderedDict()
+        self._items: OrderedDict[FacetKey, Facets] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Any) -> Any:
+    def get(self, key: FacetKey) -> Facets | None:
         with self._lock:
             value = self._items.get(key)
             if value is not None:
                 self._items.move_to_end(key)
             return value
 
-    def put(self, key: Any, value: Any) -> None:
+    def put(self, key: FacetKey, value: Facets) -> None:
         if self.size <= 0:
             return
         with self._lock:

@@ -20,7 +20,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import tantivy
 from tantivy import Order
@@ -36,7 +35,7 @@ from ._compile import (
 )
 from ._compounds import split_compound
 from ._documents import build_schema, to_document
-from ._facets import FacetCounter
+from ._facets import FacetCounter, FacetKey
 from ._lexicon import Lexicon, LexiconBuilder
 from ._query import MAX_OFFSET, SearchQuery
 
@@ -332,16 +331,18 @@ class TantivyIndex:
         filters = filter_queries(schema, query, today)
         full = combine(base, list(filters.values()))
         key, descending = query.effective_sort
-        kwargs: dict[str, Any] = {"limit": query.size, "offset": offset, "count": True}
-        if key != "relevance":
-            kwargs["order_by_field"] = _SORT_FIELDS[key]
-            kwargs["order"] = Order.Desc if descending else Order.Asc
-        found = searcher.search(full, **kwargs)
+        if key == "relevance":
+            found = searcher.search(full, limit=query.size, offset=offset, count=True)
+        else:
+            found = searcher.search(full, limit=query.size, offset=offset, count=True,
+                                    order_by_field=_SORT_FIELDS[key],
+                                    order=Order.Desc if descending else Order.Asc)
         hits = [
             (searcher.doc(address)["id"][0], score if key == "relevance" else None)
             for score, address in found.hits
         ]
-        total = found.count or 0
+        # tantivy's stub omits SearchResult.count (an int here, as count=True asks for it)
+        total = found.count or 0  # type: ignore[attr-defined]
         result = RawResult(total=total, hits=hits, offset=offset)
         if offset + len(hits) < total and offset + len(hits) <= MAX_OFFSET:
             result.next_cursor = _encode_cursor(offset + len(hits))
@@ -361,7 +362,7 @@ class TantivyIndex:
         except (OSError, ValueError):
             return 0
 
-    def _facet_key(self, query: SearchQuery, today: date, snap: Snapshot) -> tuple[Any, ...]:
+    def _facet_key(self, query: SearchQuery, today: date, snap: Snapshot) -> FacetKey:
         """What facet counts depend on: the index generation, the day, the text and the
         filters; not the sort, the page or its size (a next page reuses the counts)."""
         return (snap.generation, snap.commits, today, query.q, query.typos,

@@ -38,6 +38,8 @@ RANGES = {
     "total_budget": "number",
     "cofinancing_rate": "number",
 }
+# A range's bound, as read from its parameter: a date for a "date" range, else a number.
+Bound = date | Decimal
 SORTS = ("relevance", "start_date", "end_date", "eu_contribution")
 MAX_SIZE = 100
 # How deep a cursor may page (results skipped before a page): past it, the exports give every
@@ -199,7 +201,7 @@ def _one(params: Mapping[str, Any], name: str) -> str | None:
     return values[0] if values else None
 
 
-def _bound(name: str, kind: str, raw: str) -> date | Decimal:
+def _bound(name: str, kind: str, raw: str) -> Bound:
     try:
         if kind == "date":
             if not _DATE.fullmatch(raw) or raw < "1000":
@@ -214,13 +216,22 @@ def _bound(name: str, kind: str, raw: str) -> date | Decimal:
         raise QueryError(f"parameter {name!r}: {raw!r} is not {wanted}", name) from None
 
 
+def _above(low: Bound, high: Bound) -> bool:
+    """``low > high``, for the two bounds of one range (two dates or two numbers)."""
+    if isinstance(low, date) and isinstance(high, date):
+        return low > high
+    if isinstance(low, Decimal) and isinstance(high, Decimal):
+        return low > high
+    raise TypeError(f"bounds of two kinds: {low!r}, {high!r}")
+
+
 @dataclass(frozen=True)
 class SearchQuery:
     """Everything a search takes. Build it with ``from_params`` from URL-style parameters."""
 
     q: str = ""
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    ranges: Mapping[str, tuple[Any, Any]] = field(default_factory=dict)
+    ranges: Mapping[str, tuple[Bound | None, Bound | None]] = field(default_factory=dict)
     sort: str | None = None  # "relevance", "start_date", "-start_date", ...; None: default
     size: int = 10
     cursor: str | None = None
@@ -272,14 +283,14 @@ class SearchQuery:
         for name in filters:
             if FACETS[name].upper:
                 filters[name] = tuple(v.upper() for v in filters[name])
-        ranges: dict[str, tuple[Any, Any]] = {}
+        ranges: dict[str, tuple[Bound | None, Bound | None]] = {}
         for name, kind in RANGES.items():
             low, high = _one(params, f"{name}_min"), _one(params, f"{name}_max")
             if low is None and high is None:
                 continue
             lo = _bound(f"{name}_min", kind, low) if low is not None else None
             hi = _bound(f"{name}_max", kind, high) if high is not None else None
-            if lo is not None and hi is not None and lo > hi:
+            if lo is not None and hi is not None and _above(lo, hi):
                 raise QueryError(f"{name}_min is above {name}_max", f"{name}_min")
             ranges[name] = (lo, hi)
         sort = _one(params, "sort")

@@ -19,6 +19,7 @@ __all__ = ["Store", "StoreWriter", "SqliteStore", "ProjectFilter", "ImportEntry"
 
 
 class StoreWriter(Protocol):
+    import_id: int
     counts: PutCounts
     summary: dict[str, Any]
     changed_ids: list[str]
@@ -30,7 +31,8 @@ class StoreWriter(Protocol):
 class Store(Protocol):
     """What the catalog needs of a store; every backend implements all of it."""
 
-    schema_version: int
+    @property
+    def schema_version(self) -> int: ...
 
     def writer(self, source: str) -> AbstractContextManager[StoreWriter]: ...
     def get_project(self, project_id: str) -> Project: ...

@@ -7,11 +7,20 @@ import inspect
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Concatenate, ParamSpec, Protocol, TypeVar, cast
 
 from ..errors import StoreError
 
 __all__ = ["store_error", "guarded"]
+
+
+class _HasPath(Protocol):
+    path: Path
+
+
+_Self = TypeVar("_Self", bound=_HasPath)
+_Params = ParamSpec("_Params")
+_Result = TypeVar("_Result")
 
 
 def store_error(path: Path, exc: sqlite3.Error) -> StoreError:
@@ -34,20 +43,26 @@ def store_error(path: Path, exc: sqlite3.Error) -> StoreError:
     return StoreError(f"{path}: {reason} (SQLite: {text})")
 
 
-def guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+def guarded(
+    method: Callable[Concatenate[_Self, _Params], _Result],
+) -> Callable[Concatenate[_Self, _Params], _Result]:
     """SQLite errors of a store method (or of the generator it returns) as StoreError."""
     if inspect.isgeneratorfunction(method):
+        generator_method = cast(Callable[Concatenate[_Self, _Params], Iterator[object]], method)
+
         @functools.wraps(method)
-        def generator(self: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        def generator(self: _Self, /, *args: _Params.args,
+                      **kwargs: _Params.kwargs) -> Iterator[object]:
             try:
-                yield from method(self, *args, **kwargs)
+                yield from generator_method(self, *args, **kwargs)
             except sqlite3.Error as exc:
                 raise store_error(self.path, exc) from None
 
-        return generator
+        # the same signature: a generator function's _Result is the iterator it returns
+        return cast(Callable[Concatenate[_Self, _Params], _Result], generator)
 
     @functools.wraps(method)
-    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+    def call(self: _Self, /, *args: _Params.args, **kwargs: _Params.kwargs) -> _Result:
         try:
             return method(self, *args, **kwargs)
         except sqlite3.Error as exc:

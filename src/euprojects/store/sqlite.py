@@ -10,7 +10,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from ..errors import NotFoundError, StoreError
 from ..model import Organisation, Participation, Project
@@ -113,7 +112,8 @@ class SqliteStore:
     @property
     def schema_version(self) -> int:
         try:
-            return self._read().execute("PRAGMA user_version").fetchone()[0]
+            version: int = self._read().execute("PRAGMA user_version").fetchone()[0]
+            return version
         except sqlite3.Error as exc:
             raise store_error(self.path, exc) from None
 
@@ -363,7 +363,8 @@ class SqliteStore:
     def count_projects(self, filters: ProjectFilter | None = None) -> int:
         where, params = _where(filters or ProjectFilter())
         db = self._read()
-        return db.execute(f"SELECT COUNT(*) FROM projects{where}", params).fetchone()[0]
+        count: int = db.execute(f"SELECT COUNT(*) FROM projects{where}", params).fetchone()[0]
+        return count
 
     @guarded
     def counts(self) -> dict[str, dict[str, int]]:
@@ -380,8 +381,9 @@ class SqliteStore:
     @guarded
     def total_organisations(self) -> int:
         """Organisations, linked records counting once."""
-        return self._read().execute(
+        count: int = self._read().execute(
             "SELECT COUNT(DISTINCT cluster) FROM organisations").fetchone()[0]
+        return count
 
     @guarded
     def imports(self, limit: int = 10) -> list[ImportEntry]:
@@ -418,9 +420,9 @@ class SqliteStore:
         return h.hexdigest()
 
 
-def _where(f: ProjectFilter) -> tuple[str, list[Any]]:
+def _where(f: ProjectFilter) -> tuple[str, list[str]]:
     clauses: list[str] = []
-    params: list[Any] = []
+    params: list[str] = []
     if f.source:
         clauses.append("source = ?")
         params.append(f.source)

@@ -38,7 +38,8 @@ T = TypeVar("T")
 
 
 def _catalog(request: Request) -> Catalog:
-    return request.app.state.catalog
+    catalog: Catalog = request.app.state.catalog  # Starlette's app state is untyped
+    return catalog
 
 
 def _json(data: Any) -> JSONResponse:

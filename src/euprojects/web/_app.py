@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -93,7 +93,7 @@ def _handle(request: Request, exc: Exception) -> Response:
                   status_code=status, headers=headers)
 
 
-def _routes() -> list[Any]:
+def _routes() -> list[BaseRoute]:
     return [
         Route("/", _pages.root),
         Route("/api/v1/projects", _api.projects),

@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ..catalog import FACETS, PARAMETERS, Catalog, SearchQuery
+from ..catalog import FACETS, PARAMETERS, Catalog, SearchQuery, SearchResult
 from ..settings import LANGUAGES
 from ..textview import pick_text
 from ._api import costly_search
@@ -32,11 +32,12 @@ RANGE_FIELDS = (
 
 
 def _catalog(request: Request) -> Catalog:
-    return request.app.state.catalog
+    catalog: Catalog = request.app.state.catalog  # Starlette's app state is untyped
+    return catalog
 
 
 def page_language(request: Request) -> str:
-    lang = request.path_params.get("lang", "")
+    lang: str = request.path_params.get("lang", "")
     if lang not in LANGUAGES:
         raise HTTPException(404)
     return lang
@@ -62,7 +63,8 @@ def home(request: Request) -> Response:
                   json_twin="/api/v1/sources", headers=PAGE_CACHE)
 
 
-def _facet_blocks(result: Any, params: dict[str, list[str]]) -> list[dict[str, Any]]:
+def _facet_blocks(result: SearchResult,
+                  params: dict[str, list[str]]) -> list[dict[str, Any]]:
     blocks = []
     for name in FACETS:
         values = result.facets.get(name)
