@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from ._records import Organisation, Project
 from ._shared_vocab import TOPICS, framework_of, topics_of
@@ -33,7 +34,7 @@ class Facet:
     extract: Extract | None
     # how a value is shown: "country" (a country's name), "source" (a source's label),
     # "messages" (``messages`` maps it to a message), "as is"
-    shown: str = "as is"
+    shown: Literal["country", "source", "messages", "as is"] = "as is"
     messages: Mapping[str, str] = field(default_factory=dict)
     cost: int = 1  # relative cost of counting it (measured: many-valued fields cost most)
     upper: bool = False  # values are codes in capitals: a query's values are read upper-cased
