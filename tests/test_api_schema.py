@@ -1,7 +1,8 @@
 """The JSON API against its own OpenAPI document: Schemathesis generates requests for every GET
 operation of /api/v1/openapi.json and sends them in-process (ASGI) to the app over the real
-combined catalog (keep.eu + CORDIS + EAC). Every answer must be no server error, with a
-documented status code, a documented content type and a body that fits the documented schema.
+combined catalog (keep.eu + CORDIS + EAC), the bulk exports' to the app over a smaller catalog
+of real data (see EXPORTS). Every answer must be no server error, with a documented status
+code, a documented content type and a body that fits the documented schema.
 
 Then plain regression cases, defects an outside campaign found: each must be a 4xx JSON error
 ``{ok: false, error, status}``, never a 5xx (nor a crash of the process)."""
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import copy
+import csv
+import io
 import json
 import os
 import subprocess
@@ -18,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -49,6 +53,63 @@ def api_app(combined_catalog: Catalog) -> Starlette:
     """One app over the real combined catalog for the whole file (the catalog stays open: the
     fixture that made it closes it)."""
     return create_app(combined_catalog)
+
+
+class _AnsweredOnce:
+    """The app, except that a GET it has answered before, the very same request (method, path,
+    query string and headers, less Schemathesis's id of the test case), gets the answer it got
+    then, message for message, when that answer was at most ``most`` bytes.
+
+    The generated cases repeat some requests (on the exports, about one in six), and an export
+    of every project is the slowest answer; over a catalog that no request changes, the same
+    request gets the same answer, so every check still runs on every case, and every distinct
+    request still reaches the app. A request that raised is not kept (it raises again)."""
+
+    def __init__(self, app: Starlette, most: int = 4 * 2**20) -> None:
+        self.app, self.most = app, most
+        self.answers: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET":
+            return await self.app(scope, receive, send)
+        key = (scope["path"], scope["query_string"],
+               tuple(h for h in scope["headers"] if h[0] != b"x-schemathesis-testcaseid"))
+        if key in self.answers:
+            for message in self.answers[key]:
+                await send(message)
+            return
+        messages: list[dict[str, Any]] = []
+        size = 0
+
+        async def keep(message: dict[str, Any]) -> None:
+            nonlocal size
+            size += len(message.get("body", b""))
+            messages.append(message)
+            await send(message)
+
+        await self.app(scope, receive, keep)
+        if size <= self.most:
+            self.answers[key] = messages
+
+
+@pytest.fixture(scope="session")
+def fuzzed_app(api_app: Starlette) -> _AnsweredOnce:
+    return _AnsweredOnce(api_app)
+
+
+# The bulk exports give every matching project, and one generated case in seven matches all
+# of them: over the combined catalog (3765 projects) that is half a second a case, most of this
+# file's time. Their cases go to an app over a smaller catalog of real data (conftest.
+# small_catalog: the first 600 projects of the real keep.eu file and the hand-made fixtures):
+# the same parameters, read by the same code, each full export a sixth the size. That every
+# project of the combined catalog, of each source, exports in each format is
+# test_every_project_of_the_combined_catalog_exports_in_each_format below.
+EXPORTS = {f"/api/v1/projects.{kind}" for kind in ("csv", "jsonl", "xlsx")}
+
+
+@pytest.fixture(scope="session")
+def fuzzed_export_app(small_catalog: Catalog) -> _AnsweredOnce:
+    return _AnsweredOnce(create_app(small_catalog))
 
 
 # -- the API against its OpenAPI document -----------------------------------------------------
@@ -96,8 +157,32 @@ schema = schemathesis.openapi.from_dict(
 # No filterwarnings mark: neither Schemathesis nor Hypothesis warns on this test (checked under
 # the project's filterwarnings=error and with -o filterwarnings=always); should a new version
 # warn, add a mark for that warning only.
-def test_every_get_operation_conforms_to_the_openapi_document(case, api_app):
-    case.call_and_validate(app=api_app, checks=CHECKS)
+def test_every_get_operation_conforms_to_the_openapi_document(case, fuzzed_app,
+                                                              fuzzed_export_app):
+    app = fuzzed_export_app if case.path in EXPORTS else fuzzed_app
+    case.call_and_validate(app=app, checks=CHECKS)
+
+
+@pytest.mark.parametrize("kind", ["csv", "jsonl", "xlsx"])
+def test_every_project_of_the_combined_catalog_exports_in_each_format(api_app, combined_catalog,
+                                                                      kind):
+    path = f"/api/v1/projects.{kind}"
+    with TestClient(api_app) as client:
+        r = client.get(path)
+    assert r.status_code == 200, r.text[:300]
+    (documented,) = openapi_document()["paths"][path]["get"]["responses"]["200"]["content"]
+    assert r.headers["content-type"].split(";")[0] == documented
+    if kind == "csv":
+        ids = [row["id"] for row in csv.DictReader(io.StringIO(r.text, newline=""))]
+    elif kind == "jsonl":
+        # lines end at "\n" only: a text may hold U+2028, which str.splitlines splits at
+        ids = [json.loads(line)["id"] for line in r.content.split(b"\n") if line]
+    else:
+        book = openpyxl.load_workbook(io.BytesIO(r.content), read_only=True)
+        ids = [row[0] for row in book["projects"].iter_rows(min_row=2, values_only=True)]
+        book.close()
+    assert len(ids) == len(set(ids)) == combined_catalog.count_projects()
+    assert {i.split(":")[0] for i in ids} == {"keep", "cordis", "eac"}
 
 
 def test_the_tested_document_is_the_served_one(api_app):

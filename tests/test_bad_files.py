@@ -30,8 +30,10 @@ def _without_sheet(src, dst, sheet_xml):
             zout.writestr(item, data)
 
 
-@pytest.fixture
-def bad_files(tmp_path, keep_file):
+@pytest.fixture(scope="module")
+def bad_files(tmp_path_factory, keep_file):
+    """The bad files, made once for the module (the tests only read them)."""
+    tmp_path = tmp_path_factory.mktemp("bad_files")
     truncated = tmp_path / "truncated.xlsx"
     truncated.write_bytes(keep_file.read_bytes()[: keep_file.stat().st_size // 2])
     renamed_csv = tmp_path / "projects.xlsx"
@@ -114,10 +116,11 @@ def test_missing_file(tmp_path):
         open_reader("keep-eu", tmp_path / "nope.xlsx")
 
 
-def test_copy_of_real_file_under_other_name_imports(tmp_path, keep_file):
-    """The check reads content, not names: a renamed real export is still accepted."""
+def test_copy_of_real_file_under_other_name_imports(tmp_path, keep_small):
+    """The check reads content, not names: a renamed real export is still accepted (the real
+    file cut to its first projects, conftest.keep_small: opening reads every row)."""
     copy = tmp_path / "renamed.bin"
-    shutil.copy(keep_file, copy)
+    shutil.copy(keep_small, copy)
     from euprojects.importers import open_reader
 
     assert open_reader("keep-eu", copy).layout.name == "keep.eu export (2019 layout)"

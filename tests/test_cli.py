@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import DATA, TODAY
+from conftest import DATA, TODAY, copy_catalog
 from euprojects.cli import cli
 from euprojects.importers._keep import keep_project_id
 
@@ -122,22 +122,28 @@ def test_show_json(run):
     ]
 
 
-def test_import_and_info_on_the_real_file(run, keep_file):
-    report = json.loads(run("import", "keep-eu", str(keep_file), "--json"))
+def test_import_and_info_on_the_real_file(run, tmp_path, keep_import, keep_reimport):
+    # `import keep-eu FILE --json` into an empty store: the session's one import of the real
+    # file (conftest.keep_import)
+    report = keep_import.reports["keep"]
     assert report["rows_read"] == report["rows_imported"] + report["rows_rejected"] == 10512
     assert report["projects"] == {"created": 1852, "updated": 0, "unchanged": 0}
+    # `import keep-eu FILE` once more into a store that holds it (and CORDIS and EAC after
+    # it): the session's one re-import of it (conftest.keep_reimport), which changes nothing;
+    # `info` runs on a copy of the store it left
+    copy_catalog(keep_reimport.db, tmp_path, "cli")
     info = json.loads(run("info", "--json"))
     assert info["sources"]["keep"]["projects"] == 1852
     assert info["sources"]["keep"]["participations"] == 8621
-    again = run("import", "keep-eu", str(keep_file))
+    again = keep_reimport.output
     assert "projects: 0 created, 0 updated, 1852 unchanged" in again
     assert "Nothing changed" in again
     text = run("info")
     assert "keep: 1852 projects, 8621 participations" in text
 
 
-def test_list_filters(run, keep_file):
-    run("import", "keep-eu", str(keep_file))
+def test_list_filters(run, tmp_path, keep_import):
+    copy_catalog(keep_import, tmp_path, "cli")  # the real file imported: `run`'s store
     lines = run("list", "--programme", "Sweden - Norway", "--limit", "100").splitlines()
     assert len(lines) == 41
     assert all(line.startswith("keep:") for line in lines)

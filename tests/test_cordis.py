@@ -38,11 +38,14 @@ def _records(path):
     return reader, list(reader)
 
 
-def test_import_then_info_counts_every_project_and_participation(cordis_import):
-    # `import cordis ZIP --json` into an empty store: the session's one CLI import of the zip
+def test_import_then_info_counts_every_project_and_participation(combined_built,
+                                                                   combined_catalog):
+    # `import cordis ZIP --json`: the session's one import of the zip, into the store of the
+    # real keep.eu file (conftest.combined_built); `info` on the store it made
     runner = CliRunner()
-    env = {"EUPROJECTS_DB": str(cordis_import.db), "EUPROJECTS_TODAY": TODAY.isoformat()}
-    report = cordis_import.report
+    db = combined_catalog.settings.db
+    env = {"EUPROJECTS_DB": str(db), "EUPROJECTS_TODAY": TODAY.isoformat()}
+    report = combined_built.reports["cordis"]
     info = json.loads(runner.invoke(cli, ["info", "--json"], env=env).output)
     counts = info["sources"]["cordis"]
     assert counts["projects"] == 1894

@@ -8,7 +8,7 @@ import math
 import pytest
 from click.testing import CliRunner
 
-from conftest import DATA, TODAY
+from conftest import DATA, TODAY, copy_catalog
 from euprojects.cli import cli
 from euprojects.errors import BadFileError
 from euprojects.search import ndcg, read_judgements, recall
@@ -43,12 +43,11 @@ def test_development_set_is_well_formed():
     assert all(1 <= g <= 3 for j in judgements for g in j.relevant.values())
 
 
-def test_eval_command_prints_the_figures(tmp_path, keep_file):
+def test_eval_command_prints_the_figures(tmp_path, real_built):
+    # the real keep.eu file and the keep.eu fixtures (a copy of real_catalog's store)
     runner = CliRunner()
-    env = {"EUPROJECTS_DB": str(tmp_path / "e.db"), "EUPROJECTS_TODAY": TODAY.isoformat()}
-    files = [str(keep_file), *(str(DATA / "keep" / n) for n in (
-        "keep_api_seed.json", "keep_api_projects.json", "keep_current_export.xlsx"))]
-    assert runner.invoke(cli, ["import", "keep-eu", *files], env=env).exit_code == 0
+    db = copy_catalog(real_built, tmp_path, "e")
+    env = {"EUPROJECTS_DB": str(db), "EUPROJECTS_TODAY": TODAY.isoformat()}
     result = runner.invoke(cli, ["eval", str(DATA / "eval" / "dev.jsonl"), "--json"], env=env)
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)

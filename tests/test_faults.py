@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, TODAY, _need, shared_data_dir
+from conftest import DATA, KEEP_SMALL_PROJECTS, TODAY, _need, copy_catalog, shared_data_dir
 
 SEED = DATA / "keep" / "keep_api_seed.json"
 MORE = DATA / "keep" / "keep_api_projects.json"
@@ -36,10 +36,11 @@ KEEP_PROJECTS = 1852  # projects of keep_closed_1420.xlsx (tests/test_cli.py)
 TIMEOUT = 120  # seconds any one command may take
 
 # Sizes measured on the current code: a complete import of keep_closed_1420.xlsx makes a 21 MB
-# database (5369 pages of 4096 bytes) and an 8.4 MB search index; the seed file alone makes a
-# 72 KB database and a 56 KB index.
-STORE_DISK = "4m"  # holds the seed's database and index, not the keep.eu import's database
-INDEX_DISK = "1m"  # holds the seed's index, not the keep.eu import's index update
+# database (5369 pages of 4096 bytes) and an 8.4 MB search index; its first 600 projects
+# (conftest.keep_small, what the disk tests import) a 7.3 MB database and a 2.8 MB index; the
+# seed file alone makes a 72 KB database and a 56 KB index.
+STORE_DISK = "4m"  # holds the seed's database and index, not the keep_small import's database
+INDEX_DISK = "1m"  # holds the seed's index, not the keep_small import's index update
 ROOMY_DISK = "64m"
 
 
@@ -153,12 +154,25 @@ def read_only(tmp_path):
         subprocess.run(["chattr", "-i", str(path)], capture_output=True, check=False)
 
 
+@pytest.fixture(scope="module")
+def seed_store(tmp_path_factory) -> Path:
+    """A store that ``euprojects import keep-eu SEED`` made, closed, for tests to copy."""
+    db = tmp_path_factory.mktemp("seed_store") / "seed.db"
+    _ok(db, "import", "keep-eu", str(SEED))
+    return db
+
+
+@pytest.fixture
+def seeded(tmp_path, seed_store) -> Path:
+    """A copy of ``seed_store`` of the test's own: tmp_path/store.db and its index."""
+    return copy_catalog(seed_store, tmp_path, "store")
+
+
 # -- 1. a read-only database ----------------------------------------------------------------------
 
 
-def test_import_into_a_read_only_database(tmp_path, read_only):
-    db = tmp_path / "ro.db"
-    _ok(db, "import", "keep-eu", str(SEED))
+def test_import_into_a_read_only_database(seeded, read_only):
+    db = seeded  # the seed imported
     before = _info(db)
     read_only(db)
 
@@ -184,13 +198,13 @@ def test_database_folder_that_cannot_be_created(tmp_path, args):
 # -- 3. the disk fills during the store write -----------------------------------------------------
 
 
-def test_disk_full_during_the_store_write(tmpfs, keep_file):
+def test_disk_full_during_the_store_write(tmpfs, keep_small):
     disk = tmpfs("store", STORE_DISK)
     db = disk / "full.db"
     _ok(db, "import", "keep-eu", str(SEED))
     before = _info(db)
 
-    proc = _cli(db, "import", "keep-eu", str(keep_file))
+    proc = _cli(db, "import", "keep-eu", str(keep_small))
     error = _failed(proc)
     assert "disk is full" in error  # SQLite's own word for the cause
     assert "cannot rollback" not in proc.stdout + proc.stderr
@@ -207,14 +221,14 @@ def test_disk_full_during_the_store_write(tmpfs, keep_file):
 # -- 4. the disk fills during the index update only -----------------------------------------------
 
 
-def test_disk_full_during_the_index_update(tmp_path, tmpfs, keep_file):
+def test_disk_full_during_the_index_update(tmp_path, tmpfs, keep_small):
     index_disk = tmpfs("index", INDEX_DISK)
     env = {"EUPROJECTS_INDEX_DIR": str(index_disk / "search.index")}
     db = tmp_path / "store.db"
     _ok(db, "import", "keep-eu", str(SEED), **env)
     before = _info(db, **env)
 
-    proc = _cli(db, "import", "keep-eu", str(keep_file), **env)
+    proc = _cli(db, "import", "keep-eu", str(keep_small), **env)
     error = _failed(proc)
     assert re.search(r"no space|disk is full", error, re.IGNORECASE), _shown(proc)
     lines = (proc.stdout + proc.stderr).splitlines()
@@ -222,7 +236,7 @@ def test_disk_full_during_the_index_update(tmp_path, tmpfs, keep_file):
     assert any(re.search(r"\bindex\b.*\bnot\b", line, re.IGNORECASE) for line in lines), (
         _shown(proc))
     after = _info(db, **env)  # the store part is there
-    assert after["totals"]["projects"] == before["totals"]["projects"] + KEEP_PROJECTS
+    assert after["totals"]["projects"] == before["totals"]["projects"] + KEEP_SMALL_PROJECTS
 
     _remount(index_disk, f"size={ROOMY_DISK}")
     _ok(db, "index", **env)  # plain: no --rebuild
@@ -237,11 +251,11 @@ DAMAGED_PAGES = range(3, 21)  # SQLite's page numbers (page 1 starts the file)
 
 
 @pytest.fixture(scope="module")
-def keep_store(tmp_path_factory, keep_file):
-    """A database and its index holding the real keep.eu file, checkpointed and closed."""
-    folder = tmp_path_factory.mktemp("keep_store")
-    db = folder / "keep.db"
-    _ok(db, "import", "keep-eu", str(keep_file))
+def keep_store(tmp_path_factory, keep_import):
+    """A database and its index holding the real keep.eu file, checkpointed and closed (a copy
+    of the session's import of it, conftest.keep_import)."""
+    db = copy_catalog(keep_import, tmp_path_factory.mktemp("keep_store"), "keep")
+    assert _info(db)["totals"]["projects"] == KEEP_PROJECTS  # the CLI reads it
     con = sqlite3.connect(db)
     try:
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -299,9 +313,8 @@ def test_serve_refuses_a_damaged_database(tmp_path, damaged_db):
 
 @pytest.mark.parametrize("text", ["[" * 5000 + "]" * 5000, '{"a":' * 5000 + "1" + "}" * 5000],
                          ids=["arrays", "objects"])
-def test_deeply_nested_json_is_refused(tmp_path, text):
-    db = tmp_path / "store.db"
-    _ok(db, "import", "keep-eu", str(SEED))
+def test_deeply_nested_json_is_refused(tmp_path, seeded, text):
+    db = seeded  # the seed imported
     before = _info(db)
     deep = tmp_path / "deep.json"
     deep.write_text(text, encoding="utf-8")
@@ -314,9 +327,8 @@ def test_deeply_nested_json_is_refused(tmp_path, text):
 # -- 7. an xlsx given as a CORDIS zip -------------------------------------------------------------
 
 
-def test_xlsx_given_to_import_cordis_is_refused_whole(tmp_path, keep_file):
-    db = tmp_path / "store.db"
-    _ok(db, "import", "keep-eu", str(SEED))
+def test_xlsx_given_to_import_cordis_is_refused_whole(seeded, keep_file):
+    db = seeded  # the seed imported
     before = _info(db)
 
     error = _failed(_cli(db, "import", "cordis", str(keep_file)))

@@ -18,7 +18,6 @@ from euprojects.importers import (
     Parsed,
     SourceReader,
     check,
-    open_reader,
 )
 from euprojects.importers._cells import Row
 from euprojects.importers.cordis_csv import CordisCsvReader
@@ -127,11 +126,10 @@ def test_every_importer_is_driven():
     assert set(IMPORTERS) == {"keep-eu", "cordis", "eac"}
 
 
-def test_the_real_keep_file_gets_the_shared_checks(keep_file):
+def test_the_real_keep_file_gets_the_shared_checks(keep_read):
     """Two projects of the real keep.eu export end a day before they start; one declares an
     EU amount of EUR 499 815 164 on a total budget of EUR 588 017.84."""
-    reader = open_reader("keep-eu", keep_file, today=TODAY)
-    records = list(reader)
+    reader, records = keep_read  # open_reader("keep-eu", the real file, today=TODAY), read once
     assert len(records) == reader.expected
     findings = [(i.row, i.field, i.reason) for i in reader.report.issues
                 if i.reason.endswith("kept as given")]

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from euprojects.importers import open_reader
 from euprojects.importers._keep import keep_project_id, programme_languages
 from euprojects.model import Money, Role
 from euprojects.store import ProjectFilter
@@ -17,11 +16,11 @@ SAXONY_CZ = "2014 - 2020 INTERREG V-A Germany / Saxony - Czech Republic"
 
 
 @pytest.fixture(scope="module")
-def read(keep_file):
-    """Every record of the real file, read once, and its report."""
-    reader = open_reader("keep-eu", keep_file)
-    records = {r.project.id: r for r in reader}
-    return records, reader.report
+def read(keep_read):
+    """Every record of the real file by project id, and its report (the file read once per
+    session, conftest.keep_read)."""
+    reader, records = keep_read
+    return {r.project.id: r for r in records}, reader.report
 
 
 def test_counts_and_balance(read):

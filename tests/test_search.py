@@ -85,7 +85,9 @@ def test_exact_matches_rank_above_typo_matches(real_catalog):
 
 
 def test_short_word_is_a_whole_word(real_catalog):
-    for pid in all_ids(real_catalog, q="sea"):
+    ids = all_ids(real_catalog, q="sea")
+    assert ids  # the loop below asserts nothing on no result
+    for pid in ids:
         words = set(re.findall(r"\w+", texts_of(real_catalog, pid)))
         assert "sea" in words, pid  # never "research", "search" or "seaside" alone
 
@@ -190,7 +192,7 @@ def test_ranges_and_sorts(real_catalog):
     ends = [i.project.end_date for i in newest]
     assert ends == sorted(ends, reverse=True)  # no query: newest end date first
     rate = all_ids(real_catalog, cofinancing_rate_max="50")
-    assert all(real_catalog.project(p).cofinancing_rate <= 50 for p in rate)
+    assert rate and all(real_catalog.project(p).cofinancing_rate <= 50 for p in rate)
 
 
 def test_pages_by_cursor_cover_every_result_once(real_catalog):
@@ -255,19 +257,23 @@ def test_any_text_gets_a_result_or_a_clear_error(real_catalog, q):
     _consistent(real_catalog, result)
 
 
-def test_time_budget_zero_cuts_the_facets(tmp_path, keep_file):
+def test_time_budget_zero_cuts_the_facets(tmp_path, keep_import):
+    from conftest import copy_catalog, settings_for
     from euprojects.catalog import Catalog
-    from euprojects.settings import load_settings
 
-    settings_ = load_settings({"db": tmp_path / "b.db", "search_time_budget_ms": 0}, {})
+    # the real keep.eu file (a copy of the session's import), searched with a budget of 0 ms
+    settings_ = settings_for(copy_catalog(keep_import, tmp_path, "b"), search_time_budget_ms=0)
     with Catalog(settings_) as c:
-        c.import_files("keep-eu", [keep_file])
         result = run(c, q="energy")
         assert result.cut and result.facets == {} and result.total > 0
 
 
-def test_rebuild_while_searching_never_fails(real_catalog):
+def test_rebuild_while_searching_never_fails(small_copy):
+    # rebuilt twice: a catalog of its own, of real data a third the size of real_catalog's
+    # (conftest.small_built), so that each rebuild takes a third of the time
+    real_catalog = small_copy
     expected = run(real_catalog, q="tourism").total
+    assert expected > 0
     errors: list[BaseException] = []
     totals: list[int] = []
     stop = threading.Event()
@@ -341,7 +347,10 @@ def test_a_compound_also_finds_its_parts(real_catalog):
     assert found.total > 20
     for pid in found.ids:
         words = texts_of(real_catalog, pid)
-        assert ("stadt" in words or "cit" in words) and ("entwicklung" in words or "develop" in words)
+        # "stadt" within a word (Innenstadt), "city" or "cities" as a word: a bare "cit" was
+        # held by nearly every text (specific, capacity, electricity) and so could not fail
+        assert re.search(r"stadt|\bcit(y|ies)\b", words), pid
+        assert "entwicklung" in words or "develop" in words, pid
 
 
 def test_facet_counts_kept_for_next_pages_follow_every_import(tmp_path):

@@ -19,7 +19,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from conftest import DATA, TODAY
+from conftest import DATA, KEEP_SMALL_PROJECTS, TODAY, copy_catalog, settings_for
 from euprojects.catalog import Catalog
 from euprojects.errors import NotFoundError, StoreError
 from euprojects.model import ProjectRecord
@@ -29,20 +29,25 @@ from euprojects.store import ProjectFilter, SqliteStore
 SEED = DATA / "keep" / "keep_api_seed.json"
 
 
-def test_reimport_of_the_real_file_changes_nothing(catalog, keep_file):
-    first = catalog.import_files("keep-eu", [keep_file])
-    assert (first.projects_created, first.participations_created) == (1852, 8621)
-    before = catalog.store.fingerprint()
-    again = catalog.import_files("keep-eu", [keep_file])
-    assert again.to_dict()["projects"] == {"created": 0, "updated": 0, "unchanged": 1852}
-    assert again.to_dict()["participations"] == {
-        "created": 0, "updated": 0, "unchanged": 8621, "removed": 0}
-    assert again.organisations_created == again.organisations_updated == 0
-    assert not again.changed
-    assert catalog.store.fingerprint() == before
-    history = catalog.imports()
-    assert [(e.id, e.changed) for e in history] == [(2, False), (1, True)]
-    assert catalog.info()["totals"]["projects"] == 1852
+def test_reimport_of_the_real_file_changes_nothing(keep_import, keep_reimport, tmp_path):
+    # the first import: the session's one import of the real file into an empty store
+    first = keep_import.reports["keep"]
+    assert (first["projects"]["created"], first["participations"]["created"]) == (1852, 8621)
+    # again: the session's one re-import of it (conftest.keep_reimport), into the store that
+    # holds it and the CORDIS and EAC files imported after it; the import history keeps its
+    # report
+    with Catalog(settings_for(copy_catalog(keep_reimport.db, tmp_path))) as catalog:
+        history = catalog.imports()
+        again = history[0].report
+        assert again["projects"] == {"created": 0, "updated": 0, "unchanged": 1852}
+        assert again["participations"] == {
+            "created": 0, "updated": 0, "unchanged": 8621, "removed": 0}
+        assert again["organisations"]["created"] == again["organisations"]["updated"] == 0
+        assert not history[0].changed
+        assert catalog.store.fingerprint() == keep_reimport.fingerprint
+        assert [(e.id, e.source, e.changed) for e in history] == [
+            (4, "keep", False), (3, "eac", True), (2, "cordis", True), (1, "keep", True)]
+        assert catalog.info()["sources"]["keep"]["projects"] == 1852
 
 
 def test_changed_record_is_updated(catalog, tmp_path):
@@ -95,7 +100,7 @@ catalog = Catalog(load_settings({"db": sys.argv[1]}, {}))
 marker = Path(sys.argv[3])
 
 def progress(name, done, expected):
-    if done == 900:
+    if done == int(sys.argv[4]):
         marker.write_text("halfway")
         time.sleep(120)
 
@@ -103,7 +108,8 @@ catalog.import_files("keep-eu", [Path(sys.argv[2])], progress=progress)
 """
 
 
-def test_sigkill_halfway_leaves_the_store_as_it_was(tmp_path, keep_file):
+def test_sigkill_halfway_leaves_the_store_as_it_was(tmp_path, keep_small):
+    # keep_small: the real keep.eu export cut to its first KEEP_SMALL_PROJECTS projects
     db = tmp_path / "store.db"
     settings = load_settings({"db": db, "today": TODAY.isoformat()}, {})
     with Catalog(settings) as c:
@@ -111,7 +117,9 @@ def test_sigkill_halfway_leaves_the_store_as_it_was(tmp_path, keep_file):
         before = c.store.fingerprint()
         imports_before = len(c.imports())
     marker = tmp_path / "halfway"
-    child = subprocess.Popen([sys.executable, "-c", _CHILD, str(db), str(keep_file), str(marker)])
+    halfway = str(KEEP_SMALL_PROJECTS // 2)
+    child = subprocess.Popen([sys.executable, "-c", _CHILD, str(db), str(keep_small), str(marker),
+                              halfway])
     try:
         deadline = time.monotonic() + 120
         while not marker.exists():
@@ -125,9 +133,9 @@ def test_sigkill_halfway_leaves_the_store_as_it_was(tmp_path, keep_file):
     with Catalog(settings) as c:
         assert c.store.fingerprint() == before
         assert len(c.imports()) == imports_before
-        report = c.import_files("keep-eu", [keep_file])  # the next run completes
-        assert report.projects_created == 1852
-        assert c.info()["totals"]["projects"] == 1853
+        report = c.import_files("keep-eu", [keep_small])  # the next run completes
+        assert report.projects_created == KEEP_SMALL_PROJECTS
+        assert c.info()["totals"]["projects"] == KEEP_SMALL_PROJECTS + 1
 
 
 def test_store_files_stay_in_the_configured_place(tmp_path):
@@ -141,13 +149,9 @@ def test_store_files_stay_in_the_configured_place(tmp_path):
 
 
 @pytest.fixture
-def real_store(real_catalog, tmp_path):
+def real_store(real_built, tmp_path):
     """A store of its own over a copy of the real catalog's database."""
-    path = tmp_path / "copy.db"
-    source, target = sqlite3.connect(real_catalog.settings.db), sqlite3.connect(path)
-    source.backup(target)
-    source.close(), target.close()
-    store = SqliteStore(path)
+    store = SqliteStore(copy_catalog(real_built, tmp_path))
     yield store
     store.close()
 
@@ -251,27 +255,31 @@ def _kept(store: SqliteStore) -> dict[str, tuple[int, int, int]]:
             for s, c in store.counts().items()}
 
 
-def test_source_counts_are_kept_by_every_import_and_by_the_migration(tmp_path, keep_file):
-    settings = load_settings({"db": tmp_path / "c.db", "today": TODAY.isoformat()}, {})
-    with Catalog(settings) as c:
+def test_source_counts_are_kept_by_every_import_and_by_the_migration(tmp_path, keep_import):
+    with Catalog(settings_for(tmp_path / "seed.db")) as c:
         assert c.store.counts() == {}
         c.import_files("keep-eu", [SEED])
-        assert _kept(c.store) == _counted(tmp_path / "c.db") == {"keep": (1, 3, 3)}
-        c.import_files("keep-eu", [keep_file])
-        assert _kept(c.store) == _counted(tmp_path / "c.db")
+        assert _kept(c.store) == _counted(tmp_path / "seed.db") == {"keep": (1, 3, 3)}
+    # the real file imported into an empty store (the session's import), then the seed on top
+    db = copy_catalog(keep_import, tmp_path, "c")
+    with Catalog(settings_for(db)) as c:
+        assert _kept(c.store) == _counted(db)
+        assert _kept(c.store)["keep"][0] == 1852
+        c.import_files("keep-eu", [SEED])
+        assert _kept(c.store) == _counted(db)
         assert _kept(c.store)["keep"][0] == 1853
         linked = _kept(c.store)
     # a store of schema 1 (before the kept counts and the organisation links): the migrations
     # count what it holds and link its organisation records as an import would have
-    con = sqlite3.connect(tmp_path / "c.db")
+    con = sqlite3.connect(db)
     con.executescript(
         "DROP TABLE source_counts; DROP TABLE organisation_keys; DROP TABLE organisation_links; "
         "DROP INDEX organisations_cluster; ALTER TABLE organisations DROP COLUMN cluster; "
         "DROP TABLE index_log; DROP TABLE meta; PRAGMA user_version = 1;")
     con.close()
-    store = SqliteStore(tmp_path / "c.db")
+    store = SqliteStore(db)
     try:
         assert store.schema_version == 4
-        assert _kept(store) == _counted(tmp_path / "c.db") == linked
+        assert _kept(store) == _counted(db) == linked
     finally:
         store.close()

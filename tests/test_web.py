@@ -362,7 +362,7 @@ def test_csv_bom_and_filters(client):
     assert with_bom.content == b"\xef\xbb\xbf" + plain.content
     api = client.get("/api/v1/projects?country=LV").json()
     rows = list(csv.DictReader(io.StringIO(plain.text, newline="")))
-    assert len(rows) == api["meta"]["total"]
+    assert len(rows) == api["meta"]["total"] > 0
     assert all("LV" in row["countries"].split() for row in rows)
     assert client.get("/api/v1/projects.csv?bom=maybe").status_code == 400
 
@@ -390,7 +390,9 @@ def test_csv_is_safe_for_commas_quotes_new_lines_and_formulas():
 def test_jsonl_and_xlsx_stream_every_match(client):
     total = client.get("/api/v1/projects?q=cluster").json()["meta"]["total"]
     assert total > 100  # more than one page of the largest size
-    lines = client.get("/api/v1/projects.jsonl?q=cluster").text.splitlines()
+    # lines end at "\n" only: a text may hold U+2028, which str.splitlines splits at
+    lines = [line for line in client.get("/api/v1/projects.jsonl?q=cluster").text.split("\n")
+             if line]
     assert len(lines) == total
     assert {"id", "title", "status", "participants"} - set(json.loads(lines[0])) == {
         "participants"}
