@@ -239,10 +239,9 @@ def keep_import(tmp_path_factory: pytest.TempPathFactory, keep_file: Path) -> Bu
     keep_closed_1420.xlsx, which the catalogs below start from. Its report is kept as the
     CLI's ``--json`` prints it (the same to_dict, through JSON)."""
     db = tmp_path_factory.mktemp("keep") / "keep.db"
-    # Catalog.import_files, as the CLI's import does, but without the CLI's catching up first:
-    # in an empty store that builds an empty index, which the import then updates, and an
-    # update does not add to the index's lexicon as a rebuild does (search/_index.py), so that
-    # index finds fewer projects than this one (built whole after the store is written)
+    # Catalog.import_files, as the CLI's import does (the CLI's catching up first makes an
+    # empty index, which the import then builds whole: test_search's
+    # test_an_import_into_a_fresh_store_searches_as_a_rebuilt_index)
     with Catalog(settings_for(db)) as c:
         report = c.import_files("keep-eu", [keep_file])
     assert report.index_error is None

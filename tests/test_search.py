@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import TODAY
+from conftest import TODAY, settings_for
+from euprojects.catalog import Catalog
 from euprojects.errors import QueryError
 from euprojects.model import fold
 from euprojects.search import SearchQuery
@@ -258,7 +259,7 @@ def test_any_text_gets_a_result_or_a_clear_error(real_catalog, q):
 
 
 def test_time_budget_zero_cuts_the_facets(tmp_path, keep_import):
-    from conftest import copy_catalog, settings_for
+    from conftest import copy_catalog
     from euprojects.catalog import Catalog
 
     # the real keep.eu file (a copy of the session's import), searched with a budget of 0 ms
@@ -396,3 +397,19 @@ def test_snippet_first_letters(query, lang, text, expected):
     from euprojects.search import parse_text, snippet
 
     assert snippet([LangText(text, lang)], parse_text(query)) == expected
+
+
+def test_an_import_into_a_fresh_store_searches_as_a_rebuilt_index(tmp_path, keep_small):
+    """Every CLI command catches the index up first: on a fresh store that makes an empty
+    index, which the import then brings up to the store. That index must find what one built
+    whole finds: the lexicon learnt from the parallel texts ("Zusammenarbeit" finding English
+    "cooperation", "santé" English "health") comes with it."""
+    queries = ["Zusammenarbeit", "santé", "development", "cooperation"]
+    with Catalog(settings_for(tmp_path / "fresh.db")) as fresh:
+        fresh.catch_up()  # what the CLI does before the import
+        fresh.import_files("keep-eu", [keep_small])
+        found = {q: fresh.search(SearchQuery.from_params({"q": q})).total for q in queries}
+        fresh.reindex()
+        rebuilt = {q: fresh.search(SearchQuery.from_params({"q": q})).total for q in queries}
+    assert rebuilt["Zusammenarbeit"] > 100 and rebuilt["santé"] > 20  # the lexicon at work
+    assert found == rebuilt

@@ -237,6 +237,12 @@ class Catalog:
         if applied.seq >= last:
             return IndexState(rebuilt=False, applied=0)
         ids, last = self.store.changes_since(applied.seq)
+        if len(ids) >= max(1, self.index.count()):
+            # as many changes as the index holds projects (a fresh store's first import): built
+            # whole, with what a rebuild learns from the whole catalog (the lexicon), which an
+            # update keeps as it was
+            count = self.reindex()
+            return IndexState(rebuilt=True, applied=count)
         try:
             count = self.index.update(self.store.iter_with_participants(ids),
                                       Applied(store_id, last))
