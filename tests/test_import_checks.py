@@ -25,9 +25,11 @@ from euprojects.importers.cordis_xml import CordisXmlReader
 from euprojects.importers.eac import EacResultsReader
 from euprojects.importers.keep_api import KeepApiReader
 from euprojects.importers.keep_export import KeepExportReader
+from euprojects.importers.kohesio import KohesioReader
 from euprojects.model import LangText, Money, Participation, Project, ProjectRecord, Role
 
-READERS = (KeepExportReader, KeepApiReader, CordisXmlReader, CordisCsvReader, EacResultsReader)
+READERS = (KeepExportReader, KeepApiReader, CordisXmlReader, CordisCsvReader, EacResultsReader,
+           KohesioReader)
 
 
 def _record(**changes) -> ProjectRecord:
@@ -123,7 +125,7 @@ def test_every_importer_is_driven():
     for reader in READERS:
         assert issubclass(reader, SourceReader)
         assert reader.__iter__ is SourceReader.__iter__, reader.__name__
-    assert set(IMPORTERS) == {"keep-eu", "cordis", "eac"}
+    assert set(IMPORTERS) == {"keep-eu", "cordis", "eac", "kohesio"}
 
 
 def test_the_real_keep_file_gets_the_shared_checks(keep_read):

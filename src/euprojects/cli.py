@@ -133,6 +133,8 @@ _IMPORT_HELP = {
     "cordis": "Import the official CORDIS datasets: project XML zips or CSV zips (read without "
               "unpacking), or project.csv with organization.csv beside it.",
     "eac": "Import Erasmus+ / Creative Europe project results exports (xls or xlsx).",
+    "kohesio": "Import Kohesio project exports (per-country CSV files, 2014-2020 and "
+               "2021-2027); a beneficiaries*.csv or nuts*.csv beside them gives names.",
 }
 
 

@@ -19,6 +19,7 @@ from .cordis_xml import CordisXmlReader
 from .eac import EacResultsReader
 from .keep_api import KeepApiReader
 from .keep_export import KeepExportReader
+from .kohesio import KohesioReader
 
 __all__ = ["Reader", "SourceReader", "Parsed", "check", "IMPORTERS", "open_reader",
            "FileReport", "ImportReport", "RowIssue", "ReadLimits"]
@@ -62,11 +63,19 @@ def _open_eac(path: Path, limits: ReadLimits) -> Reader:
     return EacResultsReader(path)
 
 
+def _open_kohesio(path: Path, limits: ReadLimits) -> Reader:
+    kind = sniff(path)
+    if kind != "other":
+        raise BadFileError(str(path), f"not a Kohesio CSV export: a {kind} file")
+    return KohesioReader(path)
+
+
 # source name -> (model source prefix, opener). Extensions may add to it.
 IMPORTERS: dict[str, tuple[str, Callable[[Path, ReadLimits], Reader]]] = {
     "keep-eu": ("keep", _open_keep),
     "cordis": ("cordis", _open_cordis),
     "eac": ("eac", _open_eac),
+    "kohesio": ("kohesio", _open_kohesio),
 }
 
 

@@ -57,6 +57,22 @@ def _legal_statuses(_: Project, organisations: Sequence[Organisation]) -> list[s
     return sorted({o.legal_status for o in organisations if o.legal_status})
 
 
+def _categories(project: Project, _: Sequence[Organisation]) -> list[str]:
+    """Kohesio's category of intervention (its label; the importer keeps it among the facts)."""
+    return [value for label, value in project.extra if label == "category of intervention, label"]
+
+
+def _nuts(level: int) -> Extract:
+    """The NUTS regions of a project's places at one level (a code of level 3 also counts for
+    its levels 1 and 2: ``IE061`` is in ``IE06`` and ``IE0``)."""
+    size = 2 + level
+
+    def extract(project: Project, _: Sequence[Organisation]) -> list[str]:
+        return sorted({code[:size] for code in project.nuts if len(code) >= size})
+
+    return extract
+
+
 _STATUS_WORDS = {  # a status as a filter value, not as a badge
     "planned": _("Planned"),
     "ongoing": _("Ongoing"),
@@ -78,6 +94,10 @@ _FACETS = (
     Facet("legal_status", _("Legal status of a participant"), _legal_statuses,
           shown="messages", messages={"public": _("Public body"), "private": _("Private body")},
           cost=4),
+    Facet("category", _("Category of intervention"), _categories, cost=3),
+    Facet("nuts1", _("Region (NUTS 1)"), _nuts(1), cost=3),
+    Facet("nuts2", _("Region (NUTS 2)"), _nuts(2), cost=4),
+    Facet("nuts3", _("Region (NUTS 3)"), _nuts(3), cost=5),
 )
 # name -> facet, in the order the search page shows them
 FACETS: Mapping[str, Facet] = {f.name: f for f in _FACETS}

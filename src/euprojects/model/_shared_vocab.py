@@ -49,6 +49,32 @@ TOPICS = {
     "governance": _("Governance and cooperation"),
 }
 
+# Kohesio's objectives (docs/data-model.md): the thematic objectives of 2014-2020 (Regulation
+# (EU) No 1303/2013, Article 9) and the policy objectives of 2021-2027 (Regulation (EU)
+# 2021/1060, Article 5), by number, as the "thematic objective" and "policy objective" facts.
+_OBJECTIVES: dict[str, dict[int, tuple[str, ...]]] = {
+    "thematic objective": {
+        1: ("research",),  # research, technological development and innovation
+        2: ("digital",),  # information and communication technologies
+        3: ("business",),  # competitiveness of SMEs
+        4: ("energy",),  # low-carbon economy
+        5: ("environment", "risk"),  # climate change adaptation, risk prevention
+        6: ("environment",),  # environment and resource efficiency
+        7: ("transport",),  # sustainable transport, network infrastructure
+        8: ("inclusion",),  # employment and labour mobility
+        9: ("inclusion",),  # social inclusion, poverty, discrimination
+        10: ("education",),  # education, training, lifelong learning
+        11: ("governance",),  # institutional capacity, efficient public administration
+    },
+    "policy objective": {
+        1: ("research", "business", "digital"),  # a more competitive and smarter Europe
+        2: ("energy", "environment"),  # a greener, low-carbon Europe
+        3: ("transport", "digital"),  # a more connected Europe
+        4: ("inclusion", "education", "health"),  # a more social and inclusive Europe
+        5: ("territory",),  # a Europe closer to citizens
+    },
+}
+
 # keep.eu's themes (2014-2020 list), each placed by reading it.
 _KEEP_THEMES = {
     "tourism": ("culture",),
@@ -141,6 +167,8 @@ def framework_of(project: Project) -> str | None:
         return "ENI CBC" if "ENI CBC" in programme.upper() else "Interreg"
     if project.source == "cordis":
         return _CORDIS_FRAMEWORKS.get(programme.upper(), programme or None)
+    if project.source == "kohesio":
+        return "Cohesion policy"  # ERDF, ESF/ESF+, Cohesion Fund, JTF: the fund is a facet
     return programme or None  # EAC and the others name the EU programme itself
 
 
@@ -166,4 +194,10 @@ def topics_of(project: Project) -> tuple[str, ...]:
                     found |= _topics_of_words(segment)
         if project.source == "cordis":
             found.add("research")  # the framework programmes for research and innovation
+        if project.source == "kohesio":
+            for label, value in project.extra:
+                table = _OBJECTIVES.get(label)
+                number = re.search(r"\d+", value) if table else None
+                if table and number:
+                    found.update(table.get(int(number.group()), ()))
     return tuple(t for t in TOPICS if t in found)
