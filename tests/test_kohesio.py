@@ -60,10 +60,10 @@ def test_a_real_operation_field_by_field():
     assert framework_of(p) == "Cohesion policy"
     assert "business" in topics_of(p)  # thematic objective 3: competitiveness of SMEs
     facts = dict(p.extra)
-    assert facts["category of intervention"] == "001"
-    assert facts["programme CCI"] == "2014IE16RFOP002"
-    assert facts["coordinates"] == "53.3497645,-6.2602732"
-    assert facts["LAU, label"] == "North Inner City"
+    assert facts["Category of intervention (code)"] == "001"
+    assert facts["Programme CCI code"] == "2014IE16RFOP002"
+    assert facts["Coordinates"] == "53.3497645,-6.2602732"
+    assert facts["LAU"] == "North Inner City"
     (part,), (org,) = record.participations, record.organisations
     assert (org.name, org.country) == ("AMN Productions Ltd", "IE")
     assert (part.role, part.eu_contribution) == (Role.LEAD, p.eu_contribution)
@@ -78,7 +78,7 @@ def test_what_the_csv_format_allows():
     # |-joined values: two funds, two NUTS 3 regions
     greenway = records["Q900000102"].project
     assert greenway.funds == ("ERDF", "CF") and greenway.nuts == ("IE041", "IE042")
-    assert dict(greenway.extra)["coordinates"].count("|") == 1
+    assert dict(greenway.extra)["Coordinates"].count("|") == 1
     # several countries, written as names in this layout
     assert records["Q900000103"].project.countries == ("IE", "GB")
     # no dates; ISO dates
@@ -102,8 +102,8 @@ def test_the_2021_2027_layout_and_its_extra_columns():
     assert {"energy", "environment"} <= set(topics_of(warm))  # policy objective 2
     jtf = dict(records["Q900000201"].project.extra)
     assert records["Q900000201"].project.funds == ("JTF",)
-    assert jtf["specific objective"].startswith("JSO8")
-    assert jtf["InfoRegio"].startswith("http") and jtf["image"].startswith("http")
+    assert jtf["Specific objective (code)"].startswith("JSO8")
+    assert jtf["InfoRegio"].startswith("http") and jtf["Image"].startswith("http")
     assert records["Q900000203"].project.countries == ("IE", "GB")  # CountryCode IE|GB
     _, bg = _read(BG)
     petrich = bg["Q900000601"]
@@ -116,7 +116,7 @@ def test_the_older_layout_names_its_beneficiaries_from_the_export_beside_it(tmp_
     assert records["Q232171"].organisations[0].name == "AMN Productions Ltd"
     assert records["Q7361509"].organisations[0].website == "https://www.seai.ie"
     assert records["Q7361509"].project.period == "2021-2027"  # per row, in one file
-    assert dict(records["Q232171"].project.extra)["region"] == "Dublin Region"
+    assert dict(records["Q232171"].project.extra)["Region"] == "Dublin Region"
     # without the beneficiaries export beside it, a beneficiary known by its id alone is
     # reported and left out; the operation imports
     alone = tmp_path / OLD.name
@@ -232,3 +232,19 @@ def test_one_search_over_four_sources_counts_every_facet_exactly(combined_copy):
     kohesio = combined_copy.search(SearchQuery.from_params({"source": "kohesio", "size": "1"}))
     assert {v.value: v.count for v in kohesio.facets["framework"]} == {"Cohesion policy": 18}
     assert {v.value: v.count for v in kohesio.facets["nuts1"]}["IE0"] == 12
+
+
+def test_a_kohesio_page_names_its_facts_in_the_page_language(catalog):
+    from starlette.testclient import TestClient
+
+    from euprojects.web import create_app
+
+    catalog.import_files("kohesio", [P2127])
+    with TestClient(create_app(catalog)) as client:
+        fr = client.get("/fr/projects/kohesio:Q7361509").text
+        de = client.get("/de/projects/kohesio:Q7361509").text
+        en = client.get("/en/projects/kohesio:Q7361509").text
+    assert "Autorité de gestion" in fr and "Managing authority" not in fr
+    assert "Verwaltungsbehörde" in de and "Spezifisches Ziel" in de
+    assert "Managing authority" in en and "Northern and Western Regional Assembly" in en
+    assert 'href="https://kohesio.ec.europa.eu/en/projects/Q7361509"' in fr

@@ -82,25 +82,30 @@ _KNOWN = frozenset({
     "Operation_Summary_Programme_Language", "ManagingAuthority", "Image_URL", "InfoRegio_ID",
     "InfoRegio_URL", "CountryCode",
 })
+def _(message: str) -> str:
+    """Marks a fact's label for extraction (the pages translate it where they show it)."""
+    return message
+
+
 # the facts a project page lists, by column: (column, label)
 _FACTS = (
-    ("Operation_Local_Identifier", "operation's local id"),
-    ("Category_Of_Intervention", "category of intervention"),
-    ("Category_Label", "category of intervention, label"),
-    ("Thematic_Objective_ID", "thematic objective"),
-    ("Policy_Objective_ID", "policy objective"),
-    ("Specific_Objective_ID", "specific objective"),
-    ("Specific_Objective_Label", "specific objective, label"),
-    ("Programme_Code", "programme CCI"),
-    ("ManagingAuthority", "managing authority"),
-    ("Location_Indicator_latitude_longitude", "coordinates"),
-    ("Coordinates", "coordinates"),
-    ("Postal_Code", "postal code"),
-    ("LAU_IDs", "LAU"),
-    ("LAU_Labels", "LAU, label"),
-    ("Region", "region"),
-    ("InfoRegio_URL", "InfoRegio"),
-    ("Image_URL", "image"),
+    ("Operation_Local_Identifier", _("Local id of the operation")),
+    ("Category_Of_Intervention", _("Category of intervention (code)")),
+    ("Category_Label", _("Category of intervention")),
+    ("Thematic_Objective_ID", _("Thematic objective")),
+    ("Policy_Objective_ID", _("Policy objective")),
+    ("Specific_Objective_ID", _("Specific objective (code)")),
+    ("Specific_Objective_Label", _("Specific objective")),
+    ("Programme_Code", _("Programme CCI code")),
+    ("ManagingAuthority", _("Managing authority")),
+    ("Location_Indicator_latitude_longitude", _("Coordinates")),
+    ("Coordinates", _("Coordinates")),
+    ("Postal_Code", _("Postal code")),
+    ("LAU_IDs", _("LAU code")),
+    ("LAU_Labels", _("LAU")),
+    ("Region", _("Region")),
+    ("InfoRegio_URL", _("InfoRegio")),
+    ("Image_URL", _("Image")),
 )
 _BENEFICIARIES_HEADER = ["Beneficiary", "BeneficiaryLabel", "Website", "WikidataID"]
 _NUTS_HEADER = ["nuts3", "nuts3Label", "nuts3code", "nuts2", "nuts2Label", "nuts2code", "nuts1",
@@ -318,7 +323,6 @@ class KohesioReader(SourceReader):
             themes=themes,
             countries=tuple(countries),
             nuts=tuple(nuts3),
-            priority=get("Category_Label"),
             extra=tuple(facts),
         )
         participations, organisations = self._beneficiaries(cells, pid, countries, eu, row)

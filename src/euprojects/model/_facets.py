@@ -59,7 +59,7 @@ def _legal_statuses(_: Project, organisations: Sequence[Organisation]) -> list[s
 
 def _categories(project: Project, _: Sequence[Organisation]) -> list[str]:
     """Kohesio's category of intervention (its label; the importer keeps it among the facts)."""
-    return [value for label, value in project.extra if label == "category of intervention, label"]
+    return [value for label, value in project.extra if label == "Category of intervention"]
 
 
 def _nuts(level: int) -> Extract:

@@ -51,9 +51,9 @@ TOPICS = {
 
 # Kohesio's objectives (docs/data-model.md): the thematic objectives of 2014-2020 (Regulation
 # (EU) No 1303/2013, Article 9) and the policy objectives of 2021-2027 (Regulation (EU)
-# 2021/1060, Article 5), by number, as the "thematic objective" and "policy objective" facts.
+# 2021/1060, Article 5), by number, as the "Thematic objective" and "Policy objective" facts.
 _OBJECTIVES: dict[str, dict[int, tuple[str, ...]]] = {
-    "thematic objective": {
+    "Thematic objective": {
         1: ("research",),  # research, technological development and innovation
         2: ("digital",),  # information and communication technologies
         3: ("business",),  # competitiveness of SMEs
@@ -66,7 +66,7 @@ _OBJECTIVES: dict[str, dict[int, tuple[str, ...]]] = {
         10: ("education",),  # education, training, lifelong learning
         11: ("governance",),  # institutional capacity, efficient public administration
     },
-    "policy objective": {
+    "Policy objective": {
         1: ("research", "business", "digital"),  # a more competitive and smarter Europe
         2: ("energy", "environment"),  # a greener, low-carbon Europe
         3: ("transport", "digital"),  # a more connected Europe
