@@ -248,3 +248,11 @@ def test_a_kohesio_page_names_its_facts_in_the_page_language(catalog):
     assert "Verwaltungsbehörde" in de and "Spezifisches Ziel" in de
     assert "Managing authority" in en and "Northern and Western Regional Assembly" in en
     assert 'href="https://kohesio.ec.europa.eu/en/projects/Q7361509"' in fr
+
+
+def test_a_damaged_export_beside_refuses_the_file(tmp_path):
+    shutil.copyfile(P1420, tmp_path / P1420.name)
+    good = (KOHESIO / "beneficiaries-20260924.csv").read_bytes()
+    (tmp_path / "beneficiaries-20260924.csv").write_bytes(good + b"Q1,\xff\xfe broken,,\r\n")
+    with pytest.raises(BadFileError, match="the export beside it, beneficiaries-20260924.csv, cannot be read"):
+        open_reader("kohesio", tmp_path / P1420.name)

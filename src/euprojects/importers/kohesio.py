@@ -193,22 +193,28 @@ class KohesioReader(SourceReader):
         for other in sorted(self.path.parent.glob("*.csv")):
             if other == self.path or not other.name.lower().startswith(("beneficiar", "nuts")):
                 continue
-            kind = is_lookup_file(_header(other))
-            if kind is None:
-                continue
-            with other.open(encoding="utf-8-sig", newline="") as f:
-                rows = csv.reader(f)
-                next(rows, None)
-                if kind == "beneficiaries":
-                    self._lookups.executemany(
-                        "INSERT OR IGNORE INTO beneficiary VALUES (?, ?, ?, ?)",
-                        ((_qid(r[0]), *(c.text(v) for v in r[1:4])) for r in rows
-                         if len(r) == 4 and r[0].strip()))
-                else:
-                    self._lookups.executemany(
-                        "INSERT OR IGNORE INTO nuts VALUES (?, ?)",
-                        ((r[i + 2].strip(), c.text(r[i + 1])) for r in rows if len(r) == 9
-                         for i in (0, 3, 6) if r[i + 2].strip()))
+            try:
+                kind = is_lookup_file(_header(other))
+                if kind is not None:
+                    self._read_lookup(other, kind)
+            except (BadFileError, UnicodeDecodeError, csv.Error):
+                raise BadFileError(str(self.path), f"the export beside it, {other.name}, cannot "
+                                   "be read (not UTF-8 CSV)") from None
+
+    def _read_lookup(self, other: Path, kind: str) -> None:
+        with other.open(encoding="utf-8-sig", newline="") as f:
+            rows = csv.reader(f)
+            next(rows, None)
+            if kind == "beneficiaries":
+                self._lookups.executemany(
+                    "INSERT OR IGNORE INTO beneficiary VALUES (?, ?, ?, ?)",
+                    ((_qid(r[0]), *(c.text(v) for v in r[1:4])) for r in rows
+                     if len(r) == 4 and r[0].strip()))
+            else:
+                self._lookups.executemany(
+                    "INSERT OR IGNORE INTO nuts VALUES (?, ?)",
+                    ((r[i + 2].strip(), c.text(r[i + 1])) for r in rows if len(r) == 9
+                     for i in (0, 3, 6) if r[i + 2].strip()))
 
     def _beneficiary(self, qid: str) -> tuple[str | None, str | None, str | None]:
         """(label, website, Wikidata id) of a beneficiary in the beneficiaries export."""
