@@ -10,10 +10,10 @@ and status code and headers to OUTDIR/00-responses.json. JSON is pretty-printed 
 Only public entry points are used (``euprojects import``, ``Catalog``, ``load_settings``,
 ``web.create_app``), so the same script runs against an older checkout. To compare two commits:
 
-    git worktree add /tmp/answers-before-tree OLD
-    PYTHONPATH=/tmp/answers-before-tree/src .venv/bin/python bench/answers.py /tmp/answers-before
-    .venv/bin/python bench/answers.py /tmp/answers-now
-    diff -r /tmp/answers-before /tmp/answers-now
+    git worktree add ../before OLD
+    PYTHONPATH=../before/src .venv/bin/python bench/answers.py ../answers-before
+    .venv/bin/python bench/answers.py ../answers-now
+    diff -r ../answers-before ../answers-now
 
 Fields that legitimately vary between runs are replaced by "<varies>" (VOLATILE) and listed in
 the output; "today" is fixed so that statuses do not drift, and the search time budget is
