@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from conftest import TODAY, _need, shared_data_dir
+from conftest import TODAY
 
 pytestmark = pytest.mark.long
 
@@ -242,16 +242,6 @@ def _campaign(name: str, start: Path, args: tuple[str, ...], tmp_path: Path,
 
 
 @pytest.fixture(scope="module")
-def cordis_file() -> Path:
-    return _need(shared_data_dir() / "cordis" / "cordis_horizon_projects_xml_sample.zip")
-
-
-@pytest.fixture(scope="module")
-def eac_file() -> Path:
-    return _need(shared_data_dir() / "eac" / "creative_europe_project_results_sample.xls")
-
-
-@pytest.fixture(scope="module")
 def bases(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("crash-bases")
 
@@ -280,13 +270,13 @@ def start_keep(bases: Path, start_empty: Path, keep_file: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def start_keep_cordis(bases: Path, start_keep: Path, cordis_file: Path) -> Path:
-    return _imported(bases, start_keep, "keep-cordis", "cordis", cordis_file)
+def start_keep_cordis(bases: Path, start_keep: Path, cordis_zip: Path) -> Path:
+    return _imported(bases, start_keep, "keep-cordis", "cordis", cordis_zip)
 
 
 @pytest.fixture(scope="module")
-def start_all(bases: Path, start_keep_cordis: Path, eac_file: Path) -> Path:
-    return _imported(bases, start_keep_cordis, "all", "eac", eac_file)
+def start_all(bases: Path, start_keep_cordis: Path, eac_xls: Path) -> Path:
+    return _imported(bases, start_keep_cordis, "all", "eac", eac_xls)
 
 
 # -- the campaigns --------------------------------------------------------------------------------
@@ -297,13 +287,13 @@ def test_kill_during_keep_import(tmp_path, start_empty, keep_file):
               changes_store=True)
 
 
-def test_kill_during_cordis_import(tmp_path, start_keep, cordis_file):
-    _campaign("cordis", start_keep, ("import", "cordis", str(cordis_file)), tmp_path,
+def test_kill_during_cordis_import(tmp_path, start_keep, cordis_zip):
+    _campaign("cordis", start_keep, ("import", "cordis", str(cordis_zip)), tmp_path,
               changes_store=True)
 
 
-def test_kill_during_eac_import(tmp_path, start_keep_cordis, eac_file):
-    _campaign("eac", start_keep_cordis, ("import", "eac", str(eac_file)), tmp_path,
+def test_kill_during_eac_import(tmp_path, start_keep_cordis, eac_xls):
+    _campaign("eac", start_keep_cordis, ("import", "eac", str(eac_xls)), tmp_path,
               changes_store=True)
 
 

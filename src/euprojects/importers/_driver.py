@@ -103,8 +103,7 @@ def check(record: ProjectRecord, row: Row, today: date,
             amount = _amount(money)
             if amount is not None and amount < 0:
                 flag(field, f"participant {part.order}: an amount below zero ({amount})")
-    if eu is not None and total is not None and eu > total > 0 \
-            and p.eu_contribution and p.total_budget \
+    if p.eu_contribution and p.total_budget and eu and total and eu > total > 0 \
             and p.eu_contribution.currency == p.total_budget.currency:
         flag("eu_contribution", f"the EU amount ({eu}) is above the total budget ({total})")
     rate = p.source_cofinancing_rate

@@ -25,6 +25,9 @@ from typing import IO
 
 from ..errors import BadFileError
 from ..model import (
+    CATEGORY_FACT,
+    POLICY_OBJECTIVE_FACT,
+    THEMATIC_OBJECTIVE_FACT,
     LangText,
     Money,
     Organisation,
@@ -91,9 +94,9 @@ def _(message: str) -> str:
 _FACTS = (
     ("Operation_Local_Identifier", _("Local id of the operation")),
     ("Category_Of_Intervention", _("Category of intervention (code)")),
-    ("Category_Label", _("Category of intervention")),
-    ("Thematic_Objective_ID", _("Thematic objective")),
-    ("Policy_Objective_ID", _("Policy objective")),
+    ("Category_Label", CATEGORY_FACT),
+    ("Thematic_Objective_ID", THEMATIC_OBJECTIVE_FACT),
+    ("Policy_Objective_ID", POLICY_OBJECTIVE_FACT),
     ("Specific_Objective_ID", _("Specific objective (code)")),
     ("Specific_Objective_Label", _("Specific objective")),
     ("Programme_Code", _("Programme CCI code")),
@@ -164,10 +167,10 @@ class KohesioReader(SourceReader):
             raise BadFileError(str(path), f"the Kohesio {kind} export: it is read beside the "
                                "project exports (a beneficiaries*.csv or nuts*.csv in their "
                                "folder), not imported on its own")
-        missing = [col for col in REQUIRED if col not in header]
         if _ID not in header:
             raise BadFileError(str(path), "not a Kohesio projects export: no column "
                                f"{_ID!r} in its header")
+        missing = [col for col in REQUIRED if col not in header]
         if missing:
             raise BadFileError(str(path), "a Kohesio projects export without the column(s) "
                                + ", ".join(repr(m) for m in missing))

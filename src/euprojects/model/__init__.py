@@ -7,11 +7,21 @@ from ._money import Money, cofinancing_rate
 from ._orgeval import PairReport, evaluate_pairs
 from ._orgmatch import Link, Member, cluster, match_keys, merge, normalise_name, same_organisation
 from ._records import LangText, Organisation, Participation, Project, ProjectRecord
-from ._shared_vocab import TOPICS, framework_of, topics_of
+from ._shared_vocab import (
+    CATEGORY_FACT,
+    POLICY_OBJECTIVE_FACT,
+    THEMATIC_OBJECTIVE_FACT,
+    TOPICS,
+    framework_of,
+    topics_of,
+)
 from ._vocab import LegalStatus, Role, Status, derive_status, fold, normalise_country
 
 __all__ = [
+    "CATEGORY_FACT",
     "FACETS",
+    "POLICY_OBJECTIVE_FACT",
+    "THEMATIC_OBJECTIVE_FACT",
     "Facet",
     "LANGUAGE_WORDS",
     "LangText",

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ._records import Organisation, Project
-from ._shared_vocab import TOPICS, framework_of, topics_of
+from ._shared_vocab import CATEGORY_FACT, TOPICS, framework_of, topics_of
 
 __all__ = ["Facet", "FACETS"]
 
@@ -59,7 +59,7 @@ def _legal_statuses(_: Project, organisations: Sequence[Organisation]) -> list[s
 
 def _categories(project: Project, _: Sequence[Organisation]) -> list[str]:
     """Kohesio's category of intervention (its label; the importer keeps it among the facts)."""
-    return [value for label, value in project.extra if label == "Category of intervention"]
+    return [value for label, value in project.extra if label == CATEGORY_FACT]
 
 
 def _nuts(level: int) -> Extract:

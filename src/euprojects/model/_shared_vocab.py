@@ -23,7 +23,8 @@ from functools import lru_cache
 from ._records import Project
 from ._vocab import fold
 
-__all__ = ["TOPICS", "framework_of", "topics_of"]
+__all__ = ["TOPICS", "framework_of", "topics_of", "CATEGORY_FACT", "THEMATIC_OBJECTIVE_FACT",
+           "POLICY_OBJECTIVE_FACT"]
 
 def _(message: str) -> str:
     """Marks a label for extraction (the interface translates it where it is shown)."""
@@ -49,11 +50,17 @@ TOPICS = {
     "governance": _("Governance and cooperation"),
 }
 
+# The facts of a Kohesio operation (labels in Project.extra) that the shared vocabulary and the
+# facets read: the importer writes them under these names.
+CATEGORY_FACT = _("Category of intervention")
+THEMATIC_OBJECTIVE_FACT = _("Thematic objective")
+POLICY_OBJECTIVE_FACT = _("Policy objective")
+
 # Kohesio's objectives (docs/data-model.md): the thematic objectives of 2014-2020 (Regulation
 # (EU) No 1303/2013, Article 9) and the policy objectives of 2021-2027 (Regulation (EU)
-# 2021/1060, Article 5), by number, as the "Thematic objective" and "Policy objective" facts.
+# 2021/1060, Article 5), by number, as the facts of these two names.
 _OBJECTIVES: dict[str, dict[int, tuple[str, ...]]] = {
-    "Thematic objective": {
+    THEMATIC_OBJECTIVE_FACT: {
         1: ("research",),  # research, technological development and innovation
         2: ("digital",),  # information and communication technologies
         3: ("business",),  # competitiveness of SMEs
@@ -66,7 +73,7 @@ _OBJECTIVES: dict[str, dict[int, tuple[str, ...]]] = {
         10: ("education",),  # education, training, lifelong learning
         11: ("governance",),  # institutional capacity, efficient public administration
     },
-    "Policy objective": {
+    POLICY_OBJECTIVE_FACT: {
         1: ("research", "business", "digital"),  # a more competitive and smarter Europe
         2: ("energy", "environment"),  # a greener, low-carbon Europe
         3: ("transport", "digital"),  # a more connected Europe
