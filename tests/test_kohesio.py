@@ -256,3 +256,10 @@ def test_a_damaged_export_beside_refuses_the_file(tmp_path):
     (tmp_path / "beneficiaries-20260924.csv").write_bytes(good + b"Q1,\xff\xfe broken,,\r\n")
     with pytest.raises(BadFileError, match="the export beside it, beneficiaries-20260924.csv, cannot be read"):
         open_reader("kohesio", tmp_path / P1420.name)
+
+
+def test_a_fact_given_by_two_columns_is_listed_once():
+    """The 2014-2020 export has both Coordinates and Location_Indicator_latitude_longitude."""
+    _, records = _read(P1420)
+    labels = [label for label, _ in records["Q232171"].project.extra]
+    assert labels.count("Coordinates") == 1

@@ -296,7 +296,7 @@ class KohesioReader(SourceReader):
         facts: list[tuple[str, str]] = []
         for column, label in _FACTS:
             value = get(column)
-            if value:
+            if value and (label, value) not in facts:  # coordinates come in two columns
                 facts.append((label, value))
         for level in ("NUTS1", "NUTS2", "NUTS3"):
             codes = _split(get(f"{level}_Code"))
