@@ -36,9 +36,12 @@ from ..model import (
     ProjectRecord,
     Role,
     guess_language,
+    needs_transliteration,
     normalise_country,
+    normalise_wikidata,
     organisation_id,
     project_id,
+    transliterate,
 )
 from . import _cells as c
 from ._driver import Parsed, SourceReader
@@ -367,18 +370,23 @@ class KohesioReader(SourceReader):
         organisations: dict[str, Organisation] = {}
         for index in range(max(len(uris), len(names))):
             qid = _qid(uris[index]) if index < len(uris) else None
-            label, website, _wikidata = self._beneficiary(qid) if qid else (None, None, None)
+            label, website, wikidata = self._beneficiary(qid) if qid else (None, None, None)
             name = names[index] if index < len(names) else label
             if name is None:
                 row.issue("Beneficiary_Unique_Identifier",
                           f"beneficiary {qid} has no name here nor in a beneficiaries export "
                           "beside the file; left out")
                 continue
-            oid = organisation_id(name, country, None, SOURCE)
-            others = (LangText(label, None),) if label and label != name else ()
+            # one record per beneficiary id, whatever the spelling of its name in a row
+            oid = (organisation_id(qid, None, None, SOURCE) if qid
+                   else organisation_id(name, country, None, SOURCE))
+            others = [LangText(label, None)] if label and label != name else []
+            others += [LangText(transliterate(n), None) for n in (name, *(t.text for t in others))
+                       if needs_transliteration(n)]
             organisations.setdefault(oid, Organisation(
-                id=oid, name=name, other_names=others, country=country,
+                id=oid, name=name, other_names=tuple(others), country=country,
                 website=c.url(website, row, "Website") if website else None,
+                wikidata=normalise_wikidata(wikidata), source_id=qid,
             ))
             single = max(len(uris), len(names)) == 1
             participations.append(Participation(

@@ -5,7 +5,16 @@ from ._ids import organisation_id, project_id
 from ._language import LANGUAGE_WORDS, guess_language
 from ._money import Money, cofinancing_rate
 from ._orgeval import PairReport, evaluate_pairs
-from ._orgmatch import Link, Member, cluster, match_keys, merge, normalise_name, same_organisation
+from ._orgmatch import (
+    Link,
+    Member,
+    cluster,
+    match_keys,
+    merge,
+    normalise_name,
+    normalise_wikidata,
+    same_organisation,
+)
 from ._records import LangText, Organisation, Participation, Project, ProjectRecord
 from ._shared_vocab import (
     CATEGORY_FACT,
@@ -15,6 +24,7 @@ from ._shared_vocab import (
     framework_of,
     topics_of,
 )
+from ._translit import needs_transliteration, transliterate
 from ._vocab import LegalStatus, Role, Status, derive_status, fold, normalise_country
 
 __all__ = [
@@ -48,8 +58,11 @@ __all__ = [
     "merge",
     "normalise_name",
     "normalise_country",
+    "normalise_wikidata",
+    "needs_transliteration",
     "organisation_id",
     "project_id",
     "same_organisation",
     "topics_of",
+    "transliterate",
 ]

@@ -5,9 +5,11 @@ Rules, in order (docs/organisations.md):
 
 1. ``pic``: both records carry the same Participant Identification Code (the EU's register
    number of a legal entity, nine digits).
-2. ``vat``: both carry the same VAT number (spaces, dots and dashes ignored; Greece's EL prefix
+2. ``wikidata``: both carry the same Wikidata item (Kohesio gives one for many beneficiaries).
+3. ``vat``: both carry the same VAT number (spaces, dots and dashes ignored; Greece's EL prefix
    and a missing country prefix read as the record's country).
-3. ``name``: one name of each (legal name, short or translated names) is the same after
+4. ``name``: one name of each (legal name, short or translated names, and the Latin
+   transliteration of a Cyrillic or Greek name) is the same after
    normalisation, in the same country and the same town (equal once normalised, or one
    written with more words around the other: ``Irún, Guipúzcoa`` and ``Irun``). Normalising
    folds case and accents (and reads ``ae``, ``oe``, ``ue`` as the letter they write out),
@@ -15,10 +17,13 @@ Rules, in order (docs/organisations.md):
    sp. z o.o., ...) and linking words (of, de, der, ...), reads the word for a university or
    a municipality in any EU language as one word, and sorts the words (word order).
    A name that normalises to a single word of five letters or fewer (an acronym such as
-   ``UALG``) is an alias only, never a key: acronyms repeat.
+   ``UALG``) is an alias only, never a key: acronyms repeat. A record without a town (Kohesio
+   names no beneficiary's town) takes it from its name when the name is a municipality's:
+   ``Obshtina Petrich`` is in Petrich.
 
-A rule never links records that contradict each other: two different PICs, two different VAT
-numbers or two different countries keep the records apart whatever the names say.
+A rule never links records that contradict each other: two different PICs, two different
+Wikidata items, two different VAT numbers or two different countries keep the records apart
+whatever the names say.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ._records import LangText, Organisation
+from ._translit import needs_transliteration, transliterate
 from ._vocab import fold
 
 __all__ = [
@@ -37,6 +43,7 @@ __all__ = [
     "normalise_city",
     "normalise_name",
     "normalise_vat",
+    "normalise_wikidata",
     "same_organisation",
     "conflict",
     "cluster",
@@ -132,8 +139,16 @@ def normalise_pic(pic: str | None) -> str | None:
     return value if re.fullmatch(r"\d{9}", value) else None
 
 
+def normalise_wikidata(value: str | None) -> str | None:
+    """A Wikidata item's id, ``Q42``, from the id or its address; None for anything else."""
+    found = re.fullmatch(r"(?:https?://(?:www\.)?wikidata\.org/(?:entity|wiki)/)?(Q[1-9]\d*)",
+                         (value or "").strip())
+    return found.group(1) if found else None
+
+
 def _names(organisation: Organisation) -> list[str]:
-    return [organisation.name, *(n.text for n in organisation.other_names)]
+    names = [organisation.name, *(n.text for n in organisation.other_names)]
+    return names + [transliterate(n) for n in names if needs_transliteration(n)]
 
 
 @lru_cache(maxsize=1 << 16)
@@ -141,7 +156,19 @@ def _town_words_of(city: str | None) -> frozenset[str]:
     return frozenset(t for t in normalise_city(city).split() if len(t) > 1 and t not in _LINKING)
 
 
+def _municipality_town(organisation: Organisation) -> frozenset[str]:
+    """The town a municipality's name gives (``Obshtina Petrich``, ``Comune di Torino``): the
+    words of its normalised name beside the word for a municipality, when there are some."""
+    for name in _names(organisation):
+        words = normalise_name(name).split()
+        if "municipality" in words and len(words) > 1:
+            return frozenset(w for w in words if w != "municipality" and len(w) > 1)
+    return frozenset()
+
+
 def _town_words(organisation: Organisation) -> frozenset[str]:
+    if not organisation.city:
+        return _municipality_town(organisation)
     return _town_words_of(organisation.city)
 
 
@@ -177,12 +204,15 @@ def match_keys(organisation: Organisation) -> set[str]:
     vat = normalise_vat(organisation.vat, organisation.country)
     if vat:
         keys.add(f"vat:{vat}")
+    wikidata = normalise_wikidata(organisation.wikidata)
+    if wikidata:
+        keys.add(f"wikidata:{wikidata}")
     return keys
 
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    rule: str  # pic | vat | name
+    rule: str  # pic | wikidata | vat | name
     detail: str  # the key they share
 
     def to_dict(self) -> dict[str, str]:
@@ -190,25 +220,33 @@ class Link:
 
 
 def conflict(
-    pics: Iterable[str | None], vats: Iterable[str | None], countries: Iterable[str | None]
+    pics: Iterable[str | None], vats: Iterable[str | None], countries: Iterable[str | None],
+    items: Iterable[str | None] = (),
 ) -> str | None:
-    """Why records with these identifiers cannot be one organisation, or None."""
-    for label, values in (("PICs", pics), ("VAT numbers", vats), ("countries", countries)):
+    """Why records with these identifiers (PICs, VAT numbers, countries, Wikidata items)
+    cannot be one organisation, or None."""
+    for label, values in (("PICs", pics), ("Wikidata items", items), ("VAT numbers", vats),
+                          ("countries", countries)):
         distinct = {v for v in values if v}
         if len(distinct) > 1:
             return f"different {label}: {', '.join(sorted(distinct))}"
     return None
 
 
-def _identity(o: Organisation) -> tuple[str | None, str | None, str | None]:
-    return (normalise_pic(o.pic), normalise_vat(o.vat, o.country), o.country)
+def _identity(o: Organisation) -> tuple[str | None, str | None, str | None, str | None]:
+    return (normalise_pic(o.pic), normalise_vat(o.vat, o.country), o.country,
+            normalise_wikidata(o.wikidata))
 
 
 def same_organisation(a: Organisation, b: Organisation) -> Link | None:
     """The rule that makes these two records one organisation, or None."""
-    (pa, va, ca), (pb, vb, cb) = _identity(a), _identity(b)
+    (pa, va, ca, wa), (pb, vb, cb, wb) = _identity(a), _identity(b)
     if pa and pa == pb:
         return Link("pic", f"pic:{pa}")
+    if conflict((pa, pb), (), (), (wa, wb)):
+        return None
+    if wa and wa == wb:
+        return Link("wikidata", f"wikidata:{wa}")
     if conflict((pa, pb), (va, vb), (ca, cb)):
         return None
     if va and va == vb:
@@ -238,15 +276,16 @@ class Edge:
     link: Link
 
 
-_RULE_RANK = {"pic": 0, "vat": 1, "name": 2}
+_RULE_RANK = {"pic": 0, "wikidata": 1, "vat": 2, "name": 3}
 
 
 def cluster(members: Iterable[Member]) -> tuple[dict[str, str], list[Edge]]:
     """Group records into organisations: every record -> its cluster's id (the id of the
     member first in ``order``), and the links accepted. Keys are tried strongest rule first
-    (PIC, VAT, name), then in key order, so the result does not depend on the input order. Two
-    groups are joined only when they do not contradict each other: no two PICs (for every
-    rule), no two VAT numbers and no two countries (for VAT and name links)."""
+    (PIC, Wikidata, VAT, name), then in key order, so the result does not depend on the input
+    order. Two groups are joined only when they do not contradict each other: no two PICs (for
+    every rule), no two Wikidata items (for every rule but PIC), no two VAT numbers and no two
+    countries (for VAT and name links)."""
     by_id = {m.id: m for m in members}
     parent = {i: i for i in by_id}
     identity = {i: tuple({value} - {None} for value in _identity(m.organisation))
@@ -268,14 +307,16 @@ def cluster(members: Iterable[Member]) -> tuple[dict[str, str], list[Edge]]:
         a, b = find(first), find(other)
         if a == b:
             return
-        (pa, va, ca), (pb, vb, cb) = identity[a], identity[b]
-        vats = () if rule == "pic" else (*va, *vb)
-        countries = () if rule == "pic" else (*ca, *cb)
-        if conflict((*pa, *pb), vats, countries):
+        (pa, va, ca, wa), (pb, vb, cb, wb) = identity[a], identity[b]
+        weak = rule in ("vat", "name")
+        vats = (*va, *vb) if weak else ()
+        countries = (*ca, *cb) if weak else ()
+        items = () if rule == "pic" else (*wa, *wb)
+        if conflict((*pa, *pb), vats, countries, items):
             return
         root, child = (a, b) if by_id[a].order <= by_id[b].order else (b, a)
         parent[child] = root
-        identity[root] = (pa | pb, va | vb, ca | cb)
+        identity[root] = (pa | pb, va | vb, ca | cb, wa | wb)
         edges.append(Edge(other, first, Link(rule, key)))
 
     for key in sorted(keyed, key=lambda k: (_RULE_RANK[k.split(":", 1)[0]], k)):
@@ -307,7 +348,7 @@ def merge(records: list[Organisation], cluster_id: str) -> Organisation:
     # than a partner list's (whose website may be the project's); then in the records' order
     ranked = sorted(records, key=lambda r: normalise_pic(r.pic) is None)
     for name in ("country", "country_label", "city", "postcode", "street", "legal_status",
-                 "organisation_type", "website", "pic", "vat"):
+                 "organisation_type", "website", "pic", "vat", "wikidata"):
         values[name] = next((getattr(r, name) for r in ranked if getattr(r, name)), None)
     values["department"] = None  # a department is one record's, never the organisation's
     nuts = next((r.nuts for r in ranked if r.nuts), ())

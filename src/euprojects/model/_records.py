@@ -171,9 +171,16 @@ class Organisation:
     department: str | None = None
     pic: str | None = None
     vat: str | None = None
+    wikidata: str | None = None  # Wikidata item, "Q42"
+    source_id: str | None = None  # the source's own id of the record (Kohesio: "Q2531369")
 
     def to_dict(self) -> dict[str, Any]:
+        # wikidata and source_id are written only when set, so that the records of the
+        # sources that have neither keep their stored form (and content hash)
+        ids = {k: v for k, v in (("wikidata", self.wikidata), ("source_id", self.source_id))
+               if v}
         return {
+            **ids,
             "id": self.id,
             "name": self.name,
             "other_names": [t.to_dict() for t in self.other_names],
@@ -209,6 +216,8 @@ class Organisation:
             department=d.get("department"),
             pic=d.get("pic"),
             vat=d.get("vat"),
+            wikidata=d.get("wikidata"),
+            source_id=d.get("source_id"),
         )
 
 
