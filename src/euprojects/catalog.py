@@ -16,7 +16,13 @@ from typing import Any
 from . import fetch as fetching
 from .errors import EuProjectsError, IndexBusyError, QueryError, SearchIndexError
 from .exports import FORMATS, Export, ExportFormat, Feed, Options
-from .fetch import CORDIS_FORMATS, CORDIS_PROGRAMMES, Download
+from .fetch import (
+    CORDIS_FORMATS,
+    CORDIS_PROGRAMMES,
+    KOHESIO_COUNTRIES,
+    KOHESIO_PERIODS,
+    Download,
+)
 from .importers import IMPORTERS, ImportReport, Reader, ReadLimits, open_reader
 from .model import (
     FACETS,
@@ -76,6 +82,8 @@ __all__ = [
     "Download",
     "CORDIS_FORMATS",
     "CORDIS_PROGRAMMES",
+    "KOHESIO_PERIODS",
+    "KOHESIO_COUNTRIES",
     "FORMATS",
     "ExportFormat",
     "Export",
@@ -111,14 +119,21 @@ class Fetched:
 
 
 def download(settings: Settings, source: str, *, programmes: Sequence[str] = ("horizon",),
-             fmt: str = "xml", progress: Progress | None = None) -> list[Download]:
+             fmt: str = "xml", periods: Sequence[str] = tuple(KOHESIO_PERIODS),
+             countries: Sequence[str] = KOHESIO_COUNTRIES,
+             progress: Progress | None = None) -> list[Download]:
     """Download the official files of a source (resumable, skipped when unchanged; CORDIS:
-    ``programmes`` in ``fmt``) into the settings' download folder. Opens no store."""
+    ``programmes`` in ``fmt``; Kohesio: the ``latest/`` file of ``countries`` in ``periods``,
+    those that answer 404 listed as ``missing``) into the settings' download folder. Opens no
+    store."""
     if source == "cordis":
         return fetching.fetch_cordis(settings, programmes, fmt, progress)
     if source == "keep-eu":
         return fetching.fetch_keep(settings, progress)
-    raise EuProjectsError(f"no download is known for source {source!r} (known: cordis, keep-eu)")
+    if source == "kohesio":
+        return fetching.fetch_kohesio(settings, periods, countries, progress)
+    raise EuProjectsError(f"no download is known for source {source!r} "
+                          "(known: cordis, keep-eu, kohesio)")
 
 
 def read_pairs(path: Path) -> Iterator[dict[str, Any]]:
@@ -212,14 +227,17 @@ class Catalog:
         return report
 
     def fetch(self, source: str, *, programmes: Sequence[str] = ("horizon",), fmt: str = "xml",
+              periods: Sequence[str] = tuple(KOHESIO_PERIODS),
+              countries: Sequence[str] = KOHESIO_COUNTRIES,
               download_progress: Progress | None = None,
               import_progress: Progress | None = None) -> Fetched:
         """``download`` the official files of a source, then import them, each file's address
-        kept in its report."""
+        kept in its report (not the missing ones, nor those the importer reads beside them)."""
         downloads = download(self.settings, source, programmes=programmes, fmt=fmt,
-                             progress=download_progress)
-        report = self.import_files(source, [d.path for d in downloads], progress=import_progress,
-                                   origins={d.path: d.url for d in downloads})
+                             periods=periods, countries=countries, progress=download_progress)
+        files = [d for d in downloads if d.importable]
+        report = self.import_files(source, [d.path for d in files], progress=import_progress,
+                                   origins={d.path: d.url for d in files})
         return Fetched(downloads, report)
 
     # -- the index --------------------------------------------------------------------------

@@ -18,6 +18,8 @@ from .catalog import (
     CORDIS_PROGRAMMES,
     FACETS,
     FORMATS,
+    KOHESIO_COUNTRIES,
+    KOHESIO_PERIODS,
     RANGES,
     SORTS,
     SOURCES,
@@ -214,6 +216,9 @@ def _print_fetched(fetched: Fetched, quiet: bool, as_json: bool) -> None:
                     "import": report.to_dict() if report else None})
         return
     for d in downloads:
+        if d.status == "missing":
+            click.echo(f"{d.path}: missing (HTTP 404 Not Found at {d.url}), not imported")
+            continue
         what = "unchanged, not downloaded again" if d.status == "unchanged" else d.status
         click.echo(f"{d.path}: {what} ({d.size} bytes, sha256 {d.sha256}) from {d.url}")
     if report is not None:
@@ -253,6 +258,22 @@ def fetch_cordis(ctx: click.Context, programmes: tuple[str, ...], fmt: str, no_i
 def fetch_keep(ctx: click.Context, no_import: bool, quiet: bool, as_json: bool) -> None:
     """Save the keep.eu Open Data API answer (key: EUPROJECTS_KEEP_API_KEY), then import it."""
     _fetch(ctx, "keep-eu", no_import, quiet, as_json)
+
+
+@fetch_group.command(name="kohesio")
+@click.option("--period", "periods", multiple=True, type=click.Choice(list(KOHESIO_PERIODS)),
+              help="2014-2020 or 2021-2027 (default: both); repeat for several.")
+@click.option("--country", "countries", multiple=True, metavar="CC",
+              help="A two-letter country code (default: the 27 member states); repeat for "
+                   "several.")
+@_fetch_options
+@click.pass_context
+def fetch_kohesio(ctx: click.Context, periods: tuple[str, ...], countries: tuple[str, ...],
+                  no_import: bool, quiet: bool, as_json: bool) -> None:
+    """Download Kohesio's latest CSV exports (one per country and period, with the
+    beneficiaries and NUTS exports), then import them."""
+    _fetch(ctx, "kohesio", no_import, quiet, as_json,
+           periods=periods or tuple(KOHESIO_PERIODS), countries=countries or KOHESIO_COUNTRIES)
 
 
 @cli.command()

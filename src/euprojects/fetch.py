@@ -1,4 +1,6 @@
-"""Download the official files: the CORDIS dataset zips and the keep.eu Open Data API answer.
+"""Download the official files: the CORDIS dataset zips, the keep.eu Open Data API answer and
+Kohesio's bulk CSV exports (the ``latest/`` project file of each country and period, and the
+beneficiaries and NUTS exports the importer reads beside them).
 
 A download is written to ``NAME.part`` first. A broken transfer resumes with an HTTP ``Range``
 request (``If-Range`` guards against a file that changed meanwhile); a server that answers 200
@@ -23,7 +25,7 @@ import ssl
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.message import Message
 from pathlib import Path
@@ -38,10 +40,14 @@ __all__ = [
     "CORDIS_PROGRAMMES",
     "CORDIS_FORMATS",
     "KEEP_KEY_VARIABLE",
+    "KOHESIO_PERIODS",
+    "KOHESIO_COUNTRIES",
     "Download",
     "cordis_file_name",
+    "kohesio_file_name",
     "fetch_cordis",
     "fetch_keep",
+    "fetch_kohesio",
 ]
 
 # option value -> the programme as the published file names spell it
@@ -49,6 +55,15 @@ CORDIS_PROGRAMMES = {"horizon": "HORIZON", "h2020": "h2020", "fp7": "fp7"}
 CORDIS_FORMATS = ("xml", "csv")
 KEEP_FILE = "keep-eu-open-data.json"
 KEEP_KEY_VARIABLE = "EUPROJECTS_KEEP_API_KEY"
+# Kohesio: the programming period -> how its file names spell it
+KOHESIO_PERIODS = {"2014-2020": "pp14-20", "2021-2027": "pp21-27"}
+# the 27 member states, as ISO 3166 codes (Greece GR: that Kohesio names its file GR, not EL, is
+# an assumption)
+KOHESIO_COUNTRIES = ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR",
+                     "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI",
+                     "SK")
+# the exports of the whole of Kohesio, under the names the importer reads beside the project files
+KOHESIO_LOOKUPS = {"beneficiaries": "beneficiaries.csv", "nuts": "nuts.csv"}
 
 # progress(file name, bytes done, bytes expected or None)
 Progress = Callable[[str, int, int | None], None]
@@ -68,11 +83,17 @@ class Download:
     url: str  # as published: never with an API key
     size: int
     sha256: str
-    status: str  # "downloaded" | "resumed" | "unchanged"
+    status: str  # "downloaded" | "resumed" | "unchanged" | "missing" (HTTP 404: nothing there)
     etag: str | None = None
     last_modified: str | None = None
     content_type: str | None = None
     fetched_at: str = ""
+    lookup: bool = False  # read by the importer beside the files it imports, not imported itself
+
+    @property
+    def importable(self) -> bool:
+        """A file for the source's importer: there, and not one only read beside the others."""
+        return self.status != "missing" and not self.lookup
 
     @property
     def manifest_path(self) -> Path:
@@ -91,7 +112,10 @@ class Download:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.manifest(), "path": str(self.path), "status": self.status}
+        data = {**self.manifest(), "path": str(self.path), "status": self.status}
+        if self.status == "missing":
+            data.update(size=None, sha256=None)
+        return data
 
 
 def cordis_file_name(programme: str, fmt: str) -> str:
@@ -130,6 +154,60 @@ def fetch_keep(settings: Settings, progress: Progress | None = None) -> list[Dow
     folder = settings.downloads_path / "keep"
     client = _Client(settings, key_variable=KEEP_KEY_VARIABLE)
     return [_download(client, url, shown, folder / KEEP_FILE, progress)]
+
+
+def kohesio_file_name(country: str, period: str) -> str:
+    """The name of a ``latest/`` project export: ``IE-pp21-27-latest.csv``."""
+    return f"{country}-{KOHESIO_PERIODS[period]}-latest.csv"
+
+
+def fetch_kohesio(settings: Settings, periods: Iterable[str] = tuple(KOHESIO_PERIODS),
+                  countries: Iterable[str] = KOHESIO_COUNTRIES,
+                  progress: Progress | None = None) -> list[Download]:
+    """Download the ``latest/`` Kohesio project export of each country and period, then the
+    beneficiaries and NUTS exports beside them. A project file that answers 404 is a Download
+    ``missing`` (not every country has operations in every period); when every one does, or on
+    any other failure, FetchError."""
+    chosen = [_kohesio_period(p) for p in dict.fromkeys(periods)]
+    codes = [_country_code(c) for c in dict.fromkeys(c.strip().upper() for c in countries)]
+    if not chosen or not codes:
+        raise SettingsError("no Kohesio period or no country asked for")
+    client = _Client(settings)
+    folder = settings.downloads_path / "kohesio"
+    base = settings.kohesio_data_url.rstrip("/") + "/"
+    downloads = []
+    for period in chosen:
+        for country in codes:
+            name = kohesio_file_name(country, period)
+            url = f"{base}object?id=data/projects-{period}/latest/{name}"
+            try:
+                downloads.append(_download(client, url, url, folder / name, progress))
+            except FetchError as exc:
+                if exc.status != 404:
+                    raise
+                downloads.append(Download(path=folder / name, url=url, size=0, sha256="",
+                                          status="missing", fetched_at=_now()))
+    if all(d.status == "missing" for d in downloads):
+        raise FetchError(f"no Kohesio project file found: HTTP 404 for each of the "
+                         f"{len(downloads)} asked for under {base} (check --country, --period "
+                         "and the setting kohesio_data_url)", status=404)
+    for export, name in KOHESIO_LOOKUPS.items():
+        got = _download(client, base + export, base + export, folder / name, progress)
+        downloads.append(replace(got, lookup=True))
+    return downloads
+
+
+def _kohesio_period(period: str) -> str:
+    if period not in KOHESIO_PERIODS:
+        raise SettingsError(f"Kohesio period {period!r} is not one of "
+                            f"{', '.join(KOHESIO_PERIODS)}")
+    return period
+
+
+def _country_code(code: str) -> str:
+    if not (len(code) == 2 and code.isascii() and code.isalpha()):
+        raise SettingsError(f"country {code!r} is not a two-letter code (IE, PL...)")
+    return code
 
 
 # -- HTTP ------------------------------------------------------------------------------------

@@ -89,6 +89,12 @@ class Settings:
         "https://cordis.europa.eu/data/",
         "Base URL of the CORDIS dataset files that 'euprojects fetch cordis' downloads.",
     )
+    kohesio_data_url: str = _setting(
+        "https://kohesio.ec.europa.eu/api/data/",
+        "Base URL of Kohesio's data API that 'euprojects fetch kohesio' downloads from: the "
+        "project exports under object?id=data/projects-<period>/latest/, the beneficiaries and "
+        "the nuts exports.",
+    )
     keep_api_url: str = _setting(
         "https://keep.eu/api/open-data",
         "URL of the keep.eu Open Data API that 'euprojects fetch keep-eu' calls.",
@@ -172,7 +178,7 @@ def _validate(settings: Settings) -> Settings:
                             "below 1024")
     if not settings.host.strip():
         raise SettingsError("setting 'host': empty address")
-    for name in ("cordis_data_url", "keep_api_url"):
+    for name in ("cordis_data_url", "kohesio_data_url", "keep_api_url"):
         if not getattr(settings, name).startswith(("http://", "https://")):
             raise SettingsError(f"setting {name!r}: {getattr(settings, name)!r} is not an "
                                 "http:// or https:// URL")
@@ -214,6 +220,7 @@ def load_settings(
         "max_member_bytes": int,
         "downloads_dir": Path,
         "cordis_data_url": str,
+        "kohesio_data_url": str,
         "keep_api_url": str,
         "keep_api_key": str,
         "fetch_connect_timeout": int,
