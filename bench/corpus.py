@@ -37,7 +37,7 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from euprojects.model import LangText, Participation, Project, ProjectRecord, Role
+from euprojects.model import LangText, Organisation, Participation, Project, ProjectRecord, Role
 from euprojects.model._money import Money
 from euprojects.store import SqliteStore
 
@@ -60,6 +60,22 @@ def build_real_store(folder: Path) -> Path:
            *files]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     return db
+
+
+def read_records(db: Path) -> list[tuple[Project, list[tuple[Participation, Organisation]]]]:
+    """Every project of a store with its participants as the source records they are.
+
+    ``SqliteStore.participants`` gives each participation with its own organisation record
+    (the id the participation names), as the importer wrote it; ``iter_with_participants``
+    would give the organisation the record is linked into (store/_links.py), merged from all
+    its records under the organisation's id, which a participation does not name: written
+    back through the store, such a record fails the participations' foreign key."""
+    store = SqliteStore(db)
+    try:
+        projects = sorted(store.iter_projects(), key=lambda p: p.id)
+        return [(p, store.participants(p.id)) for p in projects]
+    finally:
+        store.close()
 
 
 def sentences(text: str) -> list[str]:
@@ -243,9 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         source_db = args.source_db or build_real_store(Path(tmp))
-        real = SqliteStore(source_db)
-        items = [(p, [(pa, o) for pa, o in parts]) for p, parts in real.iter_with_participants()]
-        real.close()
+        items = read_records(source_db)
     pools = Pools(items)
     rng = random.Random(args.seed)
     store = SqliteStore(out)

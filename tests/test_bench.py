@@ -1,0 +1,185 @@
+"""Every program of bench/ run once at its smallest sizes, each as a user runs it (``python
+bench/PROGRAM.py ...`` in a child process, the shared data folder in its environment and no
+other ``EUPROJECTS_*`` variable), each checked on what it prints or writes: the counts it
+reports and the keys of its JSON. A benchmark that no longer follows the code fails here
+instead of on the day someone measures with it.
+
+The real store a program reads is a file copy of a session catalog of conftest (so that no
+real file is imported once more for it); every file they write goes to the test's tmp_path.
+All of them read whole real files: marked slow (``-m "not slow"`` leaves them out).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import ROOT, Built, copy_catalog, shared_data_dir
+
+pytestmark = pytest.mark.slow
+
+BENCH = ROOT / "bench"
+CLASSES = ("1-word", "2-words", "3-words", "phrase", "typo", "words+filters", "filters-only")
+
+
+def bench(program: str, *args: str | Path, cwd: Path, timeout: float = 300) -> str:
+    """``python bench/PROGRAM ARGS`` in ``cwd``; fails the test on a non-zero exit, else
+    returns what it printed on standard output."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EUPROJECTS_")}
+    env["EUPROJECTS_SHARED_DATA"] = str(shared_data_dir())
+    done = subprocess.run([sys.executable, str(BENCH / program), *map(str, args)], cwd=cwd,
+                          env=env, capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, f"{program} exited {done.returncode}:\n{done.stderr[-4000:]}"
+    return done.stdout
+
+
+def last_json(stdout: str) -> Any:
+    """The JSON document a program printed last (after any progress lines)."""
+    start = stdout.index("{") if stdout.lstrip().startswith("{") else stdout.rindex("\n{") + 1
+    return json.loads(stdout[start:])
+
+
+def test_corpus_then_search_and_web_benchmarks(tmp_path: Path, keep_import: Built) -> None:
+    """bench/corpus.py at 2 000 projects (scripts/bench-search's first step), then one pass
+    of bench/search_bench.py and of bench/web_bench.py on that corpus."""
+    real = copy_catalog(keep_import, tmp_path / "real", "real")
+    db = tmp_path / "corpus-2000.db"
+    built = last_json(bench("corpus.py", db, "--projects", "2000", "--source-db", real,
+                            cwd=tmp_path))
+    real_projects = keep_import.reports["keep"]["projects"]["created"]
+    assert built["projects"] == 2000
+    assert built["real_projects"] == real_projects
+    assert built["indexed"] == 2000
+    assert {"generate_s", "db_size_mb", "index_build_s", "index_build_peak_rss_mb",
+            "index_size_mb"} <= built.keys()
+    assert json.loads(Path(f"{db}.build.json").read_text()) == built
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("SELECT COUNT(*) FROM projects").fetchone()[0] == 2000
+        assert con.execute("SELECT COUNT(*) FROM projects WHERE id LIKE 'keep:gen%'"
+                           ).fetchone()[0] == 2000 - real_projects
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+        # every generated project has 2-12 partners, each an organisation record of the store
+        low, high = con.execute(
+            "SELECT MIN(n), MAX(n) FROM (SELECT COUNT(*) AS n FROM participations "
+            "WHERE project_id LIKE 'keep:gen%' GROUP BY project_id)").fetchone()
+        assert 2 <= low <= high <= 12
+    finally:
+        con.close()
+
+    bench("search_bench.py", db, "--queries", "7", "--threads", "1", "--baseline-threads", "1",
+          "--warmup", "0", "--engines", "euprojects,fts5,like", "--like-queries", "7",
+          "--no-eval", cwd=tmp_path)
+    report = json.loads((tmp_path / "corpus-2000.search.json").read_text())
+    assert [q["cls"] for q in report["queries"]] == list(CLASSES)
+    assert report["corpus"] == built
+    engines = report["engines"]
+    assert set(engines) == {"euprojects", "sqlite-fts5", "sqlite-like"}
+    euprojects = engines["euprojects"]
+    assert set(euprojects["classes"]) == {*CLASSES, "all"}
+    assert euprojects["classes"]["all"]["n"] == 7
+    assert euprojects["threads_1"]["qps"] > 0
+    assert set(euprojects["breakdown"]["ms_per_query"]) == set(CLASSES)
+    assert all(isinstance(t, int) for t in euprojects["totals"])
+    assert engines["sqlite-fts5"]["threads_1"]["failed"] == 0
+
+    printed = bench("web_bench.py", db, "--queries", "7", cwd=tmp_path)
+    web = json.loads(db.with_suffix(".web.json").read_text())
+    assert web["projects"] == 2000
+    assert web["queries"] == 7
+    assert web["api"]["failed"] == web["page"]["failed"] == 0
+    assert set(web["in_process"]["classes"]) == {*CLASSES, "all"}
+    assert "failed requests: API 0, page 0" in printed
+
+
+def test_links_bench(tmp_path: Path) -> None:
+    """More records than the real keep.eu organisations, so that variants are made and some
+    link; builds the real store itself, as it always does."""
+    result = last_json(bench("links_bench.py", "--records", "8000", "--runs", "1", "--json",
+                             cwd=tmp_path))
+    assert result["records"] == 8000
+    assert set(result["cases"]) == {"with links", "without links (baseline)"}
+    assert result["records_linked"] > 0
+    assert result["ratio"] > 0
+
+
+def test_kohesio_import_bench(tmp_path: Path) -> None:
+    result = last_json(bench("kohesio_import.py", "--rows", "2000", "--runs", "1", "--json",
+                             cwd=tmp_path))
+    cases = {r["case"]: r for r in result["results"]}
+    assert set(cases) == {"parse (csv), 2000 rows", "import kohesio, 2000 rows"}
+    imported = cases["import kohesio, 2000 rows"]
+    assert imported["rows"] == 2000
+    assert imported["database_mb"] > 0 and imported["index_mb"] > 0
+    assert imported["peak_rss_mib"] > 0
+
+
+def test_make_big_keep_and_import_keep(tmp_path: Path, keep_small: Path) -> None:
+    """scripts/bench's two steps on the real export cut to 600 projects (conftest's
+    keep_small): a copy twice as large, then one run of every case."""
+    big = tmp_path / "keep_x2.xlsx"
+    bench("make_big_keep.py", big, "--factor", "2", "--source", keep_small, cwd=tmp_path)
+    result = last_json(bench("import_keep.py", "--runs", "1", "--real", keep_small,
+                             "--big", big, "--baseline", "calamine", "--json", cwd=tmp_path))
+    cases = {c["case"]: c for c in result["cases"]}
+    assert set(cases) == {"read 1x (calamine)", "import 1x", "re-import 1x",
+                          "read 10x (calamine)", "import 10x"}
+    created = int(cases["import 1x"]["result"].split()[1])
+    assert created > 0
+    assert cases["import 10x"]["result"] == f"projects {2 * created} created, 0 updated, 0 unchanged"
+    assert cases["re-import 1x"]["result"] == f"projects 0 created, 0 updated, {created} unchanged"
+    real_rows, big_rows = (f["rows"]["Projects (lead partners)"]
+                           for f in result["files"].values())
+    assert big_rows == 2 * real_rows
+
+
+def test_import_sources_bench(tmp_path: Path, cordis_zip: Path, eac_xls: Path) -> None:
+    result = last_json(bench("import_sources.py", "--runs", "1", "--json", cwd=tmp_path))
+    cases = {c["case"]: c for c in result["cases"]}
+    assert set(cases) == {"parse CORDIS zip (lxml)", "import cordis", "import keep + cordis",
+                          "import eac"}
+    assert cases["parse CORDIS zip (lxml)"]["last_line"] == "1894 members parsed"
+    assert cases["import eac"]["last_line"].startswith("search index: up to date")
+    assert all(c["median_s"] > 0 for c in cases.values())
+
+
+def test_answers(tmp_path: Path, keep_file: Path, cordis_zip: Path, eac_xls: Path) -> None:
+    out = tmp_path / "answers"
+    bench("answers.py", out, cwd=tmp_path)
+    responses = json.loads((out / "00-responses.json").read_text())
+    assert len(responses) == 24
+    statuses = {name: r["status"] for name, r in responses.items()}
+    assert statuses.pop("20-error-size.json") == 400
+    assert set(statuses.values()) == {200}
+    assert json.loads((out / "02-search-plain.json").read_text())["meta"]["total"] > 0
+
+
+@pytest.mark.parametrize("maintenance", [
+    pytest.param(False, id="load-alone"),
+    # the re-import and the rebuilds take 3 to 20 s each on a shared 2-core machine: they need
+    # a longer load than a quick test gives them, or the soak reports steps left out
+    pytest.param(True, id="with-maintenance", marks=pytest.mark.long),
+])
+def test_soak(tmp_path: Path, combined_built: Built, maintenance: bool) -> None:
+    """Load on a copy of the combined catalog (the program copies it): a few seconds of it
+    alone, or (in the long lane) 90 s with the maintenance steps (a CORDIS re-import, two
+    rebuilds)."""
+    args = ["--seconds", "90"] if maintenance else ["--seconds", "5", "--no-maintenance"]
+    report = last_json(bench("soak.py", "--db", combined_built.db, *args, "--workers", "1",
+                             "--clients", "4", "--json", cwd=tmp_path))
+    assert report["ok"] is True
+    (run,) = report["runs"]
+    assert run["answered"] > 0 and run["errors"] == 0 and run["wrong_results"] == 0
+    assert run["checked_results"] > 0
+    steps = ["reimport", "rebuild-1", "rebuild-2"] if maintenance else []
+    assert [s["step"] for s in run["maintenance"]] == steps
+    assert report["source_counts"] == report["source_counts_after"]
+    assert report["source_counts"]["cordis"] == combined_built.reports["cordis"]["projects"][
+        "created"]
