@@ -80,6 +80,28 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
+def assert_facets_exact(catalog: Catalog, params: dict[str, str], names: tuple[str, ...]) -> None:
+    """The search's total and each named facet's counts equal those counted over every match
+    (a facet's counts leave out its own selection: the other values stay offered)."""
+    from collections import Counter
+
+    from euprojects.catalog import FACETS, SearchQuery
+
+    def matches(chosen: dict[str, str]) -> list[tuple[Any, Any]]:
+        return [(i.project, catalog.project(i.project.id).participants)
+                for i in catalog.iter_matches(SearchQuery.from_params(chosen))]
+
+    result = catalog.search(SearchQuery.from_params({**params, "size": "1"}))
+    assert len(matches(params)) == result.total
+    for name in names:
+        extract = FACETS[name].extract
+        assert extract is not None
+        found = matches({k: v for k, v in params.items() if k != name})
+        expected = Counter(v for p, parts in found
+                           for v in set(extract(p, [x.organisation for x in parts])))
+        assert {v.value: v.count for v in result.facets[name]} == dict(expected), name
+
+
 def settings_for(db: Path, **more: Any) -> Settings:
     """The settings of a catalog at ``db`` (its index beside it), on the tests' day."""
     return load_settings({"db": db, "today": TODAY.isoformat(), **more}, {})

@@ -8,6 +8,7 @@ import re
 
 from conftest import DATA, TODAY, _need, shared_data_dir
 from euprojects.importers import open_reader
+from euprojects.model import Member as M
 from euprojects.model import (
     Organisation,
     cluster,
@@ -16,7 +17,6 @@ from euprojects.model import (
     same_organisation,
     transliterate,
 )
-from euprojects.model import Member as M
 
 BG = DATA / "kohesio" / "BG-pp21-27-20260924.csv"
 P2127 = DATA / "kohesio" / "IE-pp21-27-20260924.csv"

@@ -263,7 +263,7 @@ class Catalog:
             return IndexState(rebuilt=True, applied=count)
         try:
             count = self.index.update(self.store.iter_with_participants(ids),
-                                      Applied(store_id, last))
+                                      Applied(store_id, last), ids)
         except IndexBusyError:
             raise
         except SearchIndexError:

@@ -38,6 +38,7 @@ def project_summary(p: Project, status: Status | None) -> dict[str, Any]:
     return {
         "id": p.id,
         "source": p.source,
+        "sources": list(p.sources),
         "acronym": p.acronym,
         "title": p.title.to_dict(),
         "programme": p.programme,

@@ -11,17 +11,26 @@ from ._orgmatch import (
     cluster,
     match_keys,
     merge,
+    name_forms,
     normalise_name,
     normalise_wikidata,
     same_organisation,
 )
-from ._records import LangText, Organisation, Participation, Project, ProjectRecord
+from ._projmatch import (
+    LINKED_SOURCE,
+    PRIMARY_SOURCE,
+    merge_projects,
+    project_keys,
+    same_project,
+)
+from ._records import LangText, Organisation, Participation, Project, ProjectRecord, SameAs
 from ._shared_vocab import (
     CATEGORY_FACT,
     POLICY_OBJECTIVE_FACT,
     THEMATIC_OBJECTIVE_FACT,
     TOPICS,
     framework_of,
+    frameworks_of,
     topics_of,
 )
 from ._translit import needs_transliteration, transliterate
@@ -53,8 +62,10 @@ __all__ = [
     "evaluate_pairs",
     "fold",
     "framework_of",
+    "frameworks_of",
     "guess_language",
     "match_keys",
+    "name_forms",
     "merge",
     "normalise_name",
     "normalise_country",
@@ -63,6 +74,12 @@ __all__ = [
     "organisation_id",
     "project_id",
     "same_organisation",
+    "same_project",
+    "LINKED_SOURCE",
+    "PRIMARY_SOURCE",
+    "merge_projects",
+    "project_keys",
+    "SameAs",
     "topics_of",
     "transliterate",
 ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ._records import Organisation, Project
-from ._shared_vocab import CATEGORY_FACT, TOPICS, framework_of, topics_of
+from ._shared_vocab import CATEGORY_FACT, TOPICS, frameworks_of, topics_of
 
 __all__ = ["Facet", "FACETS"]
 
@@ -81,8 +81,8 @@ _STATUS_WORDS = {  # a status as a filter value, not as a badge
 }
 
 _FACETS = (
-    Facet("source", _("Source"), lambda p, _o: (p.source,), shown="source"),
-    Facet("framework", _("EU programme"), lambda p, _o: _one(framework_of(p))),
+    Facet("source", _("Source"), lambda p, _o: p.sources, shown="source"),
+    Facet("framework", _("EU programme"), lambda p, _o: frameworks_of(p)),
     Facet("programme", _("Programme"), lambda p, _o: _one(p.programme)),
     Facet("period", _("Programming period"), lambda p, _o: _one(p.period)),
     Facet("country", _("Country"), lambda p, _o: p.countries, shown="country", cost=5,

@@ -44,6 +44,7 @@ __all__ = [
     "normalise_name",
     "normalise_vat",
     "normalise_wikidata",
+    "name_forms",
     "same_organisation",
     "conflict",
     "cluster",
@@ -149,6 +150,12 @@ def normalise_wikidata(value: str | None) -> str | None:
 def _names(organisation: Organisation) -> list[str]:
     names = [organisation.name, *(n.text for n in organisation.other_names)]
     return names + [transliterate(n) for n in names if needs_transliteration(n)]
+
+
+def name_forms(organisation: Organisation) -> set[str]:
+    """Every normalised name of the record (transliterations included): within one project,
+    two participants sharing one are the same participant."""
+    return {normalise_name(n) for n in _names(organisation)} - {""}
 
 
 @lru_cache(maxsize=1 << 16)

@@ -10,7 +10,7 @@ from typing import Any
 from ._money import Money, cofinancing_rate
 from ._vocab import Role, Status, derive_status
 
-__all__ = ["LangText", "Project", "Organisation", "Participation", "ProjectRecord"]
+__all__ = ["LangText", "Project", "SameAs", "Organisation", "Participation", "ProjectRecord"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,29 @@ def _texts(items: Any) -> tuple[LangText, ...]:
 
 def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True, slots=True)
+class SameAs:
+    """Another source's record of the same project (model/_projmatch.py): named on the project
+    as it is read, never stored in its record."""
+
+    project_id: str
+    source: str
+    source_id: str | None
+    source_url: str | None
+    programme: str | None
+    key: str  # what linked the two records
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"project_id": self.project_id, "source": self.source,
+                "source_id": self.source_id, "source_url": self.source_url,
+                "programme": self.programme, "key": self.key}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SameAs:
+        return cls(d["project_id"], d["source"], d.get("source_id"), d.get("source_url"),
+                   d.get("programme"), d.get("key", ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +91,12 @@ class Project:
     call: str | None = None
     priority: str | None = None
     extra: tuple[tuple[str, str], ...] = ()  # further labelled facts from the source
+    same_as: tuple[SameAs, ...] = ()  # the other sources' records of it, when read
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Its source, then the sources of its other records."""
+        return tuple(dict.fromkeys((self.source, *(s.source for s in self.same_as))))
 
     @property
     def cofinancing_rate(self) -> Decimal | None:
@@ -115,6 +144,8 @@ class Project:
             "call": self.call,
             "priority": self.priority,
             "extra": [list(pair) for pair in self.extra],
+            # only when read with its other records: a stored record never has it
+            **({"same_as": [s.to_dict() for s in self.same_as]} if self.same_as else {}),
         }
 
     @classmethod
@@ -151,6 +182,7 @@ class Project:
             call=d.get("call"),
             priority=d.get("priority"),
             extra=tuple((k, v) for k, v in d.get("extra") or ()),
+            same_as=tuple(SameAs.from_dict(s) for s in d.get("same_as") or ()),
         )
 
 

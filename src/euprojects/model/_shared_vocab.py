@@ -23,8 +23,8 @@ from functools import lru_cache
 from ._records import Project
 from ._vocab import fold
 
-__all__ = ["TOPICS", "framework_of", "topics_of", "CATEGORY_FACT", "THEMATIC_OBJECTIVE_FACT",
-           "POLICY_OBJECTIVE_FACT"]
+__all__ = ["TOPICS", "framework_of", "frameworks_of", "topics_of", "CATEGORY_FACT",
+           "THEMATIC_OBJECTIVE_FACT", "POLICY_OBJECTIVE_FACT"]
 
 def _(message: str) -> str:
     """Marks a label for extraction (the interface translates it where it is shown)."""
@@ -167,16 +167,28 @@ _TERM_RE = re.compile(
 _CORDIS_FRAMEWORKS = {"HORIZON": "Horizon Europe", "H2020": "Horizon 2020", "FP7": "FP7"}
 
 
-def framework_of(project: Project) -> str | None:
-    """The EU funding programme the project belongs to, in one vocabulary for every source."""
-    programme = project.programme or ""
-    if project.source == "keep":
+def _framework(source: str, programme: str | None) -> str | None:
+    programme = programme or ""
+    if source == "keep":
         return "ENI CBC" if "ENI CBC" in programme.upper() else "Interreg"
-    if project.source == "cordis":
+    if source == "cordis":
         return _CORDIS_FRAMEWORKS.get(programme.upper(), programme or None)
-    if project.source == "kohesio":
+    if source == "kohesio":
         return "Cohesion policy"  # ERDF, ESF/ESF+, Cohesion Fund, JTF: the fund is a facet
     return programme or None  # EAC and the others name the EU programme itself
+
+
+def framework_of(project: Project) -> str | None:
+    """The EU funding programme the project belongs to, in one vocabulary for every source."""
+    return _framework(project.source, project.programme)
+
+
+def frameworks_of(project: Project) -> tuple[str, ...]:
+    """Its framework, then those of its other sources' records (an Interreg project in
+    keep.eu and Kohesio is Interreg and cohesion policy)."""
+    found = (framework_of(project),
+             *(_framework(s.source, s.programme) for s in project.same_as))
+    return tuple(dict.fromkeys(f for f in found if f))
 
 
 @lru_cache(maxsize=4096)
@@ -201,10 +213,10 @@ def topics_of(project: Project) -> tuple[str, ...]:
                     found |= _topics_of_words(segment)
         if project.source == "cordis":
             found.add("research")  # the framework programmes for research and innovation
-        if project.source == "kohesio":
-            for label, value in project.extra:
-                table = _OBJECTIVES.get(label)
-                number = re.search(r"\d+", value) if table else None
-                if table and number:
-                    found.update(table.get(int(number.group()), ()))
+    # Kohesio's objectives: in its own records, and in a keep.eu project linked to one
+    for label, value in project.extra:
+        table = _OBJECTIVES.get(label)
+        number = re.search(r"\d+", value) if table else None
+        if table and number:
+            found.update(table.get(int(number.group()), ()))
     return tuple(t for t in TOPICS if t in found)

@@ -276,15 +276,20 @@ class TantivyIndex:
             _write_atomic(folder / _FORMAT_FILE, str(INDEX_FORMAT))
         return count
 
-    def update(self, items: Iterable[tuple[Project, Participants]], applied: Applied) -> int:
+    def update(self, items: Iterable[tuple[Project, Participants]], applied: Applied,
+               changed: Iterable[str] = ()) -> int:
         """Replace these projects in the current index, then record ``applied`` (the store's
-        last change that ``items`` include). A crash before that record leaves the older one:
-        the same changes are applied again, and applying one twice changes nothing."""
+        last change that ``items`` include). ``changed``: every project id the change touched,
+        removed first (a record now shown as part of another project is in it, not in
+        ``items``). A crash before that record leaves the older one: the same changes are
+        applied again, and applying one twice changes nothing."""
         with _engine_errors("updating the index", writing=True):
             index, _lexicon, generation = self._open()
             count = 0
             writer = index.writer(heap_size=_WRITER_HEAP, num_threads=1)
             try:
+                for pid in changed:
+                    writer.delete_documents_by_term("id", pid)
                 for project, participants in items:
                     writer.delete_documents_by_term("id", project.id)
                     writer.add_document(to_document(project, participants))

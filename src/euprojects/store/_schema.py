@@ -8,6 +8,7 @@ from pathlib import Path
 from ..errors import StoreError
 from ._connections import rollback
 from ._links import relink_all
+from ._projlinks import relink_all_projects
 
 __all__ = ["MIGRATIONS", "COUNT_SOURCES", "migrate"]
 
@@ -119,6 +120,22 @@ MIGRATIONS: tuple[str, ...] = (
     );
     INSERT INTO meta (key, value) VALUES ('store_id', lower(hex(randomblob(8))));
     """,
+    # 5: project records of two sources linked into one project (store/_projlinks.py): each
+    # record's link keys, and for a record shown as part of another, the one shown
+    """
+    CREATE TABLE project_keys (
+        key TEXT NOT NULL,
+        project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        PRIMARY KEY (key, project_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX project_keys_project ON project_keys(project_id);
+    CREATE TABLE project_links (
+        project_id TEXT PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+        same_as TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        key TEXT NOT NULL
+    );
+    CREATE INDEX project_links_same_as ON project_links(same_as);
+    """,
 )
 
 
@@ -138,6 +155,13 @@ def migrate(db: sqlite3.Connection, path: Path) -> None:
                 relink_all(db)
                 db.execute("DELETE FROM source_counts")
                 db.execute("INSERT INTO source_counts " + COUNT_SOURCES)
+            if number == 5:  # the projects already there: key and link them; the index
+                # shows each linked project again
+                changed = sorted(relink_all_projects(db))
+                seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM index_log").fetchone()[0]
+                db.executemany("INSERT INTO index_log (project_id, seq) VALUES (?, ?) "
+                               "ON CONFLICT (project_id) DO UPDATE SET seq = excluded.seq",
+                               [(pid, seq) for pid in changed])
             db.execute(f"PRAGMA user_version = {number}")
             db.execute("COMMIT")
         except BaseException:

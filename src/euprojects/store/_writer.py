@@ -11,6 +11,7 @@ from typing import Any
 
 from ..model import Organisation, Participation, ProjectRecord
 from ._links import relink, set_keys
+from ._projlinks import relink_projects, set_project_keys
 from ._types import PutCounts
 
 __all__ = ["Writer", "chunks"]
@@ -38,6 +39,19 @@ class Writer:
         self.changed_ids: list[str] = []  # projects created or updated, for the index
         self._touched: set[str] = set()  # organisation records created or changed
         self.relinked = 0  # records whose organisation changed by the links
+        self._touched_projects: set[str] = set()  # created or changed, with link keys
+        self.projects_relinked = 0  # projects whose links to other sources' records changed
+
+    def link_projects(self) -> int:
+        """Link the project records created or changed so far with the other sources' records
+        of the same project (store/_projlinks.py); every project whose links changed is marked
+        for the index. Returns how many; called again before the commit, to no effect."""
+        changed = relink_projects(self._db, self._touched_projects)
+        self._touched_projects.clear()
+        self.projects_relinked += len(changed)
+        known = set(self.changed_ids)
+        self.changed_ids.extend(pid for pid in sorted(changed) if pid not in known)
+        return len(changed)
 
     def link_organisations(self) -> int:
         """Link the records created or changed so far into organisations (store/_links.py);
@@ -101,6 +115,8 @@ class Writer:
             )
         else:
             outcome = "unchanged"
+        if outcome != "unchanged" and set_project_keys(db, project, new=outcome == "created"):
+            self._touched_projects.add(project.id)
         participants_changed = self._put_participations(project.id, record.participations)
         if outcome != "unchanged" or participants_changed or organisations_changed:
             self.changed_ids.append(project.id)

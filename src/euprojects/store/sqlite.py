@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import NotFoundError, StoreError
-from ..model import Organisation, Participation, Project
+from ..model import Organisation, Participation, Project, merge_projects, name_forms
 from ._connections import connect, rollback
 from ._errors import guarded, store_error
 from ._links import (
@@ -22,6 +22,7 @@ from ._links import (
     multi_clusters,
     records_of,
 )
+from ._projlinks import hidden, linked_records, shown_as
 from ._schema import COUNT_SOURCES, migrate
 from ._types import ImportEntry, ProjectFilter
 from ._writer import Writer, chunks
@@ -150,6 +151,7 @@ class SqliteStore:
                 writer = Writer(self._write_db, import_id)
                 yield writer
                 writer.link_organisations()
+                writer.link_projects()
                 if writer.counts.changed:
                     self._write_db.execute("DELETE FROM source_counts")
                     self._write_db.execute("INSERT INTO source_counts " + COUNT_SOURCES)
@@ -203,12 +205,20 @@ class SqliteStore:
 
     @guarded
     def get_project(self, project_id: str) -> Project:
-        row = self._read().execute(
-            "SELECT doc FROM projects WHERE id = ?", (project_id,)
-        ).fetchone()
+        """The project as shown: a record shown as part of another project gives that project
+        (whose id then differs from the one asked for), with its other sources' records."""
+        db = self._read()
+        shown = shown_as(db, project_id)
+        row = db.execute("SELECT doc FROM projects WHERE id = ?", (shown,)).fetchone()
         if row is None:
             raise NotFoundError(f"no project {project_id!r}")
-        return Project.from_dict(json.loads(row[0]))
+        project = Project.from_dict(json.loads(row[0]))
+        return merge_projects(project, linked_records(db, [shown]).get(shown, []))
+
+    def _with_links(self, projects: dict[str, Project]) -> dict[str, Project]:
+        """These projects with their other sources' records merged in."""
+        linked = linked_records(self._read(), projects)
+        return {pid: merge_projects(p, linked.get(pid, [])) for pid, p in projects.items()}
 
     @guarded
     def get_organisation(self, organisation_id: str) -> Organisation:
@@ -231,15 +241,28 @@ class SqliteStore:
 
     @guarded
     def participants(self, project_id: str) -> list[tuple[Participation, Organisation]]:
-        rows = self._read().execute(
-            "SELECT p.doc, o.doc FROM participations p JOIN organisations o "
-            "ON o.id = p.organisation_id WHERE p.project_id = ? ORDER BY p.position",
-            (project_id,),
-        ).fetchall()
-        return [
-            (Participation.from_dict(json.loads(p)), Organisation.from_dict(json.loads(o)))
-            for p, o in rows
-        ]
+        """The project's participants, then those of its other sources' records that are not
+        already among them (the same organisation, or the same name in this one project)."""
+        db = self._read()
+        ids = [project_id, *(p.id for p, _ in linked_records(db, [project_id]).get(
+            project_id, []))]
+        out: list[tuple[Participation, Organisation]] = []
+        seen: set[str] = set()
+        names: set[str] = set()
+        for pid in ids:
+            for p, o, group in db.execute(
+                "SELECT p.doc, o.doc, o.cluster FROM participations p JOIN organisations o "
+                "ON o.id = p.organisation_id WHERE p.project_id = ? ORDER BY p.position",
+                (pid,),
+            ).fetchall():
+                organisation = Organisation.from_dict(json.loads(o))
+                forms = name_forms(organisation) if len(ids) > 1 else set()
+                if pid != project_id and (group in seen or forms & names):
+                    continue
+                seen.add(group)
+                names |= forms
+                out.append((Participation.from_dict(json.loads(p)), organisation))
+        return out
 
     @guarded
     def participations_of(self, organisation_id: str) -> list[tuple[Participation, Project]]:
@@ -296,9 +319,11 @@ class SqliteStore:
         """Projects in id order (newest start first when filtered), streamed from a cursor."""
         where, params = _where(filters or ProjectFilter())
         limit = f" LIMIT {int(filters.limit)}" if filters and filters.limit else ""
-        sql = f"SELECT doc FROM projects{where} ORDER BY start_date DESC, id{limit}"
-        for (doc,) in self._read().execute(sql, params):
-            yield Project.from_dict(json.loads(doc))
+        sql = f"SELECT id, doc FROM projects{where} ORDER BY start_date DESC, id{limit}"
+        rows = self._read().execute(sql, params)
+        while batch := rows.fetchmany(500):
+            yield from self._with_links(
+                {pid: Project.from_dict(json.loads(doc)) for pid, doc in batch}).values()
 
     @guarded
     def get_projects(self, ids: Sequence[str]) -> dict[str, Project]:
@@ -311,7 +336,7 @@ class SqliteStore:
                 f"SELECT id, doc FROM projects WHERE id IN ({marks})", chunk
             ):
                 out[pid] = Project.from_dict(json.loads(doc))
-        return out
+        return self._with_links(out)
 
     @guarded
     def iter_with_participants(
@@ -332,6 +357,8 @@ class SqliteStore:
     ) -> Iterator[tuple[Project, list[tuple[Participation, Organisation]]]]:
         db = self._read()
         linked = multi_clusters(db)  # participants shown with every name of their organisation
+        parts = hidden(db)  # records shown as part of another project: not on their own
+        shown = set(parts.values())
         projects = db.execute(f"SELECT id, doc FROM projects {where} ORDER BY id", params)
         participants = db.cursor().execute(
             "SELECT p.project_id, p.doc, p.organisation_id, o.doc, o.cluster "
@@ -357,6 +384,11 @@ class SqliteStore:
                     organisations[pending[2]] = organisation
                 found.append((Participation.from_dict(json.loads(pending[1])), organisation))
                 pending = next(participants, None)
+            if pid in parts:
+                continue
+            if pid in shown:
+                yield self.get_project(pid), self.participants(pid)
+                continue
             yield Project.from_dict(json.loads(doc)), found
 
     @guarded
@@ -421,7 +453,8 @@ class SqliteStore:
 
 
 def _where(f: ProjectFilter) -> tuple[str, list[str]]:
-    clauses: list[str] = []
+    # a record shown as part of another project is not a project of its own
+    clauses: list[str] = ["id NOT IN (SELECT project_id FROM project_links)"]
     params: list[str] = []
     if f.source:
         clauses.append("source = ?")

@@ -6,9 +6,10 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
 from ..catalog import FORMATS, Catalog, Feed, SearchQuery, SearchResult
 from ..errors import QueryError
@@ -68,6 +69,9 @@ def project(request: Request) -> Response:
     catalog = _catalog(request)
     project_id = request.path_params["project_id"]
     view = catalog.project(project_id)
+    if view.project.id != project_id:  # another source's record of a project shown as one
+        return RedirectResponse(f"/api/v1/projects/{quote(view.project.id, safe=':')}",
+                                status_code=301)
     data = view.to_dict()
     data["related_projects"] = [r.to_dict() for r in catalog.related_projects(project_id, 10)]
     return _json(data)

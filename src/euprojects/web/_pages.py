@@ -114,6 +114,8 @@ def project(request: Request) -> Response:
     project_id = request.path_params["project_id"]
     view = catalog.project(project_id)
     p = view.project
+    if p.id != project_id:  # another source's record of a project shown as one
+        return RedirectResponse(f"/{lang}/projects/{quote(p.id, safe=':')}", status_code=301)
     texts = [
         (heading, pick_text(values, lang))
         for heading, values in (

@@ -625,6 +625,64 @@ BG_21_27 = [
                                              "дружеството."),
 ]
 
+# --- 3c. BG-pp14-20-20260924.csv: two Interreg V-A Romania-Bulgaria operations -----------
+# Made up in the Kohesio layout, after two real keep.eu projects of the real export
+# keep/keep_closed_1420.xlsx (title, dates and amounts copied from there, to test the link
+# between a Kohesio operation and its keep.eu project): ARCH 3D, led by Balchik Municipality,
+# which Kohesio would name in Bulgarian ("Община Балчик", made up); and EasyGuide, led by
+# Silistra Municipality, written here three years later than keep.eu has it, so that the two
+# must NOT be linked. Programme code and managing authority are plausible, made up.
+
+BG_DOBRICH = {"NUTS1_Label": "Severna i Yugoiztochna Bulgaria", "NUTS2_Label": "Severoiztochen",
+              "NUTS3_Label": "Dobrich", "NUTS1_Code": "BG3", "NUTS2_Code": "BG33",
+              "NUTS3_Code": "BG332"}
+RO_BG = {"Programme_Code": "2014TC16RFCB049",
+         "Programme_Name": "Interreg V-A Romania-Bulgaria",
+         "ManagingAuthority": "Ministry of Regional Development and Public Administration "
+                              "(Romania)",
+         "Programming_Period": "2014-2020",
+         "Category_Of_Intervention": "094",
+         "Category_Label": "Protection, development and promotion of public cultural and "
+                           "heritage assets",
+         "Thematic_Objective_ID": "TO06",
+         "Thematic_Objective_Label": "Preserving and protecting the environment and promoting "
+                                     "resource efficiency"}
+
+BG_14_20 = [
+    row(HEADER_14_20, {"Country": "Bulgaria|Romania"}, ERDF, RO_BG, BG_DOBRICH,
+        where("43.4073,28.1603"),
+        Operation_Unique_Identifier=E + "Q900000801",
+        Operation_Local_Identifier="ROBG-16",
+        Operation_Name_English="Advertising of Regional Cultural Heritage in 3D",
+        Operation_Name_Programme_Language="Рекламиране на регионалното културно наследство в "
+                                          "3D",
+        Operation_Start_Date="03/02/2016", Operation_End_Date="02/08/2018",
+        Cofinancing_Rate="85.00",
+        Total_Eligible_Expenditure_amount="1221239.48", Project_EU_Budget="1038053.56",
+        Beneficiary_Unique_Identifier=E + "Q900000704",
+        Beneficiary_Name="Община Балчик",
+        LAU_Labels="Балчик",
+        Operation_Summary_English="3D models and a web platform for the cultural heritage of "
+                                  "the cross-border region.",
+        Operation_Summary_Programme_Language="3D модели и уеб платформа за културното "
+                                             "наследство на трансграничния регион."),
+    row(HEADER_14_20, {"Country": "Bulgaria|Romania"}, ERDF, RO_BG, BG_DOBRICH,
+        where("44.1171,27.2606"),
+        Operation_Unique_Identifier=E + "Q900000802",
+        Operation_Local_Identifier="ROBG-99",
+        Operation_Name_English="Interactive mobile application for promoting the historical "
+                               "and cultural heritage in the region of Calarasi and Silistra",
+        Operation_Name_Programme_Language="Интерактивно мобилно приложение за популяризиране "
+                                          "на историческото и културното наследство",
+        Operation_Start_Date="27/06/2020", Operation_End_Date="26/03/2022",
+        Cofinancing_Rate="85.00",
+        Total_Eligible_Expenditure_amount="911777.36", Project_EU_Budget="775010.76",
+        Beneficiary_Unique_Identifier=E + "Q900000705",
+        Beneficiary_Name="Община Силистра",
+        Operation_Summary_English="A mobile guide to the heritage of Calarasi and Silistra.",
+        Operation_Summary_Programme_Language="Мобилен пътеводител."),
+]
+
 # --- 4. latest_IE-old-layout.csv (older 33-column layout, ISO dates) ------------------------
 
 
@@ -735,13 +793,15 @@ def beneficiaries(files: list[tuple[list[str], list[list[str]]]]) -> list[list[s
 NUTS1 = {"IE0": ("Q900010001", "Ireland"),
          "PL2": ("Q900010002", "Makroregion południowy"),
          "PL9": ("Q900010003", "Makroregion województwo mazowieckie"),
-         "BG4": ("Q900010004", "Yugozapadna i Yuzhna tsentralna Bulgaria")}
+         "BG4": ("Q900010004", "Yugozapadna i Yuzhna tsentralna Bulgaria"),
+         "BG3": ("Q900010005", "Severna i Yugoiztochna Bulgaria")}
 NUTS2 = {"IE04": ("Q900010101", "Northern and Western"),
          "IE05": ("Q900010102", "Southern"),
          "IE06": ("Q900010103", "Eastern and Midland"),
          "PL21": ("Q900010104", "Małopolskie"),
          "PL91": ("Q900010105", "Warszawski stołeczny"),
-         "BG41": ("Q900010106", "Yugozapaden")}
+         "BG41": ("Q900010106", "Yugozapaden"),
+         "BG33": ("Q900010107", "Severoiztochen")}
 NUTS3 = {"IE041": ("Q900010201", "Border"),
          "IE042": ("Q900010202", "West"),
          "IE052": ("Q900010203", "South-East"),
@@ -751,7 +811,8 @@ NUTS3 = {"IE041": ("Q900010201", "Border"),
          "PL213": ("Q900010207", "Miasto Kraków"),
          "PL911": ("Q900010208", "Miasto Warszawa"),
          "BG411": ("Q900010209", "Sofia (stolitsa)"),
-         "BG413": ("Q900010210", "Blagoevgrad")}
+         "BG413": ("Q900010210", "Blagoevgrad"),
+         "BG332": ("Q900010211", "Dobrich")}
 
 
 def nuts(files: list[tuple[list[str], list[list[str]]]]) -> list[list[str]]:
@@ -798,6 +859,7 @@ def main() -> None:
         ("IE-pp21-27-20260924.csv", HEADER_21_27, IE_21_27),
         ("PL-pp21-27-20260924.csv", HEADER_21_27, PL_21_27),
         ("BG-pp21-27-20260924.csv", HEADER_21_27, BG_21_27),
+        ("BG-pp14-20-20260924.csv", HEADER_14_20, BG_14_20),
         ("latest_IE-old-layout.csv", HEADER_OLD, IE_OLD),
         ("IE-pp14-20-malformed.csv", HEADER_14_20, MALFORMED),
     ]
