@@ -17,7 +17,7 @@ from euprojects.catalog import SearchQuery
 from euprojects.cli import cli
 from euprojects.errors import BadFileError
 from euprojects.importers import open_reader
-from euprojects.model import Money, Role, framework_of, topics_of
+from euprojects.model import Money, Project, Role, framework_of, topics_of
 
 KOHESIO = DATA / "kohesio"
 P1420 = KOHESIO / "IE-pp14-20-20260924.csv"
@@ -61,7 +61,7 @@ def test_a_real_operation_field_by_field():
     facts = dict(p.extra)
     assert facts["Category of intervention (code)"] == "001"
     assert facts["Programme CCI code"] == "2014IE16RFOP002"
-    assert facts["Coordinates"] == "53.3497645,-6.2602732"
+    assert p.coordinates == ((Decimal("53.3497645"), Decimal("-6.2602732")),)
     assert facts["LAU"] == "North Inner City"
     (part,), (org,) = record.participations, record.organisations
     assert (org.name, org.country) == ("AMN Productions Ltd", "IE")
@@ -77,7 +77,7 @@ def test_what_the_csv_format_allows():
     # |-joined values: two funds, two NUTS 3 regions
     greenway = records["Q900000102"].project
     assert greenway.funds == ("ERDF", "CF") and greenway.nuts == ("IE041", "IE042")
-    assert dict(greenway.extra)["Coordinates"].count("|") == 1
+    assert len(greenway.coordinates) == 2
     # several countries, written as names in this layout
     assert records["Q900000103"].project.countries == ("IE", "GB")
     # no dates; ISO dates
@@ -231,10 +231,20 @@ def test_a_kohesio_page_names_its_facts_in_the_page_language(catalog):
         fr = client.get("/fr/projects/kohesio:Q7361509").text
         de = client.get("/de/projects/kohesio:Q7361509").text
         en = client.get("/en/projects/kohesio:Q7361509").text
+        offaly = client.get("/en/projects/kohesio:Q900000201").text
+    # a fact that is an address is a link
+    assert ('<a href="https://ec.europa.eu/regional_policy/en/projects/Ireland/peatlands-'
+            'community-energy-retrofit-offaly" rel="external">' in offaly)
     assert "Autorité de gestion" in fr and "Managing authority" not in fr
     assert "Verwaltungsbehörde" in de and "Spezifisches Ziel" in de
     assert "Managing authority" in en and "Northern and Western Regional Assembly" in en
     assert 'href="https://kohesio.ec.europa.eu/en/projects/Q7361509"' in fr
+    # the place: each point in the page's numbers and hemisphere letters, linked to a map
+    assert ">53,9635\u00b0 N 7,3574\u00b0 O</a>" in fr and "Localisation" in fr
+    assert ">53.9635\u00b0 N 7.3574\u00b0 W</a>" in en
+    assert ">53,9635\u00b0 N 7,3574\u00b0 W</a>" in de and "Standort" in de
+    assert ('href="https://www.openstreetmap.org/?mlat=53.963472222222&amp;mlon=-7.3574444444444'
+            in en)
 
 
 def test_a_damaged_export_beside_refuses_the_file(tmp_path):
@@ -245,8 +255,19 @@ def test_a_damaged_export_beside_refuses_the_file(tmp_path):
         open_reader("kohesio", tmp_path / P1420.name)
 
 
-def test_a_fact_given_by_two_columns_is_listed_once():
-    """The 2014-2020 export has both Coordinates and Location_Indicator_latitude_longitude."""
+def test_the_place_given_by_two_columns_is_read_once_and_checked(tmp_path):
+    """The 2014-2020 export has both Coordinates and Location_Indicator_latitude_longitude:
+    one place, structured (no raw fact); a pair that is no place is reported and left out."""
     _, records = _read(P1420)
-    labels = [label for label, _ in records["Q232171"].project.extra]
-    assert labels.count("Coordinates") == 1
+    project = records["Q232171"].project
+    assert "Coordinates" not in dict(project.extra) and len(project.coordinates) == 1
+    assert Project.from_dict(project.to_dict()) == project
+    text = P1420.read_text(encoding="utf-8").replace("53.3497645,-6.2602732", "95.1,-6.26|53.3,x")
+    bad = tmp_path / P1420.name
+    bad.write_text(text, encoding="utf-8")
+    reader, records = _read(bad)
+    assert records["Q232171"].project.coordinates == ()
+    reasons = [i.reason for i in reader.report.issues if i.field ==
+               "Location_Indicator_latitude_longitude"]
+    assert reasons == ["not a latitude,longitude pair: '95.1,-6.26'; left out",
+                       "not a latitude,longitude pair: '53.3,x'; left out"]

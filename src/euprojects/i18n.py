@@ -103,6 +103,18 @@ class Texts:
             (value / 100).normalize(), locale=self.locale, decimal_quantization=False
         )
 
+    def place(self, latitude: Decimal, longitude: Decimal) -> str:
+        """Coordinates in degrees with their hemispheres, in the locale's numbers and letters:
+        "53,3498° N 6,2603° O" in French."""
+        def degrees(value: Decimal) -> str:
+            return format_decimal(abs(value), "0.0###", locale=self.locale)
+
+        north = (self.gettext("%(degrees)s° N") if latitude >= 0
+                 else self.gettext("%(degrees)s° S")) % {"degrees": degrees(latitude)}
+        east = (self.gettext("%(degrees)s° E") if longitude >= 0
+                else self.gettext("%(degrees)s° W")) % {"degrees": degrees(longitude)}
+        return f"{north} {east}"
+
     def language(self, code: str | None) -> str:
         if not code:
             return self.gettext("unknown language")

@@ -200,3 +200,25 @@ def clean_acronym(value: Any) -> str | None:
     if len(out) > 2 and out[0] == out[-1] == '"' and '"' not in out[1:-1]:
         out = out[1:-1].strip()
     return out or None
+
+
+def coordinates(value: Any, row: Row, field: str) -> tuple[tuple[Decimal, Decimal], ...]:
+    """``lat,lon`` pairs in degrees joined with ``|`` (``53.96,-7.35|53.66,-8.95``); a pair
+    that is not one (not two numbers, out of range) is dropped and reported."""
+    raw = text(value)
+    if raw is None:
+        return ()
+    found: list[tuple[Decimal, Decimal]] = []
+    for pair in raw.split("|"):
+        parts = [p.strip() for p in pair.split(",")]
+        try:
+            lat, lon = (Decimal(p) for p in parts) if len(parts) == 2 else (None, None)
+        except InvalidOperation:
+            lat = lon = None
+        if (lat is None or lon is None or not lat.is_finite() or not lon.is_finite()
+                or abs(lat) > 90 or abs(lon) > 180):
+            row.issue(field, f"not a latitude,longitude pair: {pair.strip()!r}; left out")
+            continue
+        if (lat, lon) not in found:
+            found.append((lat, lon))
+    return tuple(found)

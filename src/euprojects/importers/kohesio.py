@@ -104,8 +104,6 @@ _FACTS = (
     ("Specific_Objective_Label", _("Specific objective")),
     ("Programme_Code", _("Programme CCI code")),
     ("ManagingAuthority", _("Managing authority")),
-    ("Location_Indicator_latitude_longitude", _("Coordinates")),
-    ("Coordinates", _("Coordinates")),
     ("Postal_Code", _("Postal code")),
     ("LAU_IDs", _("LAU code")),
     ("LAU_Labels", _("LAU")),
@@ -113,6 +111,7 @@ _FACTS = (
     ("InfoRegio_URL", _("InfoRegio")),
     ("Image_URL", _("Image")),
 )
+_PLACE = ("Location_Indicator_latitude_longitude", "Coordinates")
 _BENEFICIARIES_HEADER = ["Beneficiary", "BeneficiaryLabel", "Website", "WikidataID"]
 _NUTS_HEADER = ["nuts3", "nuts3Label", "nuts3code", "nuts2", "nuts2Label", "nuts2code", "nuts1",
                 "nuts1Label", "nuts1code"]
@@ -299,7 +298,7 @@ class KohesioReader(SourceReader):
         facts: list[tuple[str, str]] = []
         for column, label in _FACTS:
             value = get(column)
-            if value and (label, value) not in facts:  # coordinates come in two columns
+            if value:
                 facts.append((label, value))
         for level in ("NUTS1", "NUTS2", "NUTS3"):
             codes = _split(get(f"{level}_Code"))
@@ -336,9 +335,19 @@ class KohesioReader(SourceReader):
             countries=tuple(countries),
             nuts=tuple(nuts3),
             extra=tuple(facts),
+            coordinates=self._place(cells, row),
         )
         participations, organisations = self._beneficiaries(cells, pid, countries, eu, row)
         return ProjectRecord(project, tuple(participations), tuple(organisations))
+
+    @staticmethod
+    def _place(cells: dict[str, str], row: c.Row) -> tuple[tuple[Decimal, Decimal], ...]:
+        """The coordinates: 2014-2020 gives them in two columns (the same value in the files
+        seen); the first filled one is read."""
+        for column in _PLACE:
+            if c.text(cells.get(column)):
+                return c.coordinates(cells[column], row, column)
+        return ()
 
     def _countries(self, cells: dict[str, str], row: c.Row) -> list[str]:
         codes = _split(cells.get("CountryCode"))

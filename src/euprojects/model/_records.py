@@ -92,6 +92,8 @@ class Project:
     priority: str | None = None
     extra: tuple[tuple[str, str], ...] = ()  # further labelled facts from the source
     same_as: tuple[SameAs, ...] = ()  # the other sources' records of it, when read
+    # where it takes place: (latitude, longitude) in degrees, WGS 84, as the source gives them
+    coordinates: tuple[tuple[Decimal, Decimal], ...] = ()
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -144,6 +146,10 @@ class Project:
             "call": self.call,
             "priority": self.priority,
             "extra": [list(pair) for pair in self.extra],
+            # only when there are some, so that the records of sources without them keep
+            # their stored form (and content hash)
+            **({"coordinates": [[str(lat), str(lon)] for lat, lon in self.coordinates]}
+               if self.coordinates else {}),
             # only when read with its other records: a stored record never has it
             **({"same_as": [s.to_dict() for s in self.same_as]} if self.same_as else {}),
         }
@@ -183,6 +189,8 @@ class Project:
             priority=d.get("priority"),
             extra=tuple((k, v) for k, v in d.get("extra") or ()),
             same_as=tuple(SameAs.from_dict(s) for s in d.get("same_as") or ()),
+            coordinates=tuple((Decimal(lat), Decimal(lon))
+                              for lat, lon in d.get("coordinates") or ()),
         )
 
 
