@@ -150,6 +150,18 @@ def test_the_rules_reach_the_precision_bar_on_the_judged_pairs():
     assert report.recall > 0.3, report.missed  # reported in the docs; a floor against breakage
 
 
+def test_the_rules_reach_the_precision_bar_on_the_judged_kohesio_pairs():
+    """Kohesio beneficiaries have no town: before the municipality and transliteration rules,
+    the rules linked none of these pairs (recall 0, on b704575)."""
+    path = DATA / "organisations" / "kohesio_pairs.jsonl"
+    report = evaluate_pairs(read_pairs(path))
+    assert report.pairs == 198 and report.unsure == 2
+    assert report.precision is not None and report.precision >= 0.98, report.wrong_links
+    assert report.recall is not None and report.recall >= 0.2, report.missed
+    found, same = report.recall_by_kind["kohesio-keep"]
+    assert found >= 8 and same == 44
+
+
 # -- the store, on the real files ---------------------------------------------------------------
 
 
