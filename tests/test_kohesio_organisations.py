@@ -100,3 +100,20 @@ def test_a_beneficiary_is_one_record_with_its_ids_and_its_transliteration():
     # a record without the new ids keeps its stored form (and content hash)
     assert "wikidata" not in org("x", "Acme").to_dict()
     assert Organisation.from_dict(record.to_dict()) == record
+
+
+def test_an_organisation_page_links_the_wikidata_item_and_the_kohesio_beneficiary(catalog):
+    from starlette.testclient import TestClient
+
+    from euprojects.web import create_app
+
+    catalog.import_files("kohesio", [BG])
+    with TestClient(create_app(catalog)) as client:
+        project = client.get("/fr/projects/kohesio:Q900000601").text
+        link = re.search(r'href="(/fr/organisations/org:[0-9a-f]+)">Община Петрич<', project)
+        assert link, "the beneficiary links to its organisation page"
+        page = client.get(link.group(1)).text
+    assert 'href="https://www.wikidata.org/wiki/Q34567"' in page
+    assert "Bénéficiaire sur Kohesio" in page
+    assert 'href="https://linkedopendata.eu/entity/Q900000701"' in page
+    assert "Obshtina Petrich" in page  # the transliteration, as another name
