@@ -1,20 +1,31 @@
-"""Generate a deterministic scale corpus of N projects from the real keep.eu records.
+"""Generate a deterministic scale corpus of N projects from the real records of keep.eu, CORDIS
+and EAC.
 
-    python bench/corpus.py OUT_DB --projects N [--seed 1] [--source-db REAL_DB] [--no-index]
+    python bench/corpus.py OUT_DB --projects N [--mix keep=1] [--seed 1] [--source-db REAL_DB]
+                           [--into] [--no-index]
 
 The real records come from a store built from the real files (built in a temporary folder with
-``euprojects import keep-eu`` from ``keep/keep_closed_1420.xlsx`` under the shared data
-folder, env ``EUPROJECTS_SHARED_DATA``, default ``../shared/data``, plus
-tests/data/keep/keep_api_seed.json), or from the store given with --source-db.
+``euprojects import`` from the shared data folder, env ``EUPROJECTS_SHARED_DATA``, default
+``../shared/data``: ``keep/keep_closed_1420.xlsx`` plus tests/data/keep/keep_api_seed.json for
+keep.eu, ``cordis/cordis_horizon_projects_xml_sample.zip`` for CORDIS,
+``eac/creative_europe_project_results_sample.xls`` for EAC; only the sources --mix names), or
+from the store given with --source-db.
 
-The corpus holds the real projects unchanged, then generated ones ``keep:gen0000001``... up to N:
-each takes a real "template" project (so programme, period, themes, funds, countries and amounts
-follow the real joint distribution), moves its dates by -3..+3 years, multiplies its amounts by
-0.5..2, writes new descriptions from 5-15 real sentences of the same language (one text per
-language of the template), new titles from a prefix of one real title and the suffix of another of
-the same language, and 2-12 partners sampled from the real organisations of the template's
-countries. Everything goes through the real store API (SqliteStore.writer), in transactions of
---batch projects; then the search index is built with Catalog.reindex() and timed.
+--mix gives each source's share of the N projects (``keep=0.1,cordis=0.3,eac=0.6``; default
+``keep=1``, the corpus of docs/benchmarks.md's search benchmarks, unchanged). Source by source,
+the corpus holds that source's real projects unchanged, then generated ones
+(``keep:gen0000001``, ``cordis:gen0000001``...) up to its share: each takes a real "template"
+project of its source (so programme, period, themes, funds, countries and amounts follow the
+real joint distribution), moves its dates by -3..+3 years, multiplies its amounts by 0.5..2,
+writes new descriptions from 5-15 real sentences of the same source and language (one text per
+language of the template), new titles from a prefix of one real title and the suffix of another
+of the same language, and about as many partners as the template (keep.eu 2-12, CORDIS 1-60,
+EAC 1-20) sampled from the real organisation records of that source in the template's
+countries. A CORDIS or EAC project keeps its template's facts (``extra``: CORDIS's fields of
+science give topics); a keep.eu one does not, as before. Everything goes through the real store
+API (SqliteStore.writer), in transactions of --batch projects (each writer named after its
+source); then the search index is built with Catalog.reindex() and timed. --into writes into
+OUT_DB when it exists already (another import's store) instead of refusing it.
 
 Prints (and writes to OUT_DB + ".build.json") the counts, the generation time, the index build
 time, the index size on disk and the peak RSS of the index build (measured in a child process).
@@ -36,6 +47,7 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 
 from euprojects.model import LangText, Organisation, Participation, Project, ProjectRecord, Role
 from euprojects.model._money import Money
@@ -43,26 +55,64 @@ from euprojects.store import SqliteStore
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("EUPROJECTS_SHARED_DATA", "../shared/data"))
-REAL_FILES = ("keep/keep_closed_1420.xlsx",)
 SEED_FILE = "tests/data/keep/keep_api_seed.json"
+# each source's real files: (the `euprojects import` command, files under the shared data folder,
+# files under the repository)
+REAL_FILES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "keep": ("keep-eu", ("keep/keep_closed_1420.xlsx",), (SEED_FILE,)),
+    "cordis": ("cordis", ("cordis/cordis_horizon_projects_xml_sample.zip",), ()),
+    "eac": ("eac", ("eac/creative_europe_project_results_sample.xls",), ()),
+}
+# partners of a generated project: about the template's number, within these bounds
+PARTNERS = {"keep": (2, 12), "cordis": (1, 60), "eac": (1, 20)}
 
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 _CENT = Decimal("0.01")
 
 
-def build_real_store(folder: Path) -> Path:
-    """The real store, built from the real files with the euprojects CLI."""
+def build_real_store(folder: Path, sources: tuple[str, ...] = ("keep",)) -> Path:
+    """The real store of these sources, built from their real files with the euprojects CLI."""
     db = folder / "real.db"
     shared = SHARED if SHARED.is_absolute() else (REPO / SHARED)
-    files = [str(shared / f) for f in REAL_FILES] + [str(REPO / SEED_FILE)]
     exe = Path(sys.executable).with_name("euprojects")
-    cmd = [str(exe) if exe.exists() else "euprojects", "--db", str(db), "import", "keep-eu",
-           *files]
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    for source in sources:
+        command, in_shared, in_repo = REAL_FILES[source]
+        files = [str(shared / f) for f in in_shared] + [str(REPO / f) for f in in_repo]
+        cmd = [str(exe) if exe.exists() else "euprojects", "--db", str(db), "import", command,
+               *files]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     return db
 
 
-def read_records(db: Path) -> list[tuple[Project, list[tuple[Participation, Organisation]]]]:
+def parse_mix(text: str) -> dict[str, float]:
+    """``keep=0.1,cordis=0.3,eac=0.6`` -> each source's share (weights, summing to 1)."""
+    weights: dict[str, float] = {}
+    for part in text.split(","):
+        name, _, value = part.partition("=")
+        name = name.strip()
+        if name not in REAL_FILES:
+            raise ValueError(f"unknown source {name!r} (known: {', '.join(REAL_FILES)})")
+        weights[name] = float(value) if value.strip() else 1.0
+    total = sum(weights.values())
+    if total <= 0 or min(weights.values()) < 0:
+        raise ValueError(f"no positive share in {text!r}")
+    return {name: w / total for name, w in weights.items()}
+
+
+def quotas(total: int, mix: dict[str, float]) -> dict[str, int]:
+    """How many of ``total`` projects each source gets (the last one takes the rounding)."""
+    out: dict[str, int] = {}
+    names = list(mix)
+    for name in names[:-1]:
+        out[name] = round(total * mix[name])
+    out[names[-1]] = total - sum(out.values())
+    return out
+
+
+RealItem = tuple[Project, list[tuple[Participation, Organisation]]]
+
+
+def read_records(db: Path) -> list[RealItem]:
     """Every project of a store with its participants as the source records they are.
 
     ``SqliteStore.participants`` gives each participation with its own organisation record
@@ -86,12 +136,12 @@ class Pools:
     """What the generator recombines: sentences and titles by language, organisations by
     country, and the real projects as templates."""
 
-    def __init__(self, items: list) -> None:
+    def __init__(self, items: list[RealItem]) -> None:
         self.items = items
         self.sentences: dict[str | None, list[str]] = defaultdict(list)
         self.results: dict[str | None, list[str]] = defaultdict(list)
         self.titles: dict[str | None, list[list[str]]] = defaultdict(list)
-        self.orgs_by_country: dict[str | None, list] = defaultdict(list)
+        self.orgs_by_country: dict[str | None, list[Organisation]] = defaultdict(list)
         seen_orgs: set[str] = set()
         for project, participants in items:
             for t in project.description:
@@ -115,7 +165,7 @@ class Pools:
         self.all_orgs.sort(key=lambda o: o.id)
 
     def text(self, rng: random.Random, lang: str | None, low: int, high: int,
-             pool: dict | None = None) -> str:
+             pool: dict[str | None, list[str]] | None = None) -> str:
         source = (pool or self.sentences).get(lang) or self.sentences.get(lang) \
             or self.sentences["en"]
         n = rng.randint(low, high)
@@ -145,9 +195,9 @@ def _acronym(rng: random.Random, title: str) -> str:
     return base
 
 
-def generate(pools: Pools, rng: random.Random, seq: int) -> ProjectRecord:
+def generate(pools: Pools, rng: random.Random, seq: int, source: str = "keep") -> ProjectRecord:
     template, t_parts = rng.choice(pools.items)
-    pid = f"keep:gen{seq:07d}"
+    pid = f"{source}:gen{seq:07d}"
     title_lang = template.title.lang
     title = LangText(pools.title(rng, title_lang), title_lang)
     other_titles = tuple(LangText(pools.title(rng, t.lang), t.lang)
@@ -164,10 +214,12 @@ def generate(pools: Pools, rng: random.Random, seq: int) -> ProjectRecord:
     factor = round(rng.uniform(0.5, 2.0), 4)
     # partners: 2-12 real organisations, from the template's countries (every one of them
     # first, round robin), the lead first
-    countries = [c for c in dict.fromkeys(o.country for _, o in t_parts) if c] \
-        or list(template.countries) or [None]
-    n = min(12, max(2, len(t_parts) + rng.randint(-1, 2)))
-    chosen: list = []
+    countries: list[str | None] = (
+        [c for c in dict.fromkeys(o.country for _, o in t_parts) if c]
+        or list(template.countries) or [None])
+    low, high = PARTNERS.get(source, (1, 20))
+    n = min(high, max(low, len(t_parts) + rng.randint(-1, 2)))
+    chosen: list[Organisation] = []
     ids: set[str] = set()
     for i in range(n * 3):
         if len(chosen) == n:
@@ -183,7 +235,7 @@ def generate(pools: Pools, rng: random.Random, seq: int) -> ProjectRecord:
     )
     project = Project(
         id=pid,
-        source="keep",
+        source=source,
         title=title,
         acronym=_acronym(rng, title.text),
         other_titles=other_titles,
@@ -205,6 +257,8 @@ def generate(pools: Pools, rng: random.Random, seq: int) -> ProjectRecord:
         nuts=template.nuts,
         call=template.call,
         priority=template.priority,
+        # keep.eu's generated projects stay as the search benchmarks measured them
+        extra=template.extra if source != "keep" else (),
     )
     return ProjectRecord(project, participations, tuple(chosen))
 
@@ -213,7 +267,7 @@ def _dir_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def build_index(db: Path) -> dict:
+def build_index(db: Path) -> dict[str, Any]:
     """Catalog.reindex() in a child process, so that its peak RSS is the build's alone."""
     code = (
         "import json, resource, sys, time\n"
@@ -227,69 +281,95 @@ def build_index(db: Path) -> dict:
     )
     out = subprocess.run([sys.executable, "-c", code, str(db)], check=True,
                          capture_output=True, text=True).stdout
-    result = json.loads(out.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     index = db.with_suffix(".index")
     current = (index / "CURRENT").read_text().strip()
     result["index_size_mb"] = round(_dir_size(index / current) / 2**20, 1)
     return result
 
 
+def write(store: SqliteStore, source: str, quota: int, real: list[RealItem], pools: Pools,
+          rng: random.Random, batch: int, started: float) -> int:
+    """The source's real projects (as many as its quota takes), then generated ones up to its
+    quota, through the store's writer in transactions of ``batch``; returns how many are real."""
+    written = seq = 0
+    while written < quota:
+        with store.writer(source) as w:
+            in_batch = 0
+            while written < quota and in_batch < batch:
+                if written < len(real):  # the real projects first, unchanged
+                    project, parts = real[written]
+                    record = ProjectRecord(project, tuple(p for p, _ in parts),
+                                           tuple(o for _, o in parts))
+                else:
+                    seq += 1
+                    record = generate(pools, rng, seq, source)
+                w.put(record)
+                written += 1
+                in_batch += 1
+        print(f"  {source}: {written} projects written ({time.perf_counter() - started:.0f} s)",
+              file=sys.stderr)
+    return min(quota, len(real))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("out_db", type=Path)
     ap.add_argument("--projects", type=int, required=True)
+    ap.add_argument("--mix", default="keep=1",
+                    help="each source's share, e.g. keep=0.1,cordis=0.3,eac=0.6 (keep=1)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--source-db", type=Path, help="a store built from the real files")
     ap.add_argument("--batch", type=int, default=50_000, help="projects per transaction")
+    ap.add_argument("--into", action="store_true",
+                    help="OUT_DB is an existing store: write into it")
     ap.add_argument("--no-index", action="store_true", help="write the store only")
     ap.add_argument("--index-only", action="store_true",
                     help="the store exists (written with --no-index): build its index only")
     args = ap.parse_args(argv)
+    try:
+        mix = parse_mix(args.mix)
+    except ValueError as exc:
+        ap.error(f"--mix: {exc}")
 
     out = args.out_db
     if args.index_only:
         stats = Path(str(out) + ".build.json")
-        result = json.loads(stats.read_text()) if stats.exists() else {}
-        result.update(build_index(out))
-        print(json.dumps(result, indent=2))
-        stats.write_text(json.dumps(result, indent=2) + "\n")
+        built = json.loads(stats.read_text()) if stats.exists() else {}
+        built.update(build_index(out))
+        print(json.dumps(built, indent=2))
+        stats.write_text(json.dumps(built, indent=2) + "\n")
         return 0
-    if out.exists():
+    if args.into and not out.is_file():
+        sys.exit(f"{out}: no such store (--into writes into an existing one)")
+    if out.exists() and not args.into:
         sys.exit(f"{out} exists: remove it (and {out.with_suffix('.index')}) first")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        source_db = args.source_db or build_real_store(Path(tmp))
+        source_db = args.source_db or build_real_store(Path(tmp), tuple(mix))
         items = read_records(source_db)
-    pools = Pools(items)
+    shares = quotas(args.projects, mix)
+    real = {source: [i for i in items if i[0].source == source] for source in shares}
+    missing = [source for source, quota in shares.items() if quota and not real[source]]
+    if missing:
+        sys.exit(f"the real store holds no project of {', '.join(missing)}")
     rng = random.Random(args.seed)
     store = SqliteStore(out)
     # the store's own writes are the bench's subject only through the search; keep the
     # generation from being dominated by fsyncs of the WAL
     store._write_db.execute("PRAGMA synchronous = OFF")
-    written = 0
-    seq = 0
-    total = args.projects
-    while written < total:
-        with store.writer("keep") as w:
-            in_batch = 0
-            while written < total and in_batch < args.batch:
-                if written < len(items):  # the real projects first, unchanged
-                    project, parts = items[written]
-                    record = ProjectRecord(project, tuple(p for p, _ in parts),
-                                           tuple(o for _, o in parts))
-                else:
-                    seq += 1
-                    record = generate(pools, rng, seq)
-                w.put(record)
-                written += 1
-                in_batch += 1
-        print(f"  {written} projects written ({time.perf_counter() - started:.0f} s)",
-              file=sys.stderr)
+    sources: dict[str, dict[str, int]] = {}
+    for source, quota in shares.items():
+        if quota:
+            made_real = write(store, source, quota, real[source], Pools(real[source]), rng,
+                              args.batch, started)
+            sources[source] = {"projects": quota, "real_projects": made_real}
     store._write_db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
-    result: dict = {
-        "projects": written,
-        "real_projects": min(written, len(items)),
+    result: dict[str, Any] = {
+        "projects": args.projects,
+        "real_projects": sum(s["real_projects"] for s in sources.values()),
+        "sources": sources,
         "seed": args.seed,
         "generate_s": round(time.perf_counter() - started, 1),
         "db_size_mb": round(out.stat().st_size / 2**20, 1),

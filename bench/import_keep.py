@@ -117,12 +117,14 @@ class Case:
 CHILD_ENV = {k: v for k, v in os.environ.items() if not k.startswith("EUPROJECTS_")}
 
 
-def measure(argv: list[str], cwd: Path) -> Run:
-    """Run argv once as a child; its wall time, CPU time and peak RSS (from wait4)."""
+def measure(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """Run argv once as a child; its wall time, CPU time and peak RSS (from wait4). ``env``:
+    the child's environment (default CHILD_ENV)."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         child = subprocess.Popen(
-            argv, cwd=cwd, env=CHILD_ENV, stdout=out, stderr=err, stdin=subprocess.DEVNULL
+            argv, cwd=cwd, env=CHILD_ENV if env is None else env, stdout=out, stderr=err,
+            stdin=subprocess.DEVNULL
         )
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start

@@ -43,6 +43,8 @@ FIXTURES = REPO / "tests" / "data" / "kohesio"
 TEMPLATE = FIXTURES / "IE-pp21-27-20260924.csv"
 SOURCES = [FIXTURES / n for n in ("IE-pp21-27-20260924.csv", "PL-pp21-27-20260924.csv",
                                   "BG-pp21-27-20260924.csv")]
+# the hand-made fixtures of each layout: the first one's header is the layout's
+LAYOUTS = {"2014-2020": [FIXTURES / "IE-pp14-20-20260924.csv"], "2021-2027": SOURCES}
 NUTS3 = ["IE041", "IE042", "IE052", "IE061", "IE062", "IE063", "PL213", "PL911", "BG411",
          "BG413"]
 FUNDS = [("ERDF", "European Regional Development Fund"), ("ESF+", "European Social Fund Plus"),
@@ -57,15 +59,26 @@ print(n - 1, "records read")
 """
 
 
+def layout_header(period: str) -> list[str]:
+    """The exact header of a layout ("2014-2020": 40 columns, "2021-2027": 44)."""
+    with LAYOUTS[period][0].open(encoding="utf-8", newline="") as f:
+        return next(csv.reader(f))
+
+
+def fixture_rows(period: str) -> list[dict[str, str]]:
+    """Every record of the fixtures of a layout, by column."""
+    samples: list[dict[str, str]] = []
+    for path in LAYOUTS[period]:
+        with path.open(encoding="utf-8", newline="") as f:
+            samples.extend(csv.DictReader(f))
+    return samples
+
+
 def generate(target: Path, rows: int, seed: int = 2026) -> Path:
     """A country file of ``rows`` operations in the 2021-2027 layout (see the docstring)."""
     rng = random.Random(seed)
-    with TEMPLATE.open(encoding="utf-8", newline="") as f:
-        header = next(csv.reader(f))
-    samples: list[dict[str, str]] = []
-    for path in SOURCES:
-        with path.open(encoding="utf-8", newline="") as f:
-            samples.extend(csv.DictReader(f))
+    header = layout_header("2021-2027")
+    samples = fixture_rows("2021-2027")
     words = " ".join(s["Operation_Summary_English"] for s in samples).split()
     with target.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)

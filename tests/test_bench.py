@@ -183,3 +183,49 @@ def test_soak(tmp_path: Path, combined_built: Built, maintenance: bool) -> None:
     assert report["source_counts"] == report["source_counts_after"]
     assert report["source_counts"]["cordis"] == combined_built.reports["cordis"]["projects"][
         "created"]
+
+
+def test_full_size(tmp_path: Path, combined_built: Built) -> None:
+    """bench/full_size.py at 8 000 projects: the Kohesio files generated (both layouts, the
+    beneficiaries and NUTS exports beside them) and imported through the CLI, the rest written
+    through the store API by bench/corpus.py (keep.eu, CORDIS and EAC), the index caught up,
+    one unchanged file re-imported, the index rebuilt."""
+    real = copy_catalog(combined_built, tmp_path / "real", "real")
+    out = tmp_path / "full"
+    printed = bench("full_size.py", out, "--projects", "8000", "--source-db", real,
+                    cwd=tmp_path)
+    result = json.loads(printed)
+    assert json.loads((out / "result.json").read_text()) == result
+    assert (result["kohesio_operations"], result["store_api_projects"]) == (6000, 2000)
+    steps = result["steps"]
+    assert set(steps) == {"generate_kohesio_files", "import_kohesio", "store_api_write",
+                          "index_catch_up", "reimport_one_file", "rebuild"}
+    for figures in steps.values():
+        assert figures["wall_s"] >= 0 and figures["peak_rss_mib"] > 0
+    files = sorted(p.name for p in (out / "kohesio").glob("*.csv"))
+    assert "beneficiaries.csv" in files and "nuts.csv" in files
+    assert {"PL-pp14-20-20260924.csv", "PL-pp21-27-20260924.csv"} <= set(files)
+    assert steps["generate_kohesio_files"]["files"] == len(files) - 2
+    imported = steps["import_kohesio"]
+    assert imported["projects"] == {"created": 6000, "updated": 0, "unchanged": 0}
+    assert imported["index"]["applied"] == 6000 and imported["index"]["error"] is None
+    written = steps["store_api_write"]["sources"]
+    assert {s: v["projects"] for s, v in written.items()} == {"keep": 400, "cordis": 800,
+                                                              "eac": 800}
+    assert written["eac"]["real_projects"] < 800  # generated ones too
+    assert steps["index_catch_up"]["state"]["index"]["projects"] == 8000
+    assert steps["reimport_one_file"]["nothing_changed"] is True
+    assert steps["rebuild"]["output"].startswith("index rebuilt: 8000 projects")
+    assert result["sizes_mb"]["database"] > 0 and result["sizes_mb"]["index"] > 0
+    assert set(result["aim"]) == {"import_and_index_s", "limit_s", "time_met", "peak_rss_mib",
+                                  "limit_mib", "memory_met"}
+    con = sqlite3.connect(out / "catalog.db")
+    try:
+        counts = dict(con.execute("SELECT source, COUNT(*) FROM projects GROUP BY source"))
+        assert counts == {"kohesio": 6000, "keep": 400, "cordis": 800, "eac": 800}
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+        periods = dict(con.execute("SELECT period, COUNT(*) FROM projects "
+                                   "WHERE source = 'kohesio' GROUP BY period"))
+        assert set(periods) == {"2014-2020", "2021-2027"}
+    finally:
+        con.close()
