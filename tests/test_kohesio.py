@@ -17,7 +17,14 @@ from euprojects.catalog import SearchQuery
 from euprojects.cli import cli
 from euprojects.errors import BadFileError
 from euprojects.importers import open_reader
-from euprojects.model import Money, Project, Role, framework_of, topics_of
+from euprojects.model import (
+    THEMATIC_OBJECTIVE_FACT,
+    Money,
+    Project,
+    Role,
+    framework_of,
+    topics_of,
+)
 
 KOHESIO = DATA / "kohesio"
 P1420 = KOHESIO / "IE-pp14-20-20260924.csv"
@@ -61,6 +68,7 @@ def test_a_real_operation_field_by_field():
     facts = dict(p.extra)
     assert facts["Category of intervention (code)"] == "001"
     assert facts["Programme CCI code"] == "2014IE16RFOP002"
+    assert facts[THEMATIC_OBJECTIVE_FACT] == "TO03 – Enhancing the competitiveness of SMEs"
     assert p.coordinates == ((Decimal("53.3497645"), Decimal("-6.2602732")),)
     assert facts["LAU"] == "North Inner City"
     (part,), (org,) = record.participations, record.organisations

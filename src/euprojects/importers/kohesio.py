@@ -112,6 +112,9 @@ _FACTS = (
     ("Image_URL", _("Image")),
 )
 _PLACE = ("Location_Indicator_latitude_longitude", "Coordinates")
+# the objectives' codes, shown with their names
+_NAMED = {"Thematic_Objective_ID": "Thematic_Objective_Label",
+          "Policy_Objective_ID": "Policy_Objective_Label"}
 _BENEFICIARIES_HEADER = ["Beneficiary", "BeneficiaryLabel", "Website", "WikidataID"]
 _NUTS_HEADER = ["nuts3", "nuts3Label", "nuts3code", "nuts2", "nuts2Label", "nuts2code", "nuts1",
                 "nuts1Label", "nuts1code"]
@@ -298,8 +301,9 @@ class KohesioReader(SourceReader):
         facts: list[tuple[str, str]] = []
         for column, label in _FACTS:
             value = get(column)
+            named = get(_NAMED.get(column, ""))  # an objective's code with its name
             if value:
-                facts.append((label, value))
+                facts.append((label, f"{value} – {named}" if named else value))
         for level in ("NUTS1", "NUTS2", "NUTS3"):
             codes = _split(get(f"{level}_Code"))
             labels = _split(get(f"{level}_Label")) or [self._nuts_label(x) or "" for x in codes]
