@@ -413,3 +413,22 @@ def test_an_import_into_a_fresh_store_searches_as_a_rebuilt_index(tmp_path, keep
         rebuilt = {q: fresh.search(SearchQuery.from_params({"q": q})).total for q in queries}
     assert rebuilt["Zusammenarbeit"] > 100 and rebuilt["santé"] > 20  # the lexicon at work
     assert found == rebuilt
+
+
+def test_a_catch_up_of_many_changes_rebuilds_and_of_few_updates(catalog):
+    """Replacing a project costs several times what a rebuild spends on one (docs/benchmarks.md,
+    the catalog at 2 million projects): a fifth of the index or more is rebuilt whole (a new
+    generation), fewer changes are applied to the current one."""
+    from conftest import DATA
+    from euprojects.catalog import REBUILD_SHARE
+
+    assert REBUILD_SHARE == 5
+    kohesio = DATA / "kohesio"
+    catalog.import_files("kohesio", [kohesio / "IE-pp14-20-20260924.csv"])  # 8
+    first = catalog.index._current()
+    report = catalog.import_files("kohesio", [kohesio / "PL-pp21-27-20260924.csv"])  # 3 x 5 >= 8
+    second = catalog.index._current()
+    assert report.index_applied == 11 and second != first  # rebuilt: all 11
+    report = catalog.import_files("keep-eu", [DATA / "keep" / "keep_api_seed.json"])  # 1 x 5 < 11
+    assert report.index_applied == 1 and catalog.index._current() == second
+    assert catalog.index.count() == 12

@@ -150,6 +150,11 @@ def read_pairs(path: Path) -> Iterator[dict[str, Any]]:
         raise EuProjectsError(f"{path}: cannot read ({exc.strerror})") from None
 
 
+# A catch-up of at least 1/REBUILD_SHARE of the index's projects rebuilds it instead of
+# replacing them one by one (docs/benchmarks.md, "Kohesio: the catalog at 2 million projects")
+REBUILD_SHARE = 5
+
+
 class Catalog:
     """Everything a person can ask of euprojects: import, look up, list, describe."""
 
@@ -255,10 +260,10 @@ class Catalog:
         if applied.seq >= last:
             return IndexState(rebuilt=False, applied=0)
         ids, last = self.store.changes_since(applied.seq)
-        if len(ids) >= max(1, self.index.count()):
-            # as many changes as the index holds projects (a fresh store's first import): built
-            # whole, with what a rebuild learns from the whole catalog (the lexicon), which an
-            # update keeps as it was
+        if len(ids) * REBUILD_SHARE >= max(1, self.index.count()):
+            # many changes (a fresh store's first import, a large country file): built whole,
+            # which costs less per project than replacing them one by one, and learns from the
+            # whole catalog what an update keeps as it was (the lexicon)
             count = self.reindex()
             return IndexState(rebuilt=True, applied=count)
         try:

@@ -344,20 +344,23 @@ class SqliteStore:
     ) -> Iterator[tuple[Project, list[tuple[Participation, Organisation]]]]:
         """Every project (or these ids) with its participants, streamed in id order: two
         ordered cursors merged, so memory stays flat whatever the size of the store."""
+        db = self._read()
+        # read once, not once per chunk (a catch-up of many changes reads thousands of chunks)
+        linked = multi_clusters(db)  # participants shown with every name of their organisation
+        parts = hidden(db)  # records shown as part of another project: not on their own
         if ids is not None:
             for chunk in chunks(sorted(set(ids)), 500):
                 marks = ",".join("?" * len(chunk))
                 yield from self._merge(f"WHERE id IN ({marks})",
-                                       f"WHERE p.project_id IN ({marks})", chunk)
+                                       f"WHERE p.project_id IN ({marks})", chunk, linked, parts)
             return
-        yield from self._merge("", "", [])
+        yield from self._merge("", "", [], linked, parts)
 
     def _merge(
-        self, where: str, p_where: str, params: list[str]
+        self, where: str, p_where: str, params: list[str], linked: set[str],
+        parts: dict[str, str],
     ) -> Iterator[tuple[Project, list[tuple[Participation, Organisation]]]]:
         db = self._read()
-        linked = multi_clusters(db)  # participants shown with every name of their organisation
-        parts = hidden(db)  # records shown as part of another project: not on their own
         shown = set(parts.values())
         projects = db.execute(f"SELECT id, doc FROM projects {where} ORDER BY id", params)
         participants = db.cursor().execute(
