@@ -28,7 +28,7 @@ measure (bench/import_keep.py's ``measure``: wall time, CPU time and peak RSS fr
 6. **full rebuild** (unless --no-rebuild): ``euprojects index --rebuild``: the index of all N
    built in one go, what a new index format costs.
 
-Then the sizes on disk (the database with its -wal file; the index's current generation), the
+Then the sizes on disk (the database, its -wal file apart; the index's current generation), the
 peak RSS of every step, the load average around each (the machine may be shared) and the aim:
 import plus index build of N (steps 2 + 3 + 4) within 20 minutes, every step's peak RSS under
 2 GiB. --profile runs step 2 under cProfile (OUT_DIR/import_kohesio.prof; the 30 costliest
@@ -149,7 +149,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     steps["import_kohesio"].update(
         projects=report["projects"], participations_created=report["participations"]["created"],
         organisations=report["organisations"], index=report["index"])
-    steps["import_kohesio"]["database_mb"] = round(db_size(db) / 1e6, 1)
+    steps["import_kohesio"].update(database_mb=round(db.stat().st_size / 1e6, 1),
+                                   database_wal_mb=round(wal_size(db) / 1e6, 1))
     if args.profile:
         result["profile_import_kohesio"] = profile_summary(out / "import_kohesio.prof")
 
@@ -175,7 +176,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         last_line=done.stdout.strip().splitlines()[-1])
 
     result["sizes_mb"] = {"kohesio_files": round(generated["bytes"] / 1e6, 1),
-                          "database": round(db_size(db) / 1e6, 1),
+                          "database": round(db.stat().st_size / 1e6, 1),
+                          "database_wal": round(wal_size(db) / 1e6, 1),
                           "index": round(index_size(db) / 1e6, 1)}
     if not args.no_rebuild:
         done, steps["rebuild"] = step("full rebuild (euprojects index --rebuild)",
@@ -196,8 +198,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
-def db_size(db: Path) -> int:
-    return sum(p.stat().st_size for p in (db, Path(f"{db}-wal")) if p.exists())
+def wal_size(db: Path) -> int:
+    """The bytes of the database's -wal file (SQLite keeps its size after a checkpoint)."""
+    wal = Path(f"{db}-wal")
+    return wal.stat().st_size if wal.exists() else 0
 
 
 def summary(result: dict[str, Any]) -> str:
@@ -218,7 +222,8 @@ def summary(result: dict[str, Any]) -> str:
                          f"{s[name]['load_start']} -> {s[name]['load_end']}")
     sizes = result["sizes_mb"]
     lines.append(f"  sizes: Kohesio files {sizes['kohesio_files']:,} MB, database "
-                 f"{sizes['database']:,} MB, index {sizes['index']:,} MB")
+                 f"{sizes['database']:,} MB (and its -wal file {sizes['database_wal']:,} MB), "
+                 f"index {sizes['index']:,} MB")
     lines.append(f"  aim: import + index {aim['import_and_index_s']:,} s of "
                  f"{aim['limit_s']:,} ({'met' if aim['time_met'] else 'MISSED'}); peak RSS "
                  f"{aim['peak_rss_mib']:,} MiB of {aim['limit_mib']:,} "
