@@ -279,3 +279,31 @@ def test_the_place_given_by_two_columns_is_read_once_and_checked(tmp_path):
                "Location_Indicator_latitude_longitude"]
     assert reasons == ["not a latitude,longitude pair: '95.1,-6.26'; left out",
                        "not a latitude,longitude pair: '53.3,x'; left out"]
+
+
+def test_the_exports_beside_are_read_once_for_every_file_of_their_folder(tmp_path):
+    """An import of a snapshot's 54 country files opens 54 readers at once: they share one
+    reading of the beneficiaries and NUTS exports, closed when the last is done."""
+    from euprojects.importers.kohesio import _Lookups
+
+    for name in (P1420.name, P2127.name, "beneficiaries-20260924.csv", "nuts-20260924.csv"):
+        shutil.copyfile(KOHESIO / name, tmp_path / name)
+    first = open_reader("kohesio", tmp_path / P1420.name, today=TODAY)
+    second = open_reader("kohesio", tmp_path / P2127.name, today=TODAY)
+    assert first._shared is second._shared and first._shared.users == 2
+    assert len(list(first)) == 8 and first._shared.users == 1
+    records = {r.project.source_id: r for r in second}
+    assert records["Q7361509"].organisations[0].website == "https://www.seai.ie"
+    def held() -> list:
+        return [k for k in _Lookups._open if k[0] == tmp_path.resolve()]
+
+    assert held() == []  # closed with its last reader
+    # a beneficiaries export changed meanwhile is read again
+    third = open_reader("kohesio", tmp_path / P1420.name, today=TODAY)
+    path = tmp_path / "beneficiaries-20260924.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "https://linkedopendata.eu/entity/Q1,X,,\r\n",
+                    encoding="utf-8")
+    fourth = open_reader("kohesio", tmp_path / P2127.name, today=TODAY)
+    assert fourth._shared is not third._shared
+    list(third), list(fourth)
+    assert held() == []

@@ -21,7 +21,7 @@ import sqlite3
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, ClassVar
 
 from ..errors import BadFileError
 from ..model import (
@@ -157,6 +157,69 @@ def _qid(uri: str) -> str:
     return uri.removeprefix(_ENTITY).strip()
 
 
+class _Lookups:
+    """The beneficiaries and NUTS exports of one folder, read once into a private temporary
+    SQLite database (memory does not grow with them) and shared by every reader of a project
+    file of that folder in this process: an import of the 54 country files of a snapshot reads
+    them once, not 54 times. Closed when its last reader is done."""
+
+    _open: ClassVar[dict[tuple[Any, ...], _Lookups]] = {}
+
+    def __init__(self, key: tuple[Any, ...], db: sqlite3.Connection) -> None:
+        self.key, self.db, self.users = key, db, 0
+
+    @classmethod
+    def acquire(cls, project_file: Path) -> _Lookups:
+        files = [f for f in sorted(project_file.parent.glob("*.csv"))
+                 if f != project_file and f.name.lower().startswith(("beneficiar", "nuts"))]
+        key = (project_file.parent.resolve(),
+               *((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files))
+        found = cls._open.get(key)
+        if found is None:
+            db = sqlite3.connect("")  # private temporary on-disk database
+            try:
+                db.executescript(_SPILL)
+                for other in files:
+                    _read_lookup(db, project_file, other)
+            except BaseException:
+                db.close()
+                raise
+            found = cls._open[key] = cls(key, db)
+        found.users += 1
+        return found
+
+    def release(self) -> None:
+        self.users -= 1
+        if self.users <= 0 and self._open.get(self.key) is self:
+            del self._open[self.key]
+            self.db.close()
+
+
+def _read_lookup(db: sqlite3.Connection, project_file: Path, other: Path) -> None:
+    """Read one export beside ``project_file`` into ``db`` (a CSV of another kind is left
+    alone); one that cannot be read refuses the project file."""
+    try:
+        kind = is_lookup_file(_header(other))
+        if kind is None:
+            return
+        with other.open(encoding="utf-8-sig", newline="") as f:
+            rows = csv.reader(f)
+            next(rows, None)
+            if kind == "beneficiaries":
+                db.executemany(
+                    "INSERT OR IGNORE INTO beneficiary VALUES (?, ?, ?, ?)",
+                    ((_qid(r[0]), *(c.text(v) for v in r[1:4])) for r in rows
+                     if len(r) == 4 and r[0].strip()))
+            else:
+                db.executemany(
+                    "INSERT OR IGNORE INTO nuts VALUES (?, ?)",
+                    ((r[i + 2].strip(), c.text(r[i + 1])) for r in rows if len(r) == 9
+                     for i in (0, 3, 6) if r[i + 2].strip()))
+    except (BadFileError, UnicodeDecodeError, csv.Error):
+        raise BadFileError(str(project_file), f"the export beside it, {other.name}, cannot "
+                           "be read (not UTF-8 CSV)") from None
+
+
 class KohesioReader(SourceReader):
     """Reads one Kohesio projects export; the constructor refuses a file that is not one."""
 
@@ -187,42 +250,10 @@ class KohesioReader(SourceReader):
                         "eu_contribution": _EU, "total_budget": _TOTAL,
                         "cofinancing_rate": "Cofinancing_Rate"}
         self.unknown = [col for col in header if col not in _KNOWN]
-        self._lookups = sqlite3.connect("")  # private temporary on-disk database
-        try:
-            self._lookups.executescript(_SPILL)
-            self._read_lookups()
-        except BaseException:
-            self._lookups.close()
-            raise
+        self._shared = _Lookups.acquire(path)
+        self._lookups = self._shared.db
 
     # -- the exports beside it --------------------------------------------------------------
-
-    def _read_lookups(self) -> None:
-        for other in sorted(self.path.parent.glob("*.csv")):
-            if other == self.path or not other.name.lower().startswith(("beneficiar", "nuts")):
-                continue
-            try:
-                kind = is_lookup_file(_header(other))
-                if kind is not None:
-                    self._read_lookup(other, kind)
-            except (BadFileError, UnicodeDecodeError, csv.Error):
-                raise BadFileError(str(self.path), f"the export beside it, {other.name}, cannot "
-                                   "be read (not UTF-8 CSV)") from None
-
-    def _read_lookup(self, other: Path, kind: str) -> None:
-        with other.open(encoding="utf-8-sig", newline="") as f:
-            rows = csv.reader(f)
-            next(rows, None)
-            if kind == "beneficiaries":
-                self._lookups.executemany(
-                    "INSERT OR IGNORE INTO beneficiary VALUES (?, ?, ?, ?)",
-                    ((_qid(r[0]), *(c.text(v) for v in r[1:4])) for r in rows
-                     if len(r) == 4 and r[0].strip()))
-            else:
-                self._lookups.executemany(
-                    "INSERT OR IGNORE INTO nuts VALUES (?, ?)",
-                    ((r[i + 2].strip(), c.text(r[i + 1])) for r in rows if len(r) == 9
-                     for i in (0, 3, 6) if r[i + 2].strip()))
 
     def _beneficiary(self, qid: str) -> tuple[str | None, str | None, str | None]:
         """(label, website, Wikidata id) of a beneficiary in the beneficiaries export."""
@@ -250,7 +281,7 @@ class KohesioReader(SourceReader):
         except csv.Error as exc:
             raise BadFileError(str(self.path), f"damaged CSV further on ({exc})") from None
         finally:
-            self._lookups.close()
+            self._shared.release()
 
     def _rows(self, f: IO[str]) -> Iterator[Parsed]:
         rows = csv.reader(f)
