@@ -125,10 +125,6 @@ def test_one_project_field_by_field(one_member_zip):
                                  "two-dimensional nanostructures/graphene"),
             ("field of science", "/engineering and technology/nanotechnology/nanophotonics"),
             ("field of science", "/natural sciences/physical sciences/optics/laser physics"),
-            ("participant 1 SME", "false"),
-            ("participant 1 net EU contribution", "169326.72"),
-            ("participant 2 SME", "true"),
-            ("participant 2 net EU contribution", "0.00"),
         ),
     )
     lead, partner = record.organisations
@@ -163,10 +159,13 @@ def test_one_project_field_by_field(one_member_zip):
         pic="952581517",
         vat="EL800431895",
     )
+    # the participant's SME flag and net EU contribution stay with its participation
     assert record.participations == (
         Participation("cordis:101090290", lead.id, Role.LEAD, 1, None,
-                      Money(Decimal("169326.72"))),
-        Participation("cordis:101090290", partner.id, Role.ASSOCIATED, 2, None, None),
+                      Money(Decimal("169326.72")), net_eu_contribution=Money(Decimal("169326.72")),
+                      sme=False),
+        Participation("cordis:101090290", partner.id, Role.ASSOCIATED, 2, None, None,
+                      net_eu_contribution=Money(Decimal("0.00")), sme=True),
     )
 
 

@@ -109,11 +109,6 @@ def test_one_project_field_by_field(eac_xls, sheet):
             ("project status", "finalized"),
             ("success story", "No"),
             ("results available", "No"),
-            ("participant 1 region", "Noord-Holland"),
-            ("participant 3 region", "Lazio"),
-            ("participant 4 region", "Bosnia And Herzegovina"),
-            ("participant 5 region", "Mazowieckie"),
-            ("participant 6 region", "West Midlands"),
         ),
     )
     lead, *partners = record.organisations
@@ -138,10 +133,14 @@ def test_one_project_field_by_field(eac_xls, sheet):
         organisation_type="Festival (non Audiovisual)",
         website="http://www.bestival.org",
     )
-    assert record.participations[0] == Participation(FIRST, lead.id, Role.LEAD, 1)
+    assert record.participations[0] == Participation(FIRST, lead.id, Role.LEAD, 1,
+                                                     region="Noord-Holland")
     assert [(p.role, p.order) for p in record.participations] == [
         (Role.LEAD, 1), *((Role.PARTNER, n) for n in range(2, 7))
     ]
+    # each participant's region stays with its participation (the second gives none)
+    assert [p.region for p in record.participations] == [
+        "Noord-Holland", None, "Lazio", "Bosnia And Herzegovina", "Mazowieckie", "West Midlands"]
 
 
 def test_across_the_file(eac_xls, sheet):

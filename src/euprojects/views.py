@@ -7,16 +7,34 @@ builds them; the CLI, the web, the text view and the export formats read them.""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import quote
 
-from .model import FACETS, Organisation, Participation, Project, Role, Status
+from .model import (
+    FACETS,
+    THEMATIC_OBJECTIVE_FACT,
+    Money,
+    Organisation,
+    Participation,
+    Project,
+    Role,
+    SourceFact,
+    Status,
+)
 from .search import SearchQuery
 from .store import OrganisationRecord
 
 __all__ = ["project_summary", "ResultItem", "FacetValue", "SearchResult", "Participant",
-           "ProjectView", "Involvement", "OrganisationView", "RelatedProject", "export_row",
+           "ProjectView", "Fact", "SourceLink", "project_facts", "source_links",
+           "keep_search_url", "Involvement", "OrganisationView", "RelatedProject", "export_row",
            "Status", "Role"]
+
+
+def _(message: str) -> str:
+    """Marks a label for extraction; the page translates it where it shows it."""
+    return message
 
 
 @dataclass(frozen=True)
@@ -101,6 +119,141 @@ class SearchResult:
         }
 
 
+# -- the project page: its facts, laid out per source family ------------------------------------
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One labelled fact of a project page. ``label`` is a message (translated where shown);
+    ``kind`` says how each value is shown: ``text`` (the source's text; an address is a link),
+    ``date`` (a date), ``money`` (Money), ``yes_no`` (a bool) or ``doi`` (a DOI, linked);
+    ``values`` holds each value once, in the source's order."""
+
+    label: str
+    kind: str
+    values: tuple[Any, ...]
+
+
+# The stored label of each fact a page lays out -> its label on the page, each source family's
+# in the order its page shows them. The facts of a label named here by none (Kohesio's, whose
+# labels are messages already) follow, in the source's order.
+_FACT_LABELS = {
+    # CORDIS
+    SourceFact.FUNDING_SCHEME: _("Funding scheme"),
+    SourceFact.LEGAL_BASIS: _("Legal basis"),
+    SourceFact.CALL_TOPIC: _("Call topic"),
+    SourceFact.SUB_CALL: _("Sub-call"),
+    SourceFact.SIGNATURE_DATE: _("Grant signed on"),
+    SourceFact.TERMINATION_DATE: _("Terminated on"),
+    SourceFact.GRANT_DOI: _("Grant DOI"),
+    SourceFact.POLICY_PRIORITY: _("Policy priorities"),
+    SourceFact.KEYWORDS: _("Keywords"),
+    SourceFact.RESULT_REGISTERED_BY: _("Results registered by"),
+    # EAC
+    SourceFact.SUB_PROGRAMME: _("Sub-programme"),
+    SourceFact.ACTION: _("Action"),
+    SourceFact.CALL_YEAR: _("Call year"),
+    SourceFact.SUCCESS_STORY: _("Success story"),
+    SourceFact.RESULTS_AVAILABLE: _("Results available"),
+    # keep.eu
+    SourceFact.THEMATIC_OBJ: THEMATIC_OBJECTIVE_FACT,
+    SourceFact.INVESTMENT_PRIORITY: _("Investment priority"),
+    SourceFact.SPECIFIC_OBJ: _("Specific objective"),
+    SourceFact.IPA_THEMATIC_PRIORITY: _("Thematic priority (Interreg-IPA CBC)"),
+    SourceFact.INTERVENTION_TYPE: _("Type of intervention"),
+    SourceFact.STRATEGY: _("Macro-regional strategy"),
+    SourceFact.PRIORITY_AREA: _("Priority area of the strategy"),
+    SourceFact.STRATEGY_DEGREE: _("Contribution to the strategy"),
+    SourceFact.ERDF_BUDGET: _("ERDF budget"),
+    SourceFact.ERDF_EQUIVALENT_BUDGET: _("ERDF-equivalent budget"),
+    SourceFact.IPA_BUDGET: _("IPA budget"),
+    SourceFact.ENI_BUDGET: _("ENI budget"),
+}
+# How the values of a label are shown when not as text.
+_FACT_KINDS = {
+    SourceFact.SIGNATURE_DATE: "date", SourceFact.TERMINATION_DATE: "date",
+    SourceFact.GRANT_DOI: "doi",
+    SourceFact.SUCCESS_STORY: "yes_no", SourceFact.RESULTS_AVAILABLE: "yes_no",
+    SourceFact.ERDF_BUDGET: "money", SourceFact.ERDF_EQUIVALENT_BUDGET: "money",
+    SourceFact.IPA_BUDGET: "money", SourceFact.ENI_BUDGET: "money",
+}
+# Kept in the JSON twin only: CORDIS's teaser (the start of the description again), its record
+# number, and the fields of science (the paths of the themes, which the page shows); EAC's word
+# for a closed project (the status badge says it).
+_TWIN_ONLY = frozenset({SourceFact.TEASER, SourceFact.RCN, SourceFact.FIELD_OF_SCIENCE,
+                        SourceFact.PROJECT_STATUS})
+_RANK = {label: rank for rank, label in enumerate(_FACT_LABELS)}
+_YES, _NO = {"yes", "true"}, {"no", "false"}
+
+
+def _value(kind: str, raw: str) -> Any:
+    """A fact's value as its kind shows it; the source's text when it does not read as one."""
+    try:
+        if kind == "date":
+            return date.fromisoformat(raw.strip()[:10])
+        if kind == "money":
+            return Money(Decimal(raw.strip()))
+    except (ValueError, InvalidOperation):
+        return raw
+    folded = raw.strip().casefold()
+    if kind == "yes_no" and folded in _YES | _NO:
+        return folded in _YES
+    return raw
+
+
+def project_facts(project: Project) -> tuple[Fact, ...]:
+    """The further facts of a project (``Project.extra``) as its page shows them: under labels
+    of their own, in the source family's order, the values of one label together and each
+    once, formatted by kind; what means nothing to a reader stays in the JSON twin only."""
+    values: dict[str, list[str]] = {}
+    for label, value in project.extra:
+        seen = values.setdefault(label, [])
+        if value not in seen:
+            seen.append(value)
+    # one fact per label shown: keep.eu's "Thematic Obj" and Kohesio's "Thematic objective" of
+    # a project of both sources are one
+    facts: dict[tuple[str, str], list[Any]] = {}
+    for label in sorted(values, key=lambda k: _RANK.get(k, len(_RANK))):  # stable: source order
+        if label not in _TWIN_ONLY:
+            kind = _FACT_KINDS.get(label, "text")
+            parsed = facts.setdefault((_FACT_LABELS.get(label, label), kind), [])
+            parsed.extend(_value(kind, v) for v in values[label])
+    return tuple(Fact(label, kind, tuple(dict.fromkeys(parsed)))
+                 for (label, kind), parsed in facts.items())
+
+
+@dataclass(frozen=True)
+class SourceLink:
+    """A link from a project page to the project at one of its sources: its record there or,
+    where the source gives no record address, a search of the source that finds it."""
+
+    source: str
+    url: str
+    search: bool = False  # a search for the project, not the address of its record
+
+
+# keep.eu's project search (docs/sources.md, "Project identity", says what is known of it)
+KEEP_SEARCH = "https://keep.eu/projects/?search={query}"
+
+
+def keep_search_url(acronym: str) -> str:
+    """The keep.eu project search for an acronym: the way to the record of a project read from
+    an export without keep.eu ids (the 2019 export)."""
+    return KEEP_SEARCH.format(query=quote(acronym, safe=""))
+
+
+def source_links(project: Project) -> tuple[SourceLink, ...]:
+    """The project at each of its sources: the record's address, else (keep.eu) a search."""
+    links = []
+    for source, url in ((project.source, project.source_url),
+                        *((s.source, s.source_url) for s in project.same_as)):
+        if url:
+            links.append(SourceLink(source, url))
+        elif source == "keep" and project.acronym:
+            links.append(SourceLink(source, keep_search_url(project.acronym), search=True))
+    return tuple(links)
+
+
 @dataclass(frozen=True)
 class Participant:
     participation: Participation
@@ -110,6 +263,33 @@ class Participant:
         p = self.participation.to_dict()
         del p["project_id"], p["organisation_id"]
         return {**p, "organisation": self.organisation.to_dict()}
+
+    @property
+    def facts(self) -> tuple[Fact, ...]:
+        """What the source says of the participant in this project, as a page shows it."""
+        p = self.participation
+        facts = (
+            (_("Region"), "text", p.region),
+            (_("Budget"), "money", p.budget),
+            (_("EU amount"), "money", p.eu_contribution),
+            (_("Net EU contribution"), "money", p.net_eu_contribution),
+            (_("SME"), "yes_no", p.sme),
+            (_("Participation terminated"), "yes_no", p.terminated or None),
+        )
+        return tuple(Fact(label, kind, (value,)) for label, kind, value in facts
+                     if value is not None)
+
+
+# The optional columns of a page's partner table: each is shown when a partner has a value.
+PARTNER_COLUMNS = ("city", "country", "region", "budget", "eu_contribution",
+                   "net_eu_contribution", "sme", "terminated")
+
+
+def _column_value(participant: Participant, column: str) -> Any:
+    if column in ("city", "country"):
+        return getattr(participant.organisation, column)
+    value = getattr(participant.participation, column)
+    return (value or None) if column == "terminated" else value
 
 
 @dataclass(frozen=True)
@@ -132,6 +312,22 @@ class ProjectView:
     def partners(self) -> tuple[Participant, ...]:
         """Every participant but the lead(s), as keep.eu counts "partner participants"."""
         return tuple(p for p in self.participants if p.participation.role is not Role.LEAD)
+
+    @property
+    def facts(self) -> tuple[Fact, ...]:
+        """The project's further facts as its page lays them out (``project_facts``)."""
+        return project_facts(self.project)
+
+    @property
+    def source_links(self) -> tuple[SourceLink, ...]:
+        return source_links(self.project)
+
+    @property
+    def partner_columns(self) -> frozenset[str]:
+        """The optional columns of the partner table that some partner has a value in (a
+        column no partner fills is not shown)."""
+        return frozenset(c for c in PARTNER_COLUMNS
+                         if any(_column_value(p, c) is not None for p in self.partners))
 
     def to_dict(self) -> dict[str, Any]:
         rate = self.cofinancing_rate

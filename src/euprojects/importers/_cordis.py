@@ -179,26 +179,28 @@ def build_member(
 
 
 def participants(
-    pid: str, members: Iterable[Member], extra: list[tuple[str, str]]
+    pid: str, members: Iterable[Member]
 ) -> tuple[list[Participation], list[Organisation]]:
     """Participations numbered 1.. in the order given (the source's), their organisations once
-    each; the SME flag, net EU contribution and termination go to the project's extras."""
+    each; the SME flag, net EU contribution and termination stay with the participation."""
     participations: list[Participation] = []
     organisations: dict[str, Organisation] = {}
     for member in members:
         org = member.organisation
         organisations.setdefault(org.id, org)
-        number = len(participations) + 1
         participations.append(
-            Participation(pid, org.id, member.role, number, member.budget, member.eu_contribution)
+            Participation(
+                pid,
+                org.id,
+                member.role,
+                len(participations) + 1,
+                member.budget,
+                member.eu_contribution,
+                net_eu_contribution=member.net_eu_contribution,
+                sme={"true": True, "false": False}.get(member.sme or ""),
+                terminated=member.terminated,
+            )
         )
-        who = f"participant {number}"
-        if member.sme in {"true", "false"}:
-            extra.append((f"{who} SME", member.sme))
-        if member.net_eu_contribution is not None:
-            extra.append((f"{who} net EU contribution", str(member.net_eu_contribution.amount)))
-        if member.terminated:
-            extra.append((f"{who} terminated", "true"))
     return participations, list(organisations.values())
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BadFileError
+from ..model import SourceFact
 
 __all__ = ["Layout", "OLD_LAYOUT", "CURRENT_LAYOUT", "LAYOUTS", "detect_layout"]
 
@@ -102,14 +103,15 @@ OLD_LAYOUT = Layout(
     call="Call SN",
     programme_id=None,
     funds="Co-Financing sources",
+    # the column headers are the labels of the facts (model.SourceFact)
     fund_amounts=(
-        ("ERDF budget", "ERDF"), ("IPA budget", "IPA"), ("ENI budget", "ENI"),
-        ("ERDF eq. budget", "ERDF equivalent"),
+        (SourceFact.ERDF_BUDGET, "ERDF"), (SourceFact.IPA_BUDGET, "IPA"),
+        (SourceFact.ENI_BUDGET, "ENI"), (SourceFact.ERDF_EQUIVALENT_BUDGET, "ERDF equivalent"),
     ),
     extra=(
-        "Thematic Obj", "Inv. Priority", "Specific Obj",
-        "Thematic Priorities (Interreg-IPA CBC specific)", "Strategy", "Priority Area",
-        "Degree of comp.",
+        SourceFact.THEMATIC_OBJ, SourceFact.INVESTMENT_PRIORITY, SourceFact.SPECIFIC_OBJ,
+        SourceFact.IPA_THEMATIC_PRIORITY, SourceFact.STRATEGY, SourceFact.PRIORITY_AREA,
+        SourceFact.STRATEGY_DEGREE,
     ),
     p_programme="Programme",
     p_acronym="Acronym",

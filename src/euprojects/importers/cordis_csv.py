@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import IO
 
 from ..errors import BadFileError
-from ..model import Money, ProjectRecord, project_id
+from ..model import Money, ProjectRecord, SourceFact, project_id
 from . import _cells as c
 from ._cordis import (
     ACTIVITY_TYPES,
@@ -362,21 +362,21 @@ class CordisCsvReader(SourceReader):
 
         extra: list[tuple[str, str]] = []
         for label, column in (
-            ("rcn", "rcn"),
-            ("grant DOI", "grantDoi"),
-            ("signature date", "ecSignatureDate"),
-            ("legal basis", "legalBasis"),
-            ("topic", "topics"),
+            (SourceFact.RCN, "rcn"),
+            (SourceFact.GRANT_DOI, "grantDoi"),
+            (SourceFact.SIGNATURE_DATE, "ecSignatureDate"),
+            (SourceFact.LEGAL_BASIS, "legalBasis"),
+            (SourceFact.CALL_TOPIC, "topics"),
         ):
             value = get(column)
             if value:
                 extra.append((label, value))
         master, sub = get("masterCall"), get("subCall")
         if sub and sub != master:
-            extra.append(("sub call", sub))
+            extra.append((SourceFact.SUB_CALL, sub))
         scheme = get("fundingScheme")
         if scheme:
-            extra.append(("funding scheme", scheme))
+            extra.append((SourceFact.FUNDING_SCHEME, scheme))
         themes: list[str] = []
         for _, theme in self._parts(grant, _THEMES):
             label = c.text(theme.get("euroSciVocTitle")) or (
@@ -385,14 +385,14 @@ class CordisCsvReader(SourceReader):
             if label and label not in themes:
                 themes.append(label)
                 path = c.text(theme.get("euroSciVocPath"))
-                if path and ("field of science", path) not in extra:
-                    extra.append(("field of science", path))
+                if path and (SourceFact.FIELD_OF_SCIENCE, path) not in extra:
+                    extra.append((SourceFact.FIELD_OF_SCIENCE, path))
         website = None
         for number, link in self._parts(grant, _LINKS):
             if c.text(link.get("type")) == "relatedWebsite" and website is None:
                 website = c.url(link.get("physUrl"), self._row(_LINKS, number), "physUrl")
         participations, organisations = participants(
-            project_id(SOURCE, grant), self._iter_members(grant), extra
+            project_id(SOURCE, grant), self._iter_members(grant)
         )
         return build_record(
             grant,

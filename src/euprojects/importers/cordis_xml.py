@@ -17,7 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import BadFileError
-from ..model import Money, Organisation, ProjectRecord, project_id
+from ..model import Money, Organisation, ProjectRecord, SourceFact, project_id
 from . import _cells as c
 from ._cordis import (
     SOURCE,
@@ -189,20 +189,20 @@ class CordisXmlReader(SourceReader):
             if value:
                 extra.append((label, value))
 
-        add("teaser", _t(root, "teaser"))
-        add("keywords", _t(root, "keywords"))
-        add("rcn", _t(root, "rcn"))
-        add("grant DOI", _t(root, "identifiers/grantDoi"))
-        add("signature date", _t(root, "ecSignatureDate"))
-        add("termination date", _t(root, "terminationDate"))
+        add(SourceFact.TEASER, _t(root, "teaser"))
+        add(SourceFact.KEYWORDS, _t(root, "keywords"))
+        add(SourceFact.RCN, _t(root, "rcn"))
+        add(SourceFact.GRANT_DOI, _t(root, "identifiers/grantDoi"))
+        add(SourceFact.SIGNATURE_DATE, _t(root, "ecSignatureDate"))
+        add(SourceFact.TERMINATION_DATE, _t(root, "terminationDate"))
         framework = None
         for programme in assoc.findall("programme"):
             kind = programme.get("type")
             framework = framework or _t(programme, "frameworkProgramme")
             if kind == "relatedLegalBasis":
-                add("legal basis", _coded(programme))
+                add(SourceFact.LEGAL_BASIS, _coded(programme))
             elif kind == "relatedTopic":
-                add("topic", _coded(programme))
+                add(SourceFact.CALL_TOPIC, _coded(programme))
         master = sub = None
         for call in assoc.findall("call"):
             ident = _t(call, "identifier") or _t(call, "title")
@@ -211,7 +211,7 @@ class CordisXmlReader(SourceReader):
             elif call.get("type") == "relatedSubCall":
                 sub = sub or ident
         if sub and sub != master:
-            add("sub call", sub)
+            add(SourceFact.SUB_CALL, sub)
         themes: list[str] = []
         fields: list[str] = []  # each theme's euroSciVoc path, for the shared topics
         for cat in cats:
@@ -224,17 +224,17 @@ class CordisXmlReader(SourceReader):
                     fields.append(path)
             elif kind == "projectFundingSchemeCategory":
                 code = (_t(cat, "code") or "").lstrip("/")
-                add("funding scheme", " ".join(p for p in (code, label) if p) or None)
+                add(SourceFact.FUNDING_SCHEME, " ".join(p for p in (code, label) if p) or None)
             elif kind == "policyPriorities":
-                add("policy priority", label)
+                add(SourceFact.POLICY_PRIORITY, label)
         for path in fields:
-            add("field of science", path)
+            add(SourceFact.FIELD_OF_SCIENCE, path)
         website = None
         for link in assoc.findall("webLink"):
             if link.get("type") == "relatedWebsite" and website is None:
                 website = c.url(link.findtext("physUrl"), row, "webLink[relatedWebsite]")
         participations, organisations = participants(
-            project_id(SOURCE, grant), self._iter_members(assoc, row), extra
+            project_id(SOURCE, grant), self._iter_members(assoc, row)
         )
         self._results(assoc, row, extra)
         return build_record(
@@ -281,7 +281,7 @@ class CordisXmlReader(SourceReader):
                 pic = _t(registrar, "id")
                 label = " ".join(p for p in (f"PIC {pic}" if pic else None, name) if p)
                 what = _t(result, "title") or _t(result, "id") or f"result {number}"
-                extra.append(("result registered by", f"{what}: {label}"))
+                extra.append((SourceFact.RESULT_REGISTERED_BY, f"{what}: {label}"))
                 row.issue(
                     f"result[{number}]/relations/associations/organization",
                     f"an organisation of type {registrar.get('type')!r} ({label}) holds the "

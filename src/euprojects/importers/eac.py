@@ -25,6 +25,7 @@ from ..model import (
     Project,
     ProjectRecord,
     Role,
+    SourceFact,
     fold,
     guess_language,
     normalise_country,
@@ -281,16 +282,16 @@ class _Row:
         summary_lang = guess_language(summary) if summary else None
         start = excel_day(self.raw(_START), row, self.header(_START))
         end = excel_day(self.raw(_END), row, self.header(_END))
-        self.add("sub-programme", self.text("sub-programme"))
-        self.add("action", self.text("action"))
+        self.add(SourceFact.SUB_PROGRAMME, self.text("sub-programme"))
+        self.add(SourceFact.ACTION, self.text("action"))
         call_year = self._call_year()
         status = self.text("project status")
         source_status = status
         if status and status.casefold() in _CLOSED:
             source_status = "closed"
-            self.add("project status", status)
-        self.add("success story", self.text("is success story"))
-        self.add("results available", self.text("results available"))
+            self.add(SourceFact.PROJECT_STATUS, status)
+        self.add(SourceFact.SUCCESS_STORY, self.text("is success story"))
+        self.add(SourceFact.RESULTS_AVAILABLE, self.text("results available"))
         themes: list[str] = []
         for theme in (self.text("activity type") or "").split(","):
             theme = " ".join(theme.split())
@@ -330,7 +331,7 @@ class _Row:
         raw = c.code_text(self.raw("call year"))
         if raw is None:
             return None
-        self.add("call year", raw)
+        self.add(SourceFact.CALL_YEAR, raw)
         if len(raw) == 4 and raw.isdigit():
             return int(raw)
         self.row.issue(self.header("call year"), f"not a year: {raw!r}; no period")
@@ -362,12 +363,14 @@ class _Row:
             organisations.setdefault(organisation.id, organisation)
             order = len(participations) + 1
             role = Role.LEAD if group == 0 else Role.PARTNER
-            participations.append(Participation(pid, organisation.id, role, order))
             region = c.text(self.cells[columns["region"]]) if "region" in columns else None
-            if region and not _NO_REGION.search(region) and (
-                normalise_country(region) != organisation.country
-            ):
-                self.add(f"participant {order} region", region)
+            if region and (_NO_REGION.search(region) or (
+                normalise_country(region) == organisation.country
+            )):
+                region = None  # a placeholder, or the country itself: no region
+            participations.append(
+                Participation(pid, organisation.id, role, order, region=region)
+            )
         return participations, list(organisations.values())
 
     def _organisation(self, columns: dict[str, int]) -> Organisation | None:

@@ -22,6 +22,7 @@ from ..model import (
     Project,
     ProjectRecord,
     Role,
+    SourceFact,
     normalise_country,
     organisation_id,
 )
@@ -161,7 +162,8 @@ class KeepApiReader(SourceReader):
             countries=tuple(countries),
             priority=c.text(item.get("priority")),
             extra=tuple(
-                (k, v) for k in ("intervention_type",) if (v := c.text(item.get(k))) is not None
+                (SourceFact.INTERVENTION_TYPE, v)
+                for v in (c.text(item.get("intervention_type")),) if v is not None
             ),
         )
         return ProjectRecord(project, tuple(participations), tuple(organisations))

@@ -29,6 +29,7 @@ from ._shared_vocab import (
     POLICY_OBJECTIVE_FACT,
     THEMATIC_OBJECTIVE_FACT,
     TOPICS,
+    SourceFact,
     framework_of,
     frameworks_of,
     topics_of,
@@ -80,6 +81,7 @@ __all__ = [
     "merge_projects",
     "project_keys",
     "SameAs",
+    "SourceFact",
     "topics_of",
     "transliterate",
 ]

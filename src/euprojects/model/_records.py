@@ -269,8 +269,24 @@ class Participation:
     order: int  # position in the source's partner list, 1-based
     budget: Money | None = None  # the participant's own budget
     eu_contribution: Money | None = None
+    # What a source says of the participant in this project (CORDIS, EAC), only when it does:
+    net_eu_contribution: Money | None = None  # CORDIS: the EU amount net of what it passes on
+    sme: bool | None = None  # CORDIS: the participant declared itself an SME
+    terminated: bool = False  # CORDIS: its participation ended before the project's end
+    region: str | None = None  # EAC: the participant's region, a name without a code
 
     def to_dict(self) -> dict[str, Any]:
+        # the facts below are written only when set, so that the participations of the sources
+        # without them keep their stored form (and content hash)
+        facts: dict[str, Any] = {}
+        if self.net_eu_contribution is not None:
+            facts["net_eu_contribution"] = self.net_eu_contribution.to_dict()
+        if self.sme is not None:
+            facts["sme"] = self.sme
+        if self.terminated:
+            facts["terminated"] = True
+        if self.region:
+            facts["region"] = self.region
         return {
             "project_id": self.project_id,
             "organisation_id": self.organisation_id,
@@ -278,6 +294,7 @@ class Participation:
             "order": self.order,
             "budget": self.budget.to_dict() if self.budget else None,
             "eu_contribution": self.eu_contribution.to_dict() if self.eu_contribution else None,
+            **facts,
         }
 
     @classmethod
@@ -289,6 +306,10 @@ class Participation:
             order=d["order"],
             budget=Money.from_dict(d.get("budget")),
             eu_contribution=Money.from_dict(d.get("eu_contribution")),
+            net_eu_contribution=Money.from_dict(d.get("net_eu_contribution")),
+            sme=d.get("sme"),
+            terminated=bool(d.get("terminated")),
+            region=d.get("region"),
         )
 
 

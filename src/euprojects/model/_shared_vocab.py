@@ -220,3 +220,45 @@ def topics_of(project: Project) -> tuple[str, ...]:
         if table and number:
             found.update(table.get(int(number.group()), ()))
     return tuple(t for t in TOPICS if t in found)
+
+
+class SourceFact:
+    """The labels under which the CORDIS, EAC and keep.eu importers keep a project's further
+    facts (``Project.extra``), named once: the importers write them, the project page
+    (``views.py``) lays them out under labels of its own, in the page's language. Each is the
+    source's own word, stored as it is, so that stored records keep their form."""
+
+    # CORDIS (project XML and CSV)
+    TEASER = "teaser"
+    KEYWORDS = "keywords"
+    RCN = "rcn"
+    GRANT_DOI = "grant DOI"
+    SIGNATURE_DATE = "signature date"
+    TERMINATION_DATE = "termination date"
+    LEGAL_BASIS = "legal basis"
+    CALL_TOPIC = "topic"
+    SUB_CALL = "sub call"
+    FUNDING_SCHEME = "funding scheme"
+    POLICY_PRIORITY = "policy priority"
+    FIELD_OF_SCIENCE = "field of science"
+    RESULT_REGISTERED_BY = "result registered by"
+    # EAC project results
+    SUB_PROGRAMME = "sub-programme"
+    ACTION = "action"
+    CALL_YEAR = "call year"
+    PROJECT_STATUS = "project status"
+    SUCCESS_STORY = "success story"
+    RESULTS_AVAILABLE = "results available"
+    # keep.eu: the 2019 export's column headers, and a field of the API JSON
+    THEMATIC_OBJ = "Thematic Obj"
+    INVESTMENT_PRIORITY = "Inv. Priority"
+    SPECIFIC_OBJ = "Specific Obj"
+    IPA_THEMATIC_PRIORITY = "Thematic Priorities (Interreg-IPA CBC specific)"
+    STRATEGY = "Strategy"
+    PRIORITY_AREA = "Priority Area"
+    STRATEGY_DEGREE = "Degree of comp."
+    ERDF_BUDGET = "ERDF budget"
+    IPA_BUDGET = "IPA budget"
+    ENI_BUDGET = "ENI budget"
+    ERDF_EQUIVALENT_BUDGET = "ERDF eq. budget"
+    INTERVENTION_TYPE = "intervention_type"
