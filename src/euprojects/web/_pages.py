@@ -3,6 +3,8 @@ thin call of one Catalog method, rendered; each links its JSON twin."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -10,12 +12,25 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ..catalog import FACETS, PARAMETERS, Catalog, SearchQuery, SearchResult
+from ..catalog import FACETS, PARAMETERS, RANGES, Catalog, SearchQuery, SearchResult
+from ..errors import BusyError, QueryError
 from ..settings import LANGUAGES
 from ..textview import pick_text
-from ._api import costly_search
+from ._api import client_of, costly_search
 from ._openapi import openapi_document
-from ._params import pick_language, search_params, toggle, with_params, without_filters
+from ._params import (
+    PAGE_OFFSET_LIMIT,
+    Params,
+    blank_free,
+    cursor_at,
+    cursor_offset,
+    page_numbers,
+    pick_language,
+    search_params,
+    toggle,
+    with_params,
+    without_filters,
+)
 from ._render import render, twin
 
 __all__ = ["root", "language_root", "home", "search", "project", "organisation", "api_page",
@@ -82,14 +97,125 @@ def _facet_blocks(result: SearchResult,
     return blocks
 
 
+def _page(given: Params, query: SearchQuery) -> SearchQuery:
+    """The query at its ``page`` (the HTML page's own parameter, read before any cursor):
+    page n starts after (n - 1) * size results, up to where the cursors end."""
+    raw = given.get("page", [None])[0]
+    if raw is None:
+        return query
+    if not re.fullmatch(r"[0-9]{1,9}", raw) or int(raw) < 1:
+        raise QueryError(f"parameter 'page': {raw!r} is not a page number (1, 2, 3...)", "page")
+    offset = (int(raw) - 1) * query.size
+    if offset > PAGE_OFFSET_LIMIT:
+        raise QueryError(f"parameter 'page': pages end after {PAGE_OFFSET_LIMIT} results; the "
+                         "exports give every match", "page")
+    return dataclasses.replace(query, cursor=cursor_at(offset) if offset else None)
+
+
+def _pager(params: Params, query: SearchQuery, result: SearchResult) -> dict[str, Any]:
+    """Numbered pages over the cursors: where this page starts, the pages to link (each a
+    ``page`` parameter, page 1 none) and the range of results shown."""
+    size = query.size
+    offset = cursor_offset(query.cursor)
+    current = offset // size + 1
+    last = min(-(-result.total // size), PAGE_OFFSET_LIMIT // size + 1)
+    plain = {k: v for k, v in params.items() if k != "cursor"}
+
+    def link(number: int) -> Params:
+        return dict(plain, page=[str(number)]) if number > 1 else plain
+
+    return {
+        "current": current,
+        "pages": [(n, link(n) if n else None) for n in page_numbers(current, last)]
+        if last > 1 else [],
+        "prev": link(min(current - 1, max(last, 1))) if current > 1 else None,
+        "next": link(current + 1) if current < last else None,
+        "first": offset + 1,
+        "last": offset + len(result.items),
+        "first_page": plain,
+    }
+
+
+def _chips(params: Params, query: SearchQuery) -> list[dict[str, Any]]:
+    """The active filters (the words too), each with the parameters without it."""
+    chips: list[dict[str, Any]] = []
+    if "q" in params:
+        chips.append({"kind": "q", "value": query.q, "params": with_params(params, q=None)})
+    for name, facet in FACETS.items():
+        for value in params.get(name, []):
+            chips.append({"kind": "facet", "name": name,
+                          "value": value.upper() if facet.upper else value,
+                          "params": toggle(params, name, value)})
+    for name, kind in RANGES.items():
+        low, high = query.ranges.get(name, (None, None))
+        for end, bound in (("min", low), ("max", high)):
+            if bound is not None:
+                chips.append({"kind": end, "name": name, "range": kind, "value": bound,
+                              "params": with_params(params, **{f"{name}_{end}": None})})
+    return chips
+
+
+_TERM = re.compile(r'-?"[^"]*"?|\S+')
+_MOST_TERMS = 6  # a longer text gets no "without this word" searches (one count each)
+
+
+def _alternatives(request: Request, query: SearchQuery, params: Params) -> list[dict[str, Any]]:
+    """For a search that finds nothing, searches near it that do (each counted once), the
+    nearest first: typos allowed again, the phrases as words, the text without one of its
+    words (most matches first), then any of its words. The filters stay (their chips and
+    "search without filters" remove them)."""
+    terms = _TERM.findall(query.q)
+    words = [t for t in terms if t != "OR"]
+    texts: list[tuple[int, str]] = []
+    if any('"' in t for t in words):
+        texts.append((1, " ".join(t.replace('"', "") for t in terms)))
+    if len(words) >= 2 and "OR" not in terms and len(words) <= _MOST_TERMS:
+        texts.extend((2, " ".join(words[:i] + words[i + 1:])) for i in range(len(words)))
+        wanted = [w for w in words if not w.startswith("-")]
+        if len(wanted) >= 2:
+            texts.append((3, " OR ".join(wanted)))
+    variants = [(0, with_params(params, typos=None))] if not query.typos else []
+    variants += [(rank, with_params(params, q=text)) for rank, text in texts
+                 if text.strip() and text != query.q]
+    queries = []
+    for rank, variant in variants:
+        try:
+            queries.append((rank, variant, SearchQuery.from_params(variant)))
+        except QueryError:
+            continue
+    catalog = _catalog(request)
+    try:
+        if any(q.costly for _, _, q in queries):
+            with request.app.state.budget.slot(client_of(request)):
+                counted = [(r, v, q, catalog.count_matches(q)) for r, v, q in queries]
+        else:
+            counted = [(r, v, q, catalog.count_matches(q)) for r, v, q in queries]
+    except BusyError:  # no alternatives rather than no page
+        return []
+    found = sorted((c for c in counted if c[3]), key=lambda c: (c[0], -c[3]))
+    out: list[dict[str, Any]] = []
+    for rank, variant, q, count in found:
+        if all(o["q"] != q.q or rank == 0 for o in out):
+            out.append({"params": variant, "q": q.q, "typos_on": rank == 0, "count": count})
+    return out[:4]
+
+
 def search(request: Request) -> Response:
     lang = page_language(request)
+    clean = blank_free(request)
+    if clean is not None:  # a GET form's empty fields: the same search at its clean address
+        return RedirectResponse(f"/{lang}/projects{clean}", status_code=301)
+    given = search_params(request)
     # parameters a search does not take (utm_source, fbclid...) are ignored here, so that a
     # shared link works; the API refuses them (docs/search.md)
-    params = {k: v for k, v in search_params(request).items() if k in PARAMETERS}
+    params = {k: v for k, v in given.items() if k in PARAMETERS}
     query = SearchQuery.from_params(params)
+    if "page" in given:
+        query = _page(given, query)
+        params.pop("cursor", None)
     result = costly_search(request, query)
     has_filters = any(k not in {"q", "sort", "size", "cursor", "typos"} for k in params)
+    chips = _chips(params, query)
     context = {
         "params": params,
         "q": params.get("q", [""])[0],
@@ -98,14 +224,17 @@ def search(request: Request) -> Response:
         "ranges": RANGE_FIELDS,
         "sort": params.get("sort", [""])[0],
         "has_filters": has_filters,
-        "next_params": with_params(params, cursor=result.next_cursor)
-        if result.next_cursor else None,
-        "first_params": with_params(params) if "cursor" in params else None,
+        "pager": _pager(params, query, result),
+        "chips": chips,
+        "clear_params": {k: v for k, v in params.items() if k in {"sort", "size", "typos"}},
+        "alternatives": _alternatives(request, query, params)
+        if result.total == 0 and chips else [],
         "unfiltered_params": without_filters(params),
         "export_params": {k: v for k, v in params.items() if k not in {"cursor", "size"}},
     }
+    at = with_params(params, cursor=query.cursor)  # the JSON of this page, numbered or not
     return render(request, lang, "search.html", context,
-                  json_twin=twin("/api/v1/projects", params), headers=PAGE_CACHE)
+                  json_twin=twin("/api/v1/projects", at), headers=PAGE_CACHE)
 
 
 def project(request: Request) -> Response:

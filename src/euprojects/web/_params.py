@@ -3,6 +3,8 @@ and the language of a request."""
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlencode
 
@@ -19,6 +21,11 @@ __all__ = [
     "toggle",
     "without_filters",
     "pick_language",
+    "blank_free",
+    "PAGE_OFFSET_LIMIT",
+    "cursor_at",
+    "cursor_offset",
+    "page_numbers",
 ]
 
 Params = dict[str, list[str]]
@@ -32,6 +39,16 @@ def search_params(request: Request) -> Params:
         if value.strip():
             out.setdefault(name, []).append(value)
     return out
+
+
+def blank_free(request: Request) -> str | None:
+    """The query string without its empty parameters (``start_date_min=&sort=``: what a GET
+    form sends of its empty fields), when it has any; else None."""
+    pairs = request.query_params.multi_items()
+    if all(value.strip() for _name, value in pairs):
+        return None
+    return query_string({name: [v for n, v in pairs if n == name and v.strip()]
+                         for name, _value in pairs})
 
 
 def split_params(params: Params, *extras: str) -> tuple[Params, dict[str, str]]:
@@ -103,3 +120,39 @@ def pick_language(accept_language: str | None, default: str) -> str:
         if language in LANGUAGES:
             return language
     return default
+
+
+# Where the search's cursors stop (search/_query.py MAX_OFFSET, which the catalog does not
+# name): a cursor past it is refused, so the page numbers stop there too.
+PAGE_OFFSET_LIMIT = 100_000
+
+
+def cursor_at(offset: int) -> str:
+    """The search's cursor of the page that starts after ``offset`` results (the format of
+    search/_index.py: base64url of ``{"o": offset}``; opaque to clients, not to the portal)."""
+    raw = json.dumps({"o": offset}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def cursor_offset(cursor: str | None) -> int:
+    """How many results come before a cursor's page (0 for none; a cursor the search has
+    accepted)."""
+    if not cursor:
+        return 0
+    try:
+        offset = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))["o"]
+    except (ValueError, KeyError, TypeError, RecursionError):
+        return 0
+    return offset if type(offset) is int and offset >= 0 else 0
+
+
+def page_numbers(current: int, last: int, around: int = 2) -> list[int | None]:
+    """The page numbers a pager links: the first, the last and ``around`` on each side of
+    ``current``, with None where pages are left out (shown as an ellipsis)."""
+    wanted = {1, last, *range(current - around, current + around + 1)}
+    out: list[int | None] = []
+    for number in sorted(n for n in wanted if 1 <= n <= last):
+        if out and out[-1] is not None and number - out[-1] > 1:
+            out.append(None if number - out[-1] > 2 else number - 1)
+        out.append(number)
+    return out
