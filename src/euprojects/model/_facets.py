@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ._records import Organisation, Project
-from ._shared_vocab import CATEGORY_FACT, TOPICS, frameworks_of, topics_of
+from ._shared_vocab import (
+    CATEGORY_FACT,
+    KEEP_THEMES,
+    POLICY_OBJECTIVE_FACT,
+    THEMATIC_OBJECTIVE_FACT,
+    TOPICS,
+    frameworks_of,
+    topics_of,
+)
 
 __all__ = ["Facet", "FACETS"]
 
@@ -62,6 +70,41 @@ def _categories(project: Project, _: Sequence[Organisation]) -> list[str]:
     return [value for label, value in project.extra if label == CATEGORY_FACT]
 
 
+_OBJECTIVE_FACTS = (THEMATIC_OBJECTIVE_FACT, POLICY_OBJECTIVE_FACT)
+
+
+def _objective_names(project: Project) -> list[str]:
+    """The names of Kohesio's thematic and policy objectives (the importer writes each fact as
+    ``TO03 – Enhancing the competitiveness of SMEs`` and the name among the themes)."""
+    return list(dict.fromkeys(name for label, v in project.extra if label in _OBJECTIVE_FACTS
+                              for name in (v.partition(" – ")[2],) if name))
+
+
+def _objectives(project: Project, _: Sequence[Organisation]) -> list[str]:
+    """Kohesio's objectives by name, of its own records and of a keep.eu project linked to
+    one."""
+    return _objective_names(project)
+
+
+def _themes(project: Project, _: Sequence[Organisation]) -> list[str]:
+    """keep.eu's themes: those of a keep.eu project, less the objective names that a linked
+    Kohesio operation brings along (they are the ``objective`` facet)."""
+    if project.source != "keep":
+        return []
+    named = set(_objective_names(project))
+    return [t for t in project.themes if t not in named]
+
+
+def _own_themes(source: str) -> Extract:
+    """The themes of one source's projects: CORDIS's fields of science, EAC's activity
+    types."""
+
+    def extract(project: Project, _: Sequence[Organisation]) -> tuple[str, ...]:
+        return project.themes if project.source == source else ()
+
+    return extract
+
+
 def _nuts(level: int) -> Extract:
     """The NUTS regions of a project's places at one level (a code of level 3 also counts for
     its levels 1 and 2: ``IE061`` is in ``IE06`` and ``IE0``)."""
@@ -80,20 +123,27 @@ _STATUS_WORDS = {  # a status as a filter value, not as a badge
     "terminated": _("Terminated"),
 }
 
+# Each source's own themes are a facet of their own, one vocabulary each: keep.eu's themes
+# (translated), CORDIS's fields of science, EAC's activity types and Kohesio's objectives.
 _FACETS = (
     Facet("source", _("Source"), lambda p, _o: p.sources, shown="source"),
-    Facet("framework", _("EU programme"), lambda p, _o: frameworks_of(p)),
-    Facet("programme", _("Programme"), lambda p, _o: _one(p.programme)),
+    Facet("framework", _("EU funding framework"), lambda p, _o: frameworks_of(p)),
+    Facet("programme", _("Programme (as the source names it)"), lambda p, _o: _one(p.programme)),
     Facet("period", _("Programming period"), lambda p, _o: _one(p.period)),
     Facet("country", _("Country"), lambda p, _o: p.countries, shown="country", cost=5,
           upper=True),
-    Facet("topic", _("Topic"), lambda p, _o: topics_of(p), shown="messages", messages=TOPICS),
-    Facet("theme", _("Theme"), lambda p, _o: p.themes, cost=5),
+    Facet("topic", _("Topic (across sources)"), lambda p, _o: topics_of(p), shown="messages",
+          messages=TOPICS),
+    Facet("theme", _("Theme (keep.eu)"), _themes, shown="messages",
+          messages={theme: theme for theme in KEEP_THEMES}, cost=5),
+    Facet("field", _("Field of science (CORDIS)"), _own_themes("cordis"), cost=5),
+    Facet("activity", _("Activity type (EAC)"), _own_themes("eac"), cost=2),
     Facet("status", _("Status"), None, shown="messages", messages=_STATUS_WORDS, cost=3),
     Facet("fund", _("Fund"), lambda p, _o: p.funds, cost=3),
     Facet("legal_status", _("Legal status of a participant"), _legal_statuses,
           shown="messages", messages={"public": _("Public body"), "private": _("Private body")},
           cost=4),
+    Facet("objective", _("Objective (Kohesio)"), _objectives, cost=3),
     Facet("category", _("Category of intervention"), _categories, cost=3),
     Facet("nuts1", _("Region (NUTS 1)"), _nuts(1), cost=3),
     Facet("nuts2", _("Region (NUTS 2)"), _nuts(2), cost=4),

@@ -49,7 +49,7 @@ TYPO_THRESHOLD = 5
 _LEXICON = "lexicon.json"
 # Bumped whenever the schema or what a document holds changes: an index of another format is
 # not read, and an import rebuilds it.
-INDEX_FORMAT = 5  # 5: the facets category and nuts1-3
+INDEX_FORMAT = 6  # 5: the facets category and nuts1-3; 6: field, activity, objective, topics
 _FORMAT_FILE = "format"
 _COMMITS_FILE = "commits"
 # Which store the generation was built from and the last change of it applied (see Applied).
