@@ -74,7 +74,10 @@ def start_server(db: Path, port: int, timeout_s: float = 300) -> subprocess.Pope
 
 
 def query_string(query: dict[str, Any]) -> str:
-    return urlencode(params_of(query), doseq=True)
+    """The query's parameters as an address does: no empty one (the search page answers an
+    address with an empty parameter by a redirect to the address without it)."""
+    return urlencode({k: v for k, v in params_of(query).items() if v not in ("", [])},
+                     doseq=True)
 
 
 def timed_get(conn: http.client.HTTPConnection, path: str) -> tuple[float, int, int]:
