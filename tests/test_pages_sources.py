@@ -346,3 +346,15 @@ def test_pages_of_every_family_answer_in_three_languages(client):
     for pid in (CUE_GO, TERMINATED, EAC, KEEP, KEEP_ALONE):
         for lang in ("en", "fr", "de"):
             assert client.get(f"/{lang}/projects/{pid}").status_code == 200
+
+
+def test_participant_facts_of_an_older_import_stay_out_of_the_key_facts():
+    """A store imported before participations carried them holds "participant N ..." facts:
+    the page leaves them to the JSON twin until the file is imported again."""
+    from euprojects.model import LangText, Project
+    from euprojects.views import project_facts
+
+    old = Project(id="cordis:1", source="cordis", title=LangText("T"), extra=(
+        ("participant 1 SME", "false"), ("participant 12 net EU contribution", "0.00"),
+        ("participant 3 region", "Lazio"), ("keywords", "a, b"), ("keywords", "a, b")))
+    assert [(f.label, f.values) for f in project_facts(old)] == [("Keywords", ("a, b",))]

@@ -6,6 +6,7 @@ builds them; the CLI, the web, the text view and the export formats read them.""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -183,6 +184,10 @@ _FACT_KINDS = {
 _TWIN_ONLY = frozenset({SourceFact.TEASER, SourceFact.RCN, SourceFact.FIELD_OF_SCIENCE,
                         SourceFact.PROJECT_STATUS})
 _RANK = {label: rank for rank, label in enumerate(_FACT_LABELS)}
+# A participant's fact as a project fact ("participant 2 SME"), as imports before the
+# Participation carried them wrote it: shown with the participant once the file is imported
+# again, until then in the JSON twin only.
+_OLD_PARTICIPANT_FACT = re.compile(r"participant \d+ ")
 _YES, _NO = {"yes", "true"}, {"no", "false"}
 
 
@@ -214,7 +219,7 @@ def project_facts(project: Project) -> tuple[Fact, ...]:
     # a project of both sources are one
     facts: dict[tuple[str, str], list[Any]] = {}
     for label in sorted(values, key=lambda k: _RANK.get(k, len(_RANK))):  # stable: source order
-        if label not in _TWIN_ONLY:
+        if label not in _TWIN_ONLY and not _OLD_PARTICIPANT_FACT.match(label):
             kind = _FACT_KINDS.get(label, "text")
             parsed = facts.setdefault((_FACT_LABELS.get(label, label), kind), [])
             parsed.extend(_value(kind, v) for v in values[label])
