@@ -93,6 +93,16 @@ def test_active_filters_are_chips_each_removed_by_its_cross_and_all_by_clear_all
     assert page.errors == []
 
 
+def test_words_with_markup_show_as_text_in_chips_and_offers(page):  # noqa: F811
+    page.goto("/en/projects?q=cluster+%3Cimg+src%3Dx+onerror%3Dalert(1)%3E+%3Cb%3Ezzzqqqxxy")
+    assert _total(page) == 0
+    chip = page.locator(".active-filters a.chip").first.inner_text()
+    assert "<img src=x onerror=alert(1)> <b>zzzqqqxxy" in chip
+    assert page.locator("main img, main b").count() == 0
+    assert any("<b>" in t for t in page.locator(".did-you-mean a").all_inner_texts())
+    assert page.errors == []
+
+
 def test_phone_filters_open_in_a_drawer_and_a_tick_keeps_it_open_and_focused(browser, base_url):  # noqa: F811
     context, pg = _phone(browser, base_url)
     pg.goto("/fr/projects?q=cluster")
@@ -295,6 +305,12 @@ def test_a_search_that_cannot_be_read_keeps_its_query_in_a_box_to_edit(page):  #
     page.goto("/en/projects?q=cluster&size=0")
     assert page.locator("main form input[name=q]").input_value() == "cluster"
     assert page.locator("a.again").get_attribute("href") == "/en/projects?q=cluster"
+
+    r = page.goto("/de/nowhere")  # a page not found offers a search too
+    assert r.status == 404
+    page.fill("main form input[name=q]", "cluster")
+    page.press("main form input[name=q]", "Enter")
+    page.wait_for_url(re.compile(r"/de/projects\?q=cluster$"))
 
 
 # -- 6. a facet's "more" list -------------------------------------------------------------------
