@@ -23,7 +23,7 @@ import pytest
 import uvicorn
 from starlette.testclient import TestClient
 
-from conftest import DATA
+from conftest import DATA, TODAY
 from euprojects.catalog import Catalog
 from euprojects.errors import (
     EuProjectsError,
@@ -344,7 +344,8 @@ def test_csv_of_an_unfiltered_search_has_every_project_and_round_trips(client, r
     r = client.get("/api/v1/projects.csv")
     assert r.status_code == 200
     assert r.headers["content-type"] == "text/csv; charset=utf-8"
-    assert r.headers["content-disposition"] == 'attachment; filename="projects.csv"'
+    assert r.headers["content-disposition"] == (
+        f'attachment; filename="euprojects-projects-{TODAY.isoformat()}.csv"')
     rows = list(csv.DictReader(io.StringIO(r.text, newline="")))
     assert len(rows) == real_catalog.count_projects()
     expected = {p.id: p for p in real_catalog.list_projects()}
@@ -400,9 +401,31 @@ def test_jsonl_and_xlsx_stream_every_match(client):
     book = openpyxl.load_workbook(io.BytesIO(r.content), read_only=True)
     sheet_rows = list(book["projects"].iter_rows(values_only=True))
     book.close()
-    assert sheet_rows[0] == COLUMNS
+    assert sheet_rows[0] == (*COLUMNS, "url")
     assert len(sheet_rows) == total + 1
     assert {row[0] for row in sheet_rows[1:]} == {json.loads(line)["id"] for line in lines}
+
+
+def test_an_export_says_what_was_searched_in_the_page_language_with_its_partners(client):
+    """The file name says what was searched; ``lang`` gives the headers in that language and
+    the portal links in it; ``partners=1`` adds the lead partner and every participant."""
+    r = client.get("/api/v1/projects.csv?q=Wasserstoff&country=LV&country=EE&lang=fr"
+                   "&partners=1")
+    assert r.headers["content-disposition"] == (
+        'attachment; filename="euprojects-wasserstoff-country-ee-country-lv-'
+        f'{TODAY.isoformat()}.csv"')
+    r = client.get("/api/v1/projects.csv?q=BSR%20CBP&lang=fr&partners=1")
+    rows = list(csv.reader(io.StringIO(r.text, newline="")))
+    assert rows[0][:3] == ["Fiche", "Acronyme", "Titre"]
+    assert rows[0][-4:] == ["Page sur euprojects", "Partenaire chef de file", "Participants",
+                            "Nombre de participants"]
+    seed = next(dict(zip(rows[0], row, strict=True)) for row in rows[1:] if row[1] == "BSR CBP")
+    assert seed["Page sur euprojects"].endswith(f"/fr/projects/{seed['Fiche']}")
+    assert int(seed["Nombre de participants"]) == len(seed["Participants"].split("; ")) >= 2
+    assert seed["Partenaire chef de file"] in seed["Participants"]
+    plain = next(csv.reader(io.StringIO(client.get("/api/v1/projects.csv?q=BSR").text)))
+    assert plain == [*COLUMNS, "url"]
+    assert client.get("/api/v1/projects.csv?lang=xx").status_code == 400
 
 
 def test_atom_feed_of_the_newest_matches(client):

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from . import fetch as fetching
 from .errors import EuProjectsError, IndexBusyError, QueryError, SearchIndexError
-from .exports import FORMATS, Export, ExportFormat, Feed, Options
+from .exports import FORMATS, Export, ExportFormat, Feed, Options, filename_for
 from .fetch import (
     CORDIS_FORMATS,
     CORDIS_PROGRAMMES,
@@ -23,6 +24,7 @@ from .fetch import (
     KOHESIO_PERIODS,
     Download,
 )
+from .i18n import texts
 from .importers import IMPORTERS, ImportReport, Reader, ReadLimits, open_reader
 from .model import (
     FACETS,
@@ -48,7 +50,7 @@ from .search import (
     read_judgements,
     snippet,
 )
-from .settings import Settings, load_settings
+from .settings import LANGUAGES, Settings, load_settings
 from .store import ImportEntry, OrganisationRecord, ProjectFilter, Store, open_store
 from .views import (
     FacetValue,
@@ -375,23 +377,36 @@ class Catalog:
             page = dataclasses.replace(page, size=min(page.size * 2, max(most, batch)))
 
     def export(self, query: SearchQuery, fmt: str, *, bom: bool = False,
-               feed: Feed | None = None) -> Export:
+               feed: Feed | None = None, lang: str | None = None,
+               partners: bool = False) -> Export:
         """The matches of ``query`` in one of the formats of exports.FORMATS, streamed: the one
         path of the API's ``/api/v1/projects.<format>`` and of ``euprojects export``. An export
-        format gives every match; a feed (Atom) gives the query's page."""
+        format gives every match; a feed (Atom) gives the query's page. CSV and XLSX: headers
+        in ``lang`` when given (else the column names), each project's page on the portal (in
+        ``lang``, else English), and with ``partners`` the lead partner and every participant.
+        The export's file name says what was searched."""
         if fmt not in FORMATS:
             raise QueryError(f"format {fmt!r} is not one of {', '.join(FORMATS)}", "format")
+        if lang is not None and lang not in LANGUAGES:
+            raise QueryError(f"language {lang!r} is not one of {', '.join(LANGUAGES)}", "lang")
         form = FORMATS[fmt]
-        options = Options(bom=bom, feed=feed)
+        base = f"{self.settings.public_url}/{lang or 'en'}/projects/"
+        options = Options(
+            bom=bom, feed=feed, translate=texts(lang).gettext if lang else None,
+            link_of=lambda p: base + quote(p.id, safe=":"),
+            participants=self.store.participants if partners else None)
+        filters = sorted((name, value) for name, values in query.filters.items()
+                         for value in values)
+        filename = filename_for(query.q, filters, fmt, self.today)
         if not form.whole:
             page = self.search(query)
-            return Export(form, [(i.project, i.status) for i in page.items], options)
+            return Export(form, [(i.project, i.status) for i in page.items], options, filename)
         matches = self.iter_matches(query)
         # the first match now: a bad cursor or a missing index fails here, before any output
         # (an HTTP answer then still gets its status code)
         first = next(matches, None)
         items = itertools.chain([] if first is None else [first], matches)
-        return Export(form, ((i.project, i.status) for i in items), options)
+        return Export(form, ((i.project, i.status) for i in items), options, filename)
 
     def count_matches(self, query: SearchQuery) -> int:
         """How many projects the query matches (no page, no facets)."""

@@ -21,11 +21,14 @@ from xml.sax.saxutils import quoteattr as _quoteattr
 
 from openpyxl import Workbook
 
-from .model import Project, Status
+from .model import Organisation, Participation, Project, Role, Status, fold
 from .views import export_row
 
 __all__ = [
     "COLUMNS",
+    "HEADERS",
+    "PARTNER_COLUMNS",
+    "filename_for",
     "export_row",
     "safe_cell",
     "iter_csv",
@@ -62,6 +65,32 @@ COLUMNS = (
     "source_url",
 )
 
+# With the partners (the option ``partners``): the lead partner(s) and every participant, each
+# as "name (country)", joined with "; ".
+PARTNER_COLUMNS = ("lead_partner", "partners", "partner_count")
+# With a link to each project's page on the portal (when the exporter knows the portal's
+# address).
+LINK_COLUMN = "url"
+
+
+def _(message: str) -> str:
+    """Marks a header for extraction: a localized export shows it translated."""
+    return message
+
+
+# Each column's header when the headers are localized (the option ``lang``).
+HEADERS = {
+    "id": _("Record"), "acronym": _("Acronym"), "title": _("Title"),
+    "programme": _("Programme"), "period": _("Programming period"),
+    "start_date": _("Start date"), "end_date": _("End date"), "status": _("Status"),
+    "eu_contribution": _("EU amount"), "total_budget": _("Total budget"),
+    "currency": _("Currency"), "cofinancing_rate": _("Co-financing rate"),
+    "countries": _("Countries"), "themes": _("Themes"), "website": _("Project website"),
+    "source_url": _("Record at the source"), "url": _("Page on euprojects"),
+    "lead_partner": _("Lead partner"), "partners": _("Participants"),
+    "partner_count": _("Number of participants"),
+}
+
 # A cell starting with one of these is read as a formula by spreadsheet programs.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _BATCH = 64  # rows per chunk of a streamed text export
@@ -72,18 +101,21 @@ def safe_cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def iter_csv(items: Iterable[Item], bom: bool = False) -> Iterator[str]:
+def iter_csv(items: Iterable[Item], bom: bool = False,
+             options: Options | None = None) -> Iterator[str]:
     """CSV text in chunks: a header, then one row per project (RFC 4180 quoting, CRLF line
     ends, formula-like cells prefixed with ``'``); a UTF-8 byte order mark first if ``bom``."""
-    if bom:
+    options = options or Options(bom=bom)
+    if options.bom:
         yield "\ufeff"
+    columns = options.columns
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
+    writer.writerow(options.header_row())
     rows = 0
     for project, status in items:
-        row = export_row(project, status)
-        writer.writerow([safe_cell(row[c]) for c in COLUMNS])
+        row = options.row(project, status)
+        writer.writerow([safe_cell(row[c]) for c in columns])
         rows += 1
         if rows % _BATCH == 0:
             yield buffer.getvalue()
@@ -115,25 +147,28 @@ def _xlsx_value(column: str, text: str) -> date | float | str | None:
     return safe_cell(text)
 
 
-def write_xlsx(items: Iterable[Item], target: IO[bytes]) -> int:
+def write_xlsx(items: Iterable[Item], target: IO[bytes], options: Options | None = None) -> int:
     """A one-sheet workbook (openpyxl write-only mode): header, one row per project. Returns the
     number of projects written."""
+    options = options or Options()
+    columns = options.columns
     book = Workbook(write_only=True)
     sheet = book.create_sheet("projects")
-    sheet.append(list(COLUMNS))
+    sheet.append(options.header_row())
     count = 0
     for project, status in items:
-        row = export_row(project, status)
-        sheet.append([_xlsx_value(c, row[c]) for c in COLUMNS])
+        row = options.row(project, status)
+        sheet.append([_xlsx_value(c, row[c]) for c in columns])
         count += 1
     book.save(target)
     return count
 
 
-def iter_xlsx(items: Iterable[Item], chunk_size: int = 1 << 16) -> Iterator[bytes]:
+def iter_xlsx(items: Iterable[Item], chunk_size: int = 1 << 16,
+              options: Options | None = None) -> Iterator[bytes]:
     """The workbook of ``write_xlsx`` as byte chunks, spooled through a temporary file."""
     with tempfile.TemporaryFile() as spool:
-        write_xlsx(items, spool)
+        write_xlsx(items, spool, options)
         spool.seek(0)
         while chunk := spool.read(chunk_size):
             yield chunk
@@ -151,13 +186,47 @@ class Feed:
     updated: datetime | None = None
 
 
+Participants = Callable[[str], list[tuple[Participation, Organisation]]]
+
+
 @dataclass(frozen=True)
 class Options:
     """What a format may take besides the projects: a byte order mark (CSV), a feed's title
-    and addresses (Atom)."""
+    and addresses (Atom); for CSV and XLSX, headers in a language (``translate``, the
+    language's gettext), each project's page address (``link_of``) and its partners
+    (``participants``, which reads them)."""
 
     bom: bool = False
     feed: Feed | None = None
+    translate: Callable[[str], str] | None = None
+    link_of: Callable[[Project], str] | None = None
+    participants: Participants | None = None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (COLUMNS + ((LINK_COLUMN,) if self.link_of else ())
+                + (PARTNER_COLUMNS if self.participants else ()))
+
+    def header_row(self) -> list[str]:
+        if self.translate is None:
+            return list(self.columns)
+        return [self.translate(HEADERS[c]) for c in self.columns]
+
+    def row(self, project: Project, status: Status | None) -> dict[str, str]:
+        row = export_row(project, status)
+        if self.link_of is not None:
+            row[LINK_COLUMN] = self.link_of(project)
+        if self.participants is not None:
+            found = self.participants(project.id)
+
+            def named(organisation: Organisation) -> str:
+                return (f"{organisation.name} ({organisation.country})" if organisation.country
+                        else organisation.name)
+
+            row["lead_partner"] = "; ".join(named(o) for p, o in found if p.role is Role.LEAD)
+            row["partners"] = "; ".join(named(o) for _p, o in found)
+            row["partner_count"] = str(len(found))
+        return row
 
 
 @dataclass(frozen=True)
@@ -177,6 +246,17 @@ class ExportFormat:
         return f"projects.{self.name}"
 
 
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def filename_for(words: str, filters: Iterable[tuple[str, str]], fmt: str, day: date) -> str:
+    """A file name that says what was searched: ``euprojects-hydrogen-country-lv-2026-12-05.csv``
+    (ASCII, at most about 100 characters; ``projects`` when nothing was)."""
+    parts = [words, *(f"{name} {value}" for name, value in filters)]
+    slug = _SLUG.sub("-", fold(" ".join(p for p in parts if p))).strip("-")[:80].strip("-")
+    return f"euprojects-{slug or 'projects'}-{day.isoformat()}.{fmt}"
+
+
 def _atom(items: Iterable[Item], options: Options) -> Iterator[str]:
     if options.feed is None:
         raise ValueError("an Atom feed needs its title and addresses")
@@ -187,12 +267,12 @@ def _atom(items: Iterable[Item], options: Options) -> Iterator[str]:
 
 FORMATS: dict[str, ExportFormat] = {
     "csv": ExportFormat("csv", "text/csv; charset=utf-8", False,
-                        lambda items, options: iter_csv(items, bom=options.bom)),
+                        lambda items, options: iter_csv(items, options=options)),
     "jsonl": ExportFormat("jsonl", "application/x-ndjson; charset=utf-8", False,
                           lambda items, options: iter_jsonl(items)),
     "xlsx": ExportFormat(
         "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", True,
-        lambda items, options: iter_xlsx(items)),
+        lambda items, options: iter_xlsx(items, options=options)),
     "atom": ExportFormat("atom", "application/atom+xml; charset=utf-8", False, _atom,
                          whole=False),
 }
@@ -206,6 +286,7 @@ class Export:
     format: ExportFormat
     items: Iterable[Item]
     options: Options = field(default_factory=Options)
+    filename: str = ""  # what the file is called when saved ("" : the format's own name)
     rows: int = field(default=0, init=False)
 
     def _counted(self) -> Iterator[Item]:

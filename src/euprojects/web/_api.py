@@ -115,25 +115,28 @@ def _download(request: Request, fmt: str) -> Response:
     """``/api/v1/projects.<fmt>``: every match, streamed in one of the export formats. One of
     more than CHEAP_EXPORT_ROWS rows takes a slot of the costly budget first (or is refused
     with 429 before any work), held until its stream ends."""
-    params, own = split_params(search_params(request), *(("bom",) if fmt == "csv" else ()))
+    tabular = fmt in ("csv", "xlsx")
+    names = (("bom",) if fmt == "csv" else ()) + (("lang", "partners") if tabular else ())
+    params, own = split_params(search_params(request), *names)
     params.pop("size", None)  # an export has no pages: every match
     query = SearchQuery.from_params(params)
-    bom = _flag(own, "bom")
+    bom, lang, partners = _flag(own, "bom"), own.get("lang") or None, _flag(own, "partners")
     catalog = _catalog(request)
     if catalog.count_matches(query) <= CHEAP_EXPORT_ROWS:
-        export = catalog.export(query, fmt, bom=bom)
+        export = catalog.export(query, fmt, bom=bom, lang=lang, partners=partners)
         chunks: Iterator[Any] = iter(export)
     else:
         budget, client = request.app.state.budget, client_of(request)
         budget.acquire(client)
         try:
-            export = catalog.export(query, fmt, bom=bom)
+            export = catalog.export(query, fmt, bom=bom, lang=lang, partners=partners)
         except BaseException:
             budget.release(client)
             raise
         chunks = _releasing(iter(export), lambda: budget.release(client))
+    name = export.filename or export.format.filename
     headers = {
-        "Content-Disposition": f'attachment; filename="{export.format.filename}"',
+        "Content-Disposition": f'attachment; filename="{name}"',
         "Cache-Control": "no-cache",
         "Access-Control-Allow-Origin": "*",
     }
