@@ -13,7 +13,10 @@ import shutil
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,9 +49,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory, keep_import: Built) -> str:
-    import uvicorn
-
+def base_url(tmp_path_factory: pytest.TempPathFactory, keep_import: Built) -> Iterator[str]:
     _need_chromium()
     folder = tmp_path_factory.mktemp("browser")
     seed = json.loads((DATA / "keep" / "keep_api_seed.json").read_text("utf-8"))
@@ -59,6 +60,17 @@ def base_url(tmp_path_factory: pytest.TempPathFactory, keep_import: Built) -> st
     # the real keep.eu file (a copy of the session's import), the seed and the unsafe project
     catalog = Catalog(settings_for(copy_catalog(keep_import, folder, "browser")))
     catalog.import_files("keep-eu", [DATA / "keep" / "keep_api_seed.json", unsafe])
+    with serving(catalog) as url:
+        yield url
+    catalog.close()
+
+
+@contextmanager
+def serving(catalog: Catalog) -> Iterator[str]:
+    """The portal over ``catalog`` in uvicorn on a free loopback port, in a thread: its
+    address, until the block ends."""
+    import uvicorn
+
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(catalog), host="127.0.0.1", port=port,
                                            log_level="warning", access_log=False))
@@ -68,21 +80,31 @@ def base_url(tmp_path_factory: pytest.TempPathFactory, keep_import: Built) -> st
     while not server.started:
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-    catalog.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
-@pytest.fixture(scope="module")
-def browser(base_url):
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, through Playwright (and var/screenshots/ made)."""
     from playwright.sync_api import sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module")
+def browser(base_url):
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

@@ -136,7 +136,8 @@ SEED_FIELDS = {
         "2 Participants partenaires",
         "VINNOVA Partenaire Stockholm Suède",
         "Latvian Investment and Development Agency (LIAA) Partenaire Riga Lettonie",
-        "Thèmes Innovation capacity and awareness-raising Clusters and economic cooperation",
+        # keep.eu's themes in the page's language, as the theme facet shows them
+        "Thèmes Capacité d’innovation et sensibilisation Clusters et coopération économique",
     ],
     "en": [
         "Start date: Dec 31, 2008, End date: Jan 23, 2010",

@@ -297,6 +297,10 @@ def _column_value(participant: Participant, column: str) -> Any:
     return (value or None) if column == "terminated" else value
 
 
+# The facets that hold a project's themes, one vocabulary each (model/_facets.py).
+THEME_FACETS = ("theme", "field", "activity", "objective")
+
+
 @dataclass(frozen=True)
 class ProjectView:
     """A project as a page shows it: with its status on a given day and its participants."""
@@ -326,6 +330,17 @@ class ProjectView:
     @property
     def source_links(self) -> tuple[SourceLink, ...]:
         return source_links(self.project)
+
+    @property
+    def theme_tags(self) -> tuple[tuple[str | None, str], ...]:
+        """The project's themes, each with the facet that holds it (keep.eu's themes, CORDIS's
+        fields of science, EAC's activity types, Kohesio's objectives): a theme's link
+        searches that facet. None: no facet holds it (shown without a link)."""
+        organisations = [p.organisation for p in self.participants]
+        held = {name: set(extract(self.project, organisations))
+                for name in THEME_FACETS if (extract := FACETS[name].extract) is not None}
+        return tuple((next((name for name, values in held.items() if theme in values), None),
+                      theme) for theme in self.project.themes)
 
     @property
     def partner_columns(self) -> frozenset[str]:
