@@ -18,9 +18,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
-from conftest import DATA, ROOT, Built, copy_catalog, settings_for
+from conftest import DATA, ROOT, TODAY, Built, copy_catalog, settings_for
 from euprojects.catalog import Catalog
 from euprojects.web import create_app
 
@@ -180,13 +181,35 @@ def test_download_the_csv_and_read_it_back(page, tmp_path):
     with page.expect_download() as info:
         page.click('section.exports a[href^="/api/v1/projects.csv"]:not([href*="bom"])')
     download = info.value
-    assert download.suggested_filename == "projects.csv"
+    # named after what was searched (it was always "projects.csv")
+    assert download.suggested_filename == f"euprojects-country-lv-{TODAY.isoformat()}.csv"
     target = tmp_path / "projects.csv"
     download.save_as(target)
     rows = list(csv.DictReader(io.StringIO(target.read_text("utf-8"), newline="")))
     assert len(rows) == total > 0
     assert all("LV" in row["countries"].split() for row in rows)
     assert all(re.fullmatch(r"keep:[0-9a-f]{12}", row["id"]) for row in rows)
+
+
+def test_the_spreadsheet_with_partners_speaks_the_page_language(page, tmp_path):
+    """From a French page: French headers, the lead partner and every participant (the export
+    had English snake_case headers and no partner)."""
+    page.goto("/fr/projects?country=LV")
+    total = _total(page)
+    with page.expect_download() as info:
+        page.click("section.exports a.with-partners")
+    download = info.value
+    assert download.suggested_filename == f"euprojects-country-lv-{TODAY.isoformat()}.xlsx"
+    target = tmp_path / "projects.xlsx"
+    download.save_as(target)
+    book = openpyxl.load_workbook(target, read_only=True)
+    rows = list(book["projects"].iter_rows(values_only=True))
+    book.close()
+    assert rows[0][:3] == ("Fiche", "Acronyme", "Titre")
+    assert "Partenaire chef de file" in rows[0] and "Participants" in rows[0]
+    at = rows[0].index("Participants")
+    assert len(rows) == total + 1
+    assert all(row[at] and "(LV)" in row[at] for row in rows[1:])
 
 
 def test_markup_in_a_description_shows_as_text_and_runs_nothing(page):

@@ -286,7 +286,7 @@ def test_no_result_offers_searches_that_find_projects_and_no_downloads(page):  #
     page.click('.did-you-mean a:text-is("cluster")')
     page.wait_for_url(re.compile(r"/en/projects\?q=cluster$"))
     assert _total(page) > 0
-    assert page.locator("section.exports a").count() == 5
+    assert page.locator("section.exports a").count() == 6
 
 
 def test_a_search_that_cannot_be_read_keeps_its_query_in_a_box_to_edit(page):  # noqa: F811
