@@ -135,6 +135,8 @@ def test_axe_finds_no_serious_violation(browser, portal, kind):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_no_horizontal_scroll_on_a_phone_and_screenshots(browser, portal, kind):
+    """At 390 px: no horizontal scroll, and each value of a table (its head hidden) named by
+    its column; a screenshot of each page at 390 and 1280 px."""
     _base, pages = portal
     for viewport in (PHONE, DESKTOP):
         context = _context(browser, portal, viewport)
@@ -150,6 +152,11 @@ def test_no_horizontal_scroll_on_a_phone_and_screenshots(browser, portal, kind):
                         .slice(-5).map(e => e.tagName + "." + e.className)];
                 }""")
                 assert wide is None, (lang, wide)
+                unnamed = pg.evaluate("""() => [...document.querySelectorAll("table.data td")]
+                    .filter(td => td.textContent.trim() !== ""
+                            && getComputedStyle(td, "::before").content === "none")
+                    .slice(0, 5).map(td => td.outerHTML.slice(0, 80))""")
+                assert unnamed == [], (lang, unnamed)  # a table's values say their column
             pg.screenshot(path=str(SHOTS / f"a11y-{kind}-{lang}-{viewport['width']}.png"),
                           full_page=True)
         context.close()
