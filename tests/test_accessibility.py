@@ -126,6 +126,9 @@ def test_axe_finds_no_serious_violation(browser, portal, kind):
         for lang in LANGS if viewport is DESKTOP else ("de",):
             _open(pg, f"/{lang}{pages[kind]}", kind)
             violations = _axe(pg, source)
+            if kind == "search" and viewport is PHONE:  # and the filters' drawer, open
+                pg.click("button.filters-toggle")
+                violations += _axe(pg, source)
             if violations:
                 found[f"{lang} {viewport['width']}"] = violations
         assert errors == []
