@@ -251,18 +251,17 @@ class KohesioReader(SourceReader):
                         "cofinancing_rate": "Cofinancing_Rate"}
         self.unknown = [col for col in header if col not in _KNOWN]
         self._shared = _Lookups.acquire(path)
-        self._lookups = self._shared.db
 
     # -- the exports beside it --------------------------------------------------------------
 
     def _beneficiary(self, qid: str) -> tuple[str | None, str | None, str | None]:
         """(label, website, Wikidata id) of a beneficiary in the beneficiaries export."""
-        found = self._lookups.execute(
+        found = self._shared.db.execute(
             "SELECT label, website, wikidata FROM beneficiary WHERE uri = ?", (qid,)).fetchone()
         return (found[0], found[1], found[2]) if found else (None, None, None)
 
     def _nuts_label(self, code: str) -> str | None:
-        found = self._lookups.execute("SELECT label FROM nuts WHERE code = ?", (code,)).fetchone()
+        found = self._shared.db.execute("SELECT label FROM nuts WHERE code = ?", (code,)).fetchone()
         return found[0] if found else None
 
     # -- the rows ---------------------------------------------------------------------------

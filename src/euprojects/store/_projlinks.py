@@ -11,20 +11,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from ..model import LINKED_SOURCE, PRIMARY_SOURCE, Project, project_keys, same_project
+from ._links import _chunks
 
 __all__ = ["set_project_keys", "relink_projects", "relink_all_projects", "linked_records",
            "shown_as", "hidden"]
-
-_CHUNK = 500
-
-
-def _chunks(items: list[str]) -> Iterator[list[str]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
-
 
 def set_project_keys(db: sqlite3.Connection, project: Project, *, new: bool) -> bool:
     """Write one record's link keys; True when it may link (it has keys, or had some)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..model import Organisation, Participation, ProjectRecord
@@ -36,7 +36,7 @@ class Writer:
         self.counts = PutCounts()
         self._seen_organisations: set[str] = set()
         self.summary: dict[str, Any] = {}
-        self.changed_ids: list[str] = []  # projects created or updated, for the index
+        self.changed_ids: list[str] = []  # projects to index again (an id may come twice)
         self._touched: set[str] = set()  # organisation records created or changed
         self.relinked = 0  # records whose organisation changed by the links
         self._touched_projects: set[str] = set()  # created or changed, with link keys
@@ -49,8 +49,7 @@ class Writer:
         changed = relink_projects(self._db, self._touched_projects)
         self._touched_projects.clear()
         self.projects_relinked += len(changed)
-        known = set(self.changed_ids)
-        self.changed_ids.extend(pid for pid in sorted(changed) if pid not in known)
+        self._mark(sorted(changed))
         return len(changed)
 
     def link_organisations(self) -> int:
@@ -61,17 +60,17 @@ class Writer:
         changed = relink(self._db, self._touched)
         self._touched.clear()
         self.relinked += len(changed)
-        known = set(self.changed_ids)
         for chunk in chunks(sorted(changed), 500):
             marks = ",".join("?" * len(chunk))
-            for (pid,) in self._db.execute(
+            self._mark(pid for (pid,) in self._db.execute(
                 f"SELECT DISTINCT project_id FROM participations WHERE organisation_id IN "
-                f"({marks}) ORDER BY project_id", chunk
-            ):
-                if pid not in known:
-                    known.add(pid)
-                    self.changed_ids.append(pid)
+                f"({marks}) ORDER BY project_id", chunk))
         return len(changed)
+
+    def _mark(self, project_ids: Iterable[str]) -> None:
+        """Mark these projects for the index (a project marked twice is logged once: the
+        store's commit takes each id once)."""
+        self.changed_ids.extend(project_ids)
 
     def put(self, record: ProjectRecord) -> str:
         """Store one project with its participants; returns created / updated / unchanged.

@@ -389,8 +389,10 @@ class SqliteStore:
                 pending = next(participants, None)
             if pid in parts:
                 continue
-            if pid in shown:
-                yield self.get_project(pid), self.participants(pid)
+            if pid in shown:  # with its other sources' records and their participants
+                project = Project.from_dict(json.loads(doc))
+                yield (merge_projects(project, linked_records(db, [pid]).get(pid, [])),
+                       self.participants(pid))
                 continue
             yield Project.from_dict(json.loads(doc)), found
 
