@@ -89,3 +89,39 @@ def test_a_cordis_and_a_keep_page_as_a_reader_sees_them(page):
     assert "EFRE-Budget" in page.locator("aside.facts dt").all_inner_texts()
     assert "Weitere Projekte dieser Partner" in main
     page.screenshot(path=str(SHOTS / "project-keep-de.png"), full_page=True)
+
+
+# -- 6. the vocabularies, as a reader of the search page sees them ------------------------------
+
+FACET_COUNTS = """name => [...document.querySelectorAll(
+  `fieldset[data-facet="${name}"] input[type=checkbox]`)].map(
+  b => [b.labels[0].firstChild.textContent.trim(), Number(b.dataset.count)])"""
+
+
+def test_topics_themes_and_fields_read_as_a_domain_reader_expects(page):
+    page.goto("/fr/projects?source=cordis")
+    total = int(page.locator("#count-h").get_attribute("data-total"))
+    topics = dict(page.evaluate(FACET_COUNTS, "topic"))
+    # the old mapping put "climate" on 1 880 and "digital" on 1 873 of 1 894 CORDIS projects
+    assert total == 1894 and len(topics) >= 10
+    assert topics.pop("Recherche et innovation") == total  # what CORDIS funds, by definition
+    assert max(topics.values()) < total / 3, topics
+    assert topics["Climat, environnement et biodiversité"] < total / 5
+    titles = page.locator("fieldset[data-facet] legend").all_inner_texts()
+    assert len(titles) == len(set(titles))
+    assert any(t.startswith("Discipline scientifique (CORDIS)") for t in titles)
+    assert not any(t.startswith("Thème (keep.eu)") for t in titles)  # no keep.eu project here
+    fields = page.locator('fieldset[data-facet="field"] details')
+    fields.locator("summary").click()
+    find = fields.locator("input.find-value")
+    find.fill("quantum")  # a science term (as CORDIS writes it), found among hundreds
+    shown = [li.inner_text() for li in fields.locator("li").all() if li.is_visible()]
+    assert shown and all("quant" in s.lower() for s in shown), shown
+    page.screenshot(path=str(SHOTS / "search-cordis-fr.png"), full_page=True)
+
+    page.goto("/de/projects?source=keep")
+    themes = dict(page.evaluate(FACET_COUNTS, "theme"))
+    assert "Tourismus" in themes and "Tourism" not in themes  # keep.eu's themes, translated
+    legends = page.locator("fieldset[data-facet] legend").all_inner_texts()
+    assert any(t.startswith("Thema (keep.eu)") for t in legends)
+    assert not any(t.startswith("Wissenschaftsgebiet (CORDIS)") for t in legends)

@@ -135,6 +135,31 @@ def test_phone_filters_open_in_a_drawer_and_a_tick_keeps_it_open_and_focused(bro
     context.close()
 
 
+FOCUSABLE = """() => [...document.querySelectorAll(
+  "#filters a[href], #filters button, #filters input, #filters select")].filter(
+  e => !e.disabled && e.getClientRects().length)"""
+
+
+def test_tab_goes_round_inside_the_open_drawer(browser, base_url):  # noqa: F811
+    context, pg = _phone(browser, base_url)
+    pg.goto("/en/projects?q=cluster")
+    pg.locator("button.filters-toggle").click()
+    inside = "document.getElementById('filters').contains(document.activeElement)"
+    pg.evaluate(f"() => ({FOCUSABLE})().at(-1).focus()")  # the drawer's last control
+    pg.keyboard.press("Tab")
+    assert pg.evaluate(f"() => document.activeElement === ({FOCUSABLE})()[0]")
+    pg.keyboard.press("Shift+Tab")
+    assert pg.evaluate(f"() => document.activeElement === ({FOCUSABLE})().at(-1)")
+    for _ in range(5):  # never behind the drawer, onto the page it covers
+        pg.keyboard.press("Tab")
+        assert pg.evaluate(inside)
+    pg.keyboard.press("Escape")
+    expect(pg.locator("button.filters-toggle")).to_be_focused()
+    pg.keyboard.press("Tab")  # closed, the page's order again
+    assert not pg.evaluate(inside)
+    context.close()
+
+
 def test_a_tick_far_down_the_filters_keeps_the_box_where_it_was(page):  # noqa: F811
     page.goto("/en/projects?q=cluster")
     boxes = page.locator("aside.filters fieldset.facet > ul input")
@@ -287,6 +312,24 @@ def test_no_result_offers_searches_that_find_projects_and_no_downloads(page):  #
     page.wait_for_url(re.compile(r"/en/projects\?q=cluster$"))
     assert _total(page) > 0
     assert page.locator("section.exports a").count() == 6
+
+
+def test_did_you_mean_offers_the_index_spelling_first_and_above_results(page):  # noqa: F811
+    page.goto("/fr/projects?q=renewabel+energy&typos=0")
+    assert _total(page) == 0
+    first = page.locator(".did-you-mean a").first
+    assert first.inner_text() == "renewable energy"
+    first.click()
+    page.wait_for_url(re.compile(r"/fr/projects\?typos=0&q=renewable\+energy$"))
+    assert _total(page) > 0
+    assert page.locator("p.spelling").count() == 0  # every word is held now
+    # with typos the misspelt search finds projects, and still names the spelling
+    page.goto("/de/projects?q=renewabel+energy")
+    assert _total(page) > 0
+    link = page.locator("p.spelling a")
+    assert link.inner_text() == "renewable energy"
+    assert link.get_attribute("href") == "/de/projects?q=renewable+energy"
+    assert page.errors == []
 
 
 def test_a_search_that_cannot_be_read_keeps_its_query_in_a_box_to_edit(page):  # noqa: F811

@@ -79,6 +79,27 @@ def test_typos_off_means_exact_words(real_catalog):
     assert run(real_catalog, q="toursim", typos="0").total < run(real_catalog, q="toursim").total
 
 
+def test_did_you_mean_spells_the_words_no_project_holds_as_the_index_does(real_catalog):
+    # without typos the misspelt search finds nothing: the index's spelling of it does
+    lost = run(real_catalog, q="Renewabel energy", typos="0")
+    assert lost.total == 0
+    assert lost.did_you_mean == "renewable energy"
+    assert run(real_catalog, q=lost.did_you_mean, typos="0").total > 0
+    # with typos the search already reads the word as its correction, and still says so
+    assert run(real_catalog, q="renewabel").did_you_mean == "renewable"
+    assert run(real_catalog, q="renewabel").to_dict()["meta"]["did_you_mean"] == "renewable"
+
+
+@pytest.mark.parametrize("q", ["tourism heritage",  # every word held
+                               "renewabel*",  # a prefix asked for is no typo
+                               "heritage renewa",  # nor the last word typed, read as a prefix
+                               '"toursim"',  # a phrase is taken as typed
+                               "heritage -renewabel",  # and so is an excluded word
+                               "zzqqxxwwkk"])  # no correction held: nothing to offer
+def test_did_you_mean_leaves_what_is_no_misspelling(real_catalog, q):
+    assert run(real_catalog, q=q).did_you_mean is None
+
+
 def test_exact_matches_rank_above_typo_matches(real_catalog):
     result = run(real_catalog, q="tourism", size="20")
     top = result.ids[0]

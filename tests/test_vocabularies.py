@@ -15,6 +15,7 @@ from euprojects.i18n import LOCALE_DIR, texts
 from euprojects.importers import open_reader
 from euprojects.model import FACETS, TOPICS, Project, fold, topics_of
 from euprojects.model import _shared_vocab as vocab
+from euprojects.model._objectives import KOHESIO_OBJECTIVES
 from euprojects.search import SearchQuery
 
 KOHESIO = DATA / "kohesio"
@@ -212,13 +213,32 @@ def test_facet_titles_say_what_each_holds(lang):
 def test_keep_themes_and_facet_titles_are_translated(lang):
     with (LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
         catalog = read_po(f, locale=lang)
-    wanted = [*vocab.KEEP_THEMES, *(f.label for f in FACETS.values())]
+    wanted = [*vocab.KEEP_THEMES, *KOHESIO_OBJECTIVES, *(f.label for f in FACETS.values())]
     missing = [m for m in wanted if not (catalog.get(m) and catalog.get(m).string)]
     assert missing == []
     shown = {texts(lang).gettext(m) for m in vocab.KEEP_THEMES}
     assert len(shown) == len(vocab.KEEP_THEMES)  # two themes never read the same
     assert FACETS["theme"].shown == "messages"
     assert set(FACETS["theme"].messages) == set(vocab.KEEP_THEMES)
+    assert FACETS["objective"].shown == "messages"
+    shown = {texts(lang).gettext(m) for m in KOHESIO_OBJECTIVES}
+    assert len(shown) == len(KOHESIO_OBJECTIVES)
+
+
+def test_kohesio_objectives_show_in_the_page_language(catalog):
+    from starlette.testclient import TestClient
+
+    from euprojects.web import create_app
+
+    catalog.import_files("kohesio", [KOHESIO / "IE-pp14-20-20260924.csv"])
+    with TestClient(create_app(catalog)) as client:
+        fr = client.get("/fr/projects", params={"source": "kohesio"})
+        assert "Renforcer la compétitivité des PME" in fr.text
+        assert "Enhancing the competitiveness of SMEs <span" not in fr.text  # a label
+        assert 'value="Enhancing the competitiveness of SMEs"' in fr.text  # the filter value
+        de = client.get("/de/projects/kohesio:Q232171")
+        assert de.status_code == 200
+        assert "Stärkung der Wettbewerbsfähigkeit von KMU" in de.text  # its theme tags
 
 
 def test_the_search_page_shows_keep_themes_in_its_language(combined_catalog):

@@ -346,7 +346,7 @@ class Catalog:
             for name, counts in raw.facets.items()
         }
         return SearchResult(query, raw.total, tuple(items), facets, raw.next_cursor,
-                            raw.took_ms, raw.cut)
+                            raw.took_ms, raw.cut, raw.spelling)
 
     def iter_matches(self, query: SearchQuery, batch: int = 500,
                      most: int = 100_000) -> Iterator[ResultItem]:

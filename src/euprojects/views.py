@@ -91,6 +91,7 @@ class SearchResult:
     next_cursor: str | None = None
     took_ms: float = 0.0
     cut: bool = False
+    did_you_mean: str | None = None  # the text with its unknown words spelt as the index's
 
     @property
     def ids(self) -> list[str]:
@@ -110,6 +111,7 @@ class SearchResult:
                 "next_cursor": self.next_cursor,
                 "took_ms": self.took_ms,
                 "cut": self.cut,
+                "did_you_mean": self.did_you_mean,
                 "query": self.query.to_params(),
             },
             "results": [i.to_dict() for i in self.items],

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ._objectives import KOHESIO_OBJECTIVES
 from ._records import Organisation, Project
 from ._shared_vocab import (
     CATEGORY_FACT,
@@ -143,7 +144,8 @@ _FACETS = (
     Facet("legal_status", _("Legal status of a participant"), _legal_statuses,
           shown="messages", messages={"public": _("Public body"), "private": _("Private body")},
           cost=4),
-    Facet("objective", _("Objective (Kohesio)"), _objectives, cost=3),
+    Facet("objective", _("Objective (Kohesio)"), _objectives, shown="messages",
+          messages={name: name for name in KOHESIO_OBJECTIVES}, cost=3),
     Facet("category", _("Category of intervention"), _categories, cost=3),
     Facet("nuts1", _("Region (NUTS 1)"), _nuts(1), cost=3),
     Facet("nuts2", _("Region (NUTS 2)"), _nuts(2), cost=4),

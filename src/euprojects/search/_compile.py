@@ -3,6 +3,7 @@ the ranges and the status, which depends on the day."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
@@ -177,6 +178,40 @@ def _as_meant(clause: Clause, typos: bool, corrector: Corrector | None) -> str:
         if answer is not None and answer[1] == 0 and answer[0]:
             return answer[0][0]
     return token
+
+
+def prefix_query(schema: tantivy.Schema, token: str) -> Query:
+    """The projects with a word starting with ``token`` in a text field."""
+    return _should([Query.fuzzy_term_query(schema, field, token, distance=0, prefix=True)
+                    for field in TEXT_FIELDS])
+
+
+def spelling(q: str, text: ParsedText, corrector: Corrector,
+             starts_a_word: Callable[[str], bool]) -> str | None:
+    """The query as it was probably meant: each word that no project holds in any field
+    replaced by the word one typo away that most projects hold ("hydrogne storage" ->
+    "hydrogen storage"); None when every word is held or none has a correction. Phrases,
+    asked prefixes (``word*``) and excluded words are kept as typed, and so is a last word
+    read as a prefix that starts a word the index holds ("hydrog" is no typo). It is offered
+    whether or not typos are allowed (with them the search already finds the correction;
+    without, it finds nothing)."""
+    fixed = q
+    changed = False
+    for clause in text.clauses():
+        token = clause.tokens[0]
+        if len(clause.tokens) > 1 or clause.phrase or clause.raw.endswith("*") \
+                or not typo_distance(token):
+            continue
+        answer = corrector(token)
+        if answer is None or answer[1] or not answer[0]:
+            continue
+        if clause.prefix and starts_a_word(token):
+            continue
+        # the word as typed, whole (not inside another word), whatever its case
+        pattern = re.compile(rf"(?<![\w-]){re.escape(clause.raw)}(?!\w)", re.IGNORECASE)
+        fixed, n = pattern.subn(answer[0][0], fixed)
+        changed = changed or bool(n)
+    return " ".join(fixed.split()) if changed else None
 
 
 def text_query(schema: tantivy.Schema, text: ParsedText, typos: bool,

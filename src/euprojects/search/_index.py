@@ -31,6 +31,8 @@ from ._compile import (
     combine,
     filter_queries,
     one_typo_variants,
+    prefix_query,
+    spelling,
     text_query,
 )
 from ._compounds import split_compound
@@ -71,6 +73,7 @@ class RawResult:
     next_cursor: str | None = None
     took_ms: float = 0.0
     cut: bool = False  # the time budget ran out: some facet counts were not computed
+    spelling: str | None = None  # the text as probably meant, when a word is no project's
 
 
 @dataclass(frozen=True)
@@ -329,8 +332,8 @@ class TantivyIndex:
         searcher = snap.searcher
         schema = self.schema
         held, named = _frequency(searcher), _frequency(searcher, NAME_FIELDS)
-        base = text_query(schema, query.text, query.typos,
-                          functools.cache(lambda token: self._corrections(searcher, token)),
+        corrector = functools.cache(lambda token: self._corrections(searcher, token))
+        base = text_query(schema, query.text, query.typos, corrector,
                           snap.lexicon.translations,
                           lambda token: split_compound(token, held, named))
         filters = filter_queries(schema, query, today)
@@ -348,7 +351,9 @@ class TantivyIndex:
         ]
         # tantivy's stub omits SearchResult.count (an int here, as count=True asks for it)
         total = found.count or 0  # type: ignore[attr-defined]
-        result = RawResult(total=total, hits=hits, offset=offset)
+        result = RawResult(total=total, hits=hits, offset=offset,
+                           spelling=spelling(query.q, query.text, corrector,
+                                             lambda token: self._starts_a_word(snap, token)))
         if offset + len(hits) < total and offset + len(hits) <= MAX_OFFSET:
             result.next_cursor = _encode_cursor(offset + len(hits))
         if facets:
@@ -373,6 +378,10 @@ class TantivyIndex:
         return (snap.generation, snap.commits, today, query.q, query.typos,
                 tuple(sorted((k, tuple(sorted(v))) for k, v in query.filters.items())),
                 tuple(sorted((k, tuple(map(str, v))) for k, v in query.ranges.items())))
+
+    def _starts_a_word(self, snap: Snapshot, token: str) -> bool:
+        found = snap.searcher.search(prefix_query(self.schema, token), limit=1)
+        return bool(found.hits)
 
     @staticmethod
     def _corrections(searcher: tantivy.Searcher, token: str,

@@ -138,6 +138,7 @@ def openapi_document() -> dict[str, Any]:
                             "count": {"type": "integer"}, "sort": {"type": "string"},
                             "next_cursor": {"type": ["string", "null"]},
                             "took_ms": {"type": "number"}, "cut": {"type": "boolean"},
+                            "did_you_mean": {"type": ["string", "null"]},
                             "query": {"type": "object"}}},
                         "results": {"type": "array", "items": {"type": "object"}},
                         "facets": {"type": "object", "additionalProperties": {

@@ -159,14 +159,15 @@ _TERM = re.compile(r'-?"[^"]*"?|\S+')
 _MOST_TERMS = 6  # a longer text gets no "without this word" searches (one count each)
 
 
-def _alternatives(request: Request, query: SearchQuery, params: Params) -> list[dict[str, Any]]:
+def _alternatives(request: Request, query: SearchQuery, params: Params,
+                  spelt: str | None) -> list[dict[str, Any]]:
     """For a search that finds nothing, searches near it that do (each counted once), the
-    nearest first: typos allowed again, the phrases as words, the text without one of its
-    words (most matches first), then any of its words. The filters stay (their chips and
-    "search without filters" remove them)."""
+    nearest first: the index's spelling of its words (``spelt``), typos allowed again, the
+    phrases as words, the text without one of its words (most matches first), then any of
+    its words. The filters stay (their chips and "search without filters" remove them)."""
     terms = _TERM.findall(query.q)
     words = [t for t in terms if t != "OR"]
-    texts: list[tuple[int, str]] = []
+    texts: list[tuple[int, str]] = [(-1, spelt)] if spelt else []
     if any('"' in t for t in words):
         texts.append((1, " ".join(t.replace('"', "") for t in terms)))
     if len(words) >= 2 and "OR" not in terms and len(words) <= _MOST_TERMS:
@@ -227,8 +228,10 @@ def search(request: Request) -> Response:
         "pager": _pager(params, query, result),
         "chips": chips,
         "clear_params": {k: v for k, v in params.items() if k in {"sort", "size", "typos"}},
-        "alternatives": _alternatives(request, query, params)
+        "alternatives": _alternatives(request, query, params, result.did_you_mean)
         if result.total == 0 and chips else [],
+        "spelt_params": with_params(params, q=result.did_you_mean)
+        if result.did_you_mean else None,
         "unfiltered_params": without_filters(params),
         "export_params": {k: v for k, v in params.items() if k not in {"cursor", "size"}},
     }

@@ -41,8 +41,24 @@
   filters.querySelector(".filters-close").addEventListener("click", function () {
     drawer(false, toggle);
   });
+  // The open drawer covers the page: Tab and Shift+Tab go round inside it, Escape closes it.
+  var focusable = function () {
+    return Array.prototype.filter.call(filters.querySelectorAll(
+      "a[href], button, input, select, textarea, [tabindex]:not([tabindex='-1'])"
+    ), function (el) { return !el.disabled && el.getClientRects().length > 0; });
+  };
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && isOpen()) { drawer(false, toggle); }
+    if (!isOpen()) { return; }
+    if (event.key === "Escape") { drawer(false, toggle); return; }
+    if (event.key !== "Tab") { return; }
+    var stops = focusable();
+    if (!stops.length) { return; }
+    var first = stops[0], last = stops[stops.length - 1], at = document.activeElement;
+    if (event.shiftKey && (at === first || !filters.contains(at))) {
+      event.preventDefault(); last.focus();
+    } else if (!event.shiftKey && (at === last || !filters.contains(at))) {
+      event.preventDefault(); first.focus();
+    }
   });
   phone.addEventListener("change", function () {
     if (!phone.matches && isOpen()) { drawer(false); }
