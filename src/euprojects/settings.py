@@ -85,6 +85,11 @@ class Settings:
         "Folder that 'euprojects fetch' downloads into, one sub-folder per source; "
         "empty: 'downloads' beside the database.",
     )
+    geo_dir: Path | None = _setting(
+        None,
+        "Folder of the NUTS 2021 boundaries of Eurostat GISCO (nutsrg_0.json to nutsrg_3.json "
+        "and cntrg.json) that the maps read in place; empty: no maps.",
+    )
     cordis_data_url: str = _setting(
         "https://cordis.europa.eu/data/",
         "Base URL of the CORDIS dataset files that 'euprojects fetch cordis' downloads.",
@@ -219,6 +224,7 @@ def load_settings(
         "costly_per_client": int,
         "max_member_bytes": int,
         "downloads_dir": Path,
+        "geo_dir": Path,
         "cordis_data_url": str,
         "kohesio_data_url": str,
         "keep_api_url": str,
