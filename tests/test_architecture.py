@@ -10,6 +10,7 @@ an absolute `euprojects.*` name and checked against ALLOWED below.
              exports                   (the formats: model, views, errors, settings)
                 |
               views                    (the shapes shown: model, search, store, errors, settings)
+                                       statistics: the same as views (the statistics' shapes)
     importers  store  search  stats    (peers: never import each other, nor exports)
                 |                      i18n: model, settings, errors
                 |                      fetch (downloads; the catalog calls it): settings, errors
@@ -42,7 +43,7 @@ PACKAGE_ROOT = "<package root>"
 _BASE = {"errors", "settings"}
 _PEERS = ("importers", "store", "search", "stats", "exports")
 _BELOW_CATALOG = {*_PEERS, "model", "i18n", *_BASE}
-_DOOR = {"catalog", "views", "textview", "i18n", *_BASE}
+_DOOR = {"catalog", "views", "statistics", "textview", "i18n", *_BASE}
 
 # layer -> layers it may import (besides itself and the package root).
 ALLOWED: dict[str, frozenset[str]] = {
@@ -55,7 +56,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "i18n": frozenset({"model", *_BASE}),
     # the shapes a page, an answer or an export shows (views.py): built by the catalog
     "views": frozenset({"model", "search", "store", *_BASE}),
-    "catalog": frozenset({"views", "fetch", *_BELOW_CATALOG}),
+    # the statistics of a search (statistics.py): from the index and the store, like views
+    "statistics": frozenset({"model", "search", "store", *_BASE}),
+    "catalog": frozenset({"views", "statistics", "fetch", *_BELOW_CATALOG}),
     "textview": frozenset({"catalog", "views", "i18n", "model", *_BASE}),
     "fetch": frozenset(_BASE),  # downloads the official files; the catalog imports them
     # the catalog is the only door of the CLI and the web: nothing below it
@@ -296,7 +299,7 @@ def test_checker_reports_forbidden_edges() -> None:
     ]
     assert forbidden_edges(fake) == [
         "euprojects.cli -> euprojects.search "
-        "(cli may import only catalog, errors, i18n, settings, textview, views)",
+        "(cli may import only catalog, errors, i18n, settings, statistics, textview, views)",
         "euprojects.cli -> euprojects.web (cli and web never import each other)",
         "euprojects.errors -> euprojects.settings (errors imports nothing of ours)",
         "euprojects.model._ids -> euprojects.nowhere "
@@ -308,7 +311,7 @@ def test_checker_reports_forbidden_edges() -> None:
         "euprojects.textview -> euprojects.importers "
         "(textview may import only catalog, errors, i18n, model, settings, views)",
         "euprojects.web._api -> euprojects.exports "
-        "(web may import only catalog, errors, i18n, settings, textview, views)",
+        "(web may import only catalog, errors, i18n, settings, statistics, textview, views)",
     ]
 
 

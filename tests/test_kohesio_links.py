@@ -102,7 +102,12 @@ def test_the_link_is_made_whichever_source_comes_first_and_a_reimport_changes_no
     # a store made before the links (schema 4): the migration links its records and tells the
     # index to show the project again
     with sqlite3.connect(tmp_path / "k.db") as db:
-        db.executescript("DROP TABLE project_keys; DROP TABLE project_links; "
+        db.executescript("DROP INDEX participations_stats; DROP INDEX projects_stats; "
+                         "DROP INDEX organisations_stats; "
+                         "ALTER TABLE participations DROP COLUMN eu_cents; "
+                         "ALTER TABLE projects DROP COLUMN eu_cents; "
+                         "ALTER TABLE organisations DROP COLUMN nuts; "
+                         "DROP TABLE project_keys; DROP TABLE project_links; "
                          "PRAGMA user_version = 4;")
     catalog = Catalog(settings_for(tmp_path / "k.db"))
     try:

@@ -79,7 +79,7 @@ def test_schema_is_versioned(tmp_path):
     db = tmp_path / "s.db"
     settings = load_settings({"db": db}, {})
     with Catalog(settings) as c:
-        assert c.store.schema_version == 5
+        assert c.store.schema_version == 6
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     con.execute("PRAGMA user_version = 99")
@@ -273,6 +273,9 @@ def test_source_counts_are_kept_by_every_import_and_by_the_migration(tmp_path, k
     # count what it holds and link its organisation records as an import would have
     con = sqlite3.connect(db)
     con.executescript(
+        "DROP INDEX participations_stats; DROP INDEX projects_stats; "
+        "DROP INDEX organisations_stats; ALTER TABLE participations DROP COLUMN eu_cents; "
+        "ALTER TABLE projects DROP COLUMN eu_cents; ALTER TABLE organisations DROP COLUMN nuts; "
         "DROP TABLE source_counts; DROP TABLE organisation_keys; DROP TABLE organisation_links; "
         "DROP INDEX organisations_cluster; ALTER TABLE organisations DROP COLUMN cluster; "
         "DROP TABLE index_log; DROP TABLE meta; DROP TABLE project_keys; "
@@ -280,7 +283,7 @@ def test_source_counts_are_kept_by_every_import_and_by_the_migration(tmp_path, k
     con.close()
     store = SqliteStore(db)
     try:
-        assert store.schema_version == 5
+        assert store.schema_version == 6
         assert _kept(store) == _counted(db) == linked
     finally:
         store.close()

@@ -7,6 +7,9 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from . import fetch as fetching
-from .errors import EuProjectsError, IndexBusyError, QueryError, SearchIndexError
+from .errors import EuProjectsError, IndexBusyError, NotFoundError, QueryError, SearchIndexError
 from .exports import FORMATS, Export, ExportFormat, Feed, Options, filename_for
 from .fetch import (
     CORDIS_FORMATS,
@@ -51,6 +54,8 @@ from .search import (
     snippet,
 )
 from .settings import LANGUAGES, Settings, load_settings
+from .statistics import TABLES as STATISTICS_TABLES
+from .statistics import Statistics, build_statistics
 from .store import ImportEntry, OrganisationRecord, ProjectFilter, Store, open_store
 from .views import (
     FacetValue,
@@ -71,6 +76,8 @@ __all__ = [
     # the query and its vocabulary
     "SearchQuery",
     "SearchResult",
+    "Statistics",
+    "STATISTICS_TABLES",
     "FACETS",
     "Facet",
     "RANGES",
@@ -91,6 +98,8 @@ __all__ = [
     "Export",
     "Feed",
 ]
+
+_STATS_CACHE = 64  # the statistics of this many searches are kept (per index generation)
 
 # the sources an import takes, as the CLI spells them
 SOURCES = tuple(IMPORTERS)
@@ -165,6 +174,8 @@ class Catalog:
         self.store = store or open_store(self.settings.db)
         self.index = TantivyIndex(self.settings.index_path, self.settings.search_time_budget_ms,
                                   self.settings.search_threads, self.settings.search_facet_cache)
+        self._stats_cache: OrderedDict[tuple[Any, ...], Statistics] = OrderedDict()
+        self._stats_lock = threading.Lock()
 
     def close(self) -> None:
         self.index.close()
@@ -407,6 +418,39 @@ class Catalog:
         first = next(matches, None)
         items = itertools.chain([] if first is None else [first], matches)
         return Export(form, ((i.project, i.status) for i in items), options, filename)
+
+    def statistics(self, query: SearchQuery) -> Statistics:
+        """The statistics of the projects ``query`` matches (statistics.py): the counts and
+        sums of the index and the participation amounts of the store, computed once per index
+        generation and search (the sort, the page and its size change nothing)."""
+        started = time.perf_counter()
+        snap = self.index.snapshot()
+        key = (snap.generation, snap.commits, self.today, query.q, query.typos,
+               tuple(sorted((k, tuple(sorted(v))) for k, v in query.filters.items())),
+               tuple(sorted((k, tuple(map(str, v))) for k, v in query.ranges.items())))
+        with self._stats_lock:
+            kept = self._stats_cache.get(key)
+            if kept is not None:
+                self._stats_cache.move_to_end(key)
+                return kept
+        counted = self.index.statistics(query, self.today, snap)
+        everything = not query.q.strip() and not query.filters and not query.ranges
+        ids = None if everything else self.index.matching_ids(query, self.today, snap)
+        amounts = self.store.participation_statistics(ids)
+
+        def organisation(organisation_id: str) -> Organisation | None:
+            try:
+                return self.store.get_organisation(organisation_id)
+            except NotFoundError:
+                return None
+
+        stats = build_statistics(query, counted, amounts, organisation, snap.generation,
+                                 round((time.perf_counter() - started) * 1000, 2))
+        with self._stats_lock:
+            self._stats_cache[key] = stats
+            while len(self._stats_cache) > _STATS_CACHE:
+                self._stats_cache.popitem(last=False)
+        return stats
 
     def count_matches(self, query: SearchQuery) -> int:
         """How many projects the query matches (no page, no facets)."""

@@ -95,6 +95,10 @@ class Texts:
             return ""
         return format_currency(value.amount, value.currency, locale=self.locale)
 
+    def euros(self, value: Decimal | None) -> str:
+        """An amount in euros, as money is shown: "1 234,50 €" in French."""
+        return format_currency(value, "EUR", locale=self.locale) if value is not None else ""
+
     def percent(self, value: Decimal | None) -> str:
         """76.8 (percent) as "76,8 %" in French; as many decimals as the value has."""
         if value is None:

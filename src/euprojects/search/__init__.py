@@ -17,10 +17,14 @@ from ._query import (
     parse_text,
 )
 from ._snippets import matcher_for, snippet
+from ._stats import STAT_GROUPS, GroupRow, IndexStats
 
 __all__ = [
     "Applied",
     "Snapshot",
+    "STAT_GROUPS",
+    "GroupRow",
+    "IndexStats",
     "EvalReport",
     "Judgement",
     "evaluate",

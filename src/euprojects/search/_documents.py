@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN
 
 import tantivy
 
-from ..model import FACETS, Organisation, Participation, Project
+from ..model import FACETS, Money, Organisation, Participation, Project
 from ._analysis import NEUTRAL, STEMMED, stem_field
 
 __all__ = ["build_schema", "to_document", "TEXT_FIELDS", "FACET_FIELDS", "NUMBER_FIELDS",
-           "said_status", "NO_START", "NO_END"]
+           "said_status", "NO_START", "NO_END", "euro_cents"]
 
 # Searchable neutral fields and their weights: acronym and title above texts above partners.
 TEXT_FIELDS = {"acronym": 6.0, "title": 3.0, "body": 1.0, "partners": 0.6}
@@ -40,7 +41,20 @@ def build_schema() -> tantivy.Schema:
     sb.add_date_field("end", stored=False, indexed=True, fast=True)
     for short in NUMBER_FIELDS.values():
         sb.add_float_field(short, stored=False, indexed=True, fast=True)
+    # the statistics' exact sums (search/_stats.py): amounts in EUR as integer cents, and
+    # the start year
+    sb.add_integer_field("eu_cents", stored=False, indexed=True, fast=True)
+    sb.add_integer_field("total_cents", stored=False, indexed=False, fast=True)
+    sb.add_integer_field("start_year", stored=False, indexed=False, fast=True)
     return sb.build()
+
+
+def euro_cents(money: Money | None) -> int | None:
+    """An amount in EUR as whole cents (to the nearest cent); None for no amount or an
+    amount in another currency (not summed with euros)."""
+    if money is None or money.currency != "EUR":
+        return None
+    return int((money.amount * 100).to_integral_value(ROUND_HALF_EVEN))
 
 
 def said_status(value: str | None) -> str:
@@ -107,4 +121,11 @@ def to_document(
     rate = project.cofinancing_rate
     if rate is not None:
         doc.add_float("rate", float(rate))
+    for name, money in (("eu_cents", project.eu_contribution),
+                        ("total_cents", project.total_budget)):
+        cents = euro_cents(money)
+        if cents is not None:
+            doc.add_integer(name, cents)
+    if project.start_date:
+        doc.add_integer("start_year", project.start_date.year)
     return doc

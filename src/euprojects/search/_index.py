@@ -22,12 +22,13 @@ from datetime import date
 from pathlib import Path
 
 import tantivy
-from tantivy import Order
+from tantivy import Order, Query
 
 from ..errors import IndexBusyError, QueryError, SearchIndexError
 from ..model import Organisation, Participation, Project
 from ._analysis import register
 from ._compile import (
+    Corrector,
     combine,
     filter_queries,
     one_typo_variants,
@@ -40,6 +41,7 @@ from ._documents import build_schema, to_document
 from ._facets import FacetCounter, FacetKey
 from ._lexicon import Lexicon, LexiconBuilder
 from ._query import MAX_OFFSET, SearchQuery
+from ._stats import IndexStats, index_statistics
 
 __all__ = ["TantivyIndex", "RawResult", "Snapshot", "Applied"]
 
@@ -51,7 +53,9 @@ TYPO_THRESHOLD = 5
 _LEXICON = "lexicon.json"
 # Bumped whenever the schema or what a document holds changes: an index of another format is
 # not read, and an import rebuilds it.
-INDEX_FORMAT = 6  # 5: the facets category and nuts1-3; 6: field, activity, objective, topics
+# 5: the facets category and nuts1-3; 6: field, activity, objective, topics; 7: the statistics'
+# eu_cents, total_cents and start_year
+INDEX_FORMAT = 7
 _FORMAT_FILE = "format"
 _COMMITS_FILE = "commits"
 # Which store the generation was built from and the last change of it applied (see Applied).
@@ -330,13 +334,7 @@ class TantivyIndex:
     def _search(self, query: SearchQuery, today: date, facets: bool, snap: Snapshot,
                 offset: int, started: float) -> RawResult:
         searcher = snap.searcher
-        schema = self.schema
-        held, named = _frequency(searcher), _frequency(searcher, NAME_FIELDS)
-        corrector = functools.cache(lambda token: self._corrections(searcher, token))
-        base = text_query(schema, query.text, query.typos, corrector,
-                          snap.lexicon.translations,
-                          lambda token: split_compound(token, held, named))
-        filters = filter_queries(schema, query, today)
+        base, filters, corrector = self._compiled(query, today, snap)
         full = combine(base, list(filters.values()))
         key, descending = query.effective_sort
         if key == "relevance":
@@ -363,6 +361,45 @@ class TantivyIndex:
                                                             facet_key, budget)
         result.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return result
+
+    def statistics(self, query: SearchQuery, today: date,
+                   snapshot: Snapshot | None = None) -> IndexStats:
+        """The statistics of the projects ``query`` matches (search/_stats.py)."""
+        snap = snapshot or self.snapshot()
+        with _engine_errors("computing statistics"):
+            return index_statistics(snap.searcher, self.schema,
+                                    self._matching(query, today, snap))
+
+    def matching_ids(self, query: SearchQuery, today: date,
+                     snapshot: Snapshot | None = None) -> list[str]:
+        """The ids of every project ``query`` matches, in id order (no scores, no cap)."""
+        snap = snapshot or self.snapshot()
+        with _engine_errors("searching"):
+            full = Query.const_score_query(self._matching(query, today, snap), 1.0)
+            total = int(snap.searcher.num_docs)
+            if total == 0:
+                return []
+            found = snap.searcher.search(full, limit=total, order_by_field="id",
+                                         order=Order.Asc)
+            return [str(key) for key, _ in found.hits]
+
+    def _compiled(self, query: SearchQuery, today: date, snap: Snapshot
+                  ) -> tuple[Query | None, dict[str, Query], Corrector]:
+        """``query`` as engine queries: its words (None for none), one query per filter, and
+        the typo corrections it asked the index for (cached for this search)."""
+        searcher = snap.searcher
+        held, named = _frequency(searcher), _frequency(searcher, NAME_FIELDS)
+        corrector: Corrector = functools.cache(
+            lambda token: self._corrections(searcher, token))
+        base = text_query(self.schema, query.text, query.typos, corrector,
+                          snap.lexicon.translations,
+                          lambda token: split_compound(token, held, named))
+        return base, filter_queries(self.schema, query, today), corrector
+
+    def _matching(self, query: SearchQuery, today: date, snap: Snapshot) -> Query:
+        """What ``query`` matches as one engine query: its words and every filter."""
+        base, filters, _ = self._compiled(query, today, snap)
+        return combine(base, list(filters.values()))
 
     def _read_commits(self, generation: str) -> int:
         """How many updates this generation has had (cached counts of older contents are not

@@ -26,6 +26,13 @@ COUNT_SOURCES = (
     "LEFT JOIN organisations o ON o.id = p.organisation_id GROUP BY j.source"
 )
 
+# An EU amount of a document in EUR as whole cents (to the nearest cent), else NULL.
+_EURO_CENTS = (
+    "CASE WHEN json_extract(doc, '$.eu_contribution.currency') = 'EUR' "
+    "THEN CAST(ROUND(CAST(json_extract(doc, '$.eu_contribution.amount') AS REAL) * 100) "
+    "AS INTEGER) END"
+)
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: projects, organisations, participations, import history
     """
@@ -135,6 +142,21 @@ MIGRATIONS: tuple[str, ...] = (
         key TEXT NOT NULL
     );
     CREATE INDEX project_links_same_as ON project_links(same_as);
+    """,
+    # 6: what the statistics sum and group by (store/_stats.py), as columns computed from the
+    # documents: an EU amount in EUR as integer cents (NULL for none or another currency) and
+    # an organisation's deepest NUTS code. They are virtual; the covering indexes hold their
+    # values, so a statistics query reads no document.
+    f"""
+    ALTER TABLE participations ADD COLUMN eu_cents INTEGER
+        GENERATED ALWAYS AS ({_EURO_CENTS}) VIRTUAL;
+    ALTER TABLE projects ADD COLUMN eu_cents INTEGER
+        GENERATED ALWAYS AS ({_EURO_CENTS}) VIRTUAL;
+    ALTER TABLE organisations ADD COLUMN nuts TEXT
+        GENERATED ALWAYS AS (json_extract(doc, '$.nuts[#-1].code')) VIRTUAL;
+    CREATE INDEX participations_stats ON participations(project_id, organisation_id, eu_cents);
+    CREATE INDEX projects_stats ON projects(id, eu_cents);
+    CREATE INDEX organisations_stats ON organisations(id, cluster, country, nuts);
     """,
 )
 

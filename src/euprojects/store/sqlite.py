@@ -24,6 +24,7 @@ from ._links import (
 )
 from ._projlinks import hidden, linked_records, shown_as
 from ._schema import COUNT_SOURCES, migrate
+from ._stats import ParticipationStats, participation_statistics
 from ._types import ImportEntry, ProjectFilter
 from ._writer import Writer, chunks
 
@@ -395,6 +396,12 @@ class SqliteStore:
                        self.participants(pid))
                 continue
             yield Project.from_dict(json.loads(doc)), found
+
+    @guarded
+    def participation_statistics(self, ids: Sequence[str] | None,
+                                 top: int = 20) -> ParticipationStats:
+        """The participations of these projects (None: of all) summed (store/_stats.py)."""
+        return participation_statistics(self._read(), ids, top)
 
     @guarded
     def count_projects(self, filters: ProjectFilter | None = None) -> int:

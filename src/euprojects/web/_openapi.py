@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 
 from .. import __version__
-from ..catalog import FACETS, MAX_SIZE, RANGES, SORTS
+from ..catalog import FACETS, MAX_SIZE, RANGES, SORTS, STATISTICS_TABLES
 
 __all__ = ["openapi_document", "SEARCH_PARAMETERS"]
 
@@ -51,6 +51,12 @@ def _search_parameters() -> list[dict[str, Any]]:
 
 SEARCH_PARAMETERS = _search_parameters()
 _EXPORT_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] not in {"size", "cursor"}]
+
+_STATS_PARAMETERS = [
+    *[p for p in SEARCH_PARAMETERS if p["name"] not in {"size", "cursor", "sort"}],
+    _param("order", _("A table's order: <table>:<column>, '-' in front of the column for "
+                      "descending; repeat for other tables"), {"type": "string"}, many=True),
+]
 
 _ERROR = {"$ref": "#/components/responses/Error"}
 _ID = _param("id", _("Stable id, e.g. keep:f168f72363d6"), {"type": "string"}, where="path",
@@ -108,6 +114,19 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/organisations/{id}": _get(
                 _("One organisation, its projects and its most frequent co-partners"),
                 [_ID], _json("Organisation"), ("404",)),
+            "/api/v1/statistics": _get(
+                _("Statistics of the matching projects: totals, per start year, per facet "
+                  "value, per place and the organisations that received most"),
+                _STATS_PARAMETERS, _json("Statistics")),
+            "/api/v1/statistics.csv": _get(
+                _("One table of the statistics as CSV"),
+                [*_STATS_PARAMETERS,
+                 _param("table", _("The table"), {"type": "string",
+                                                  "enum": list(STATISTICS_TABLES)},
+                        required=True),
+                 _param("lang", _("Language of the column headers (default: their names)"),
+                        {"type": "string", "enum": ["fr", "en", "de"]})],
+                {"text/csv": text}),
             "/api/v1/sources": _get(_("The sources, their record counts and last imports"),
                                     [], _json("Sources"), ()),
         },
@@ -145,6 +164,18 @@ def openapi_document() -> dict[str, Any]:
                             "type": "array", "items": {"type": "object", "properties": {
                                 "value": {"type": "string"}, "count": {"type": "integer"},
                                 "selected": {"type": "boolean"}}}}},
+                    },
+                },
+                "Statistics": {
+                    "type": "object",
+                    "required": ["query", "totals", "tables"],
+                    "properties": {
+                        "query": {"type": "object"},
+                        "generation": {"type": "string"},
+                        "totals": {"type": "object"},
+                        "tables": {"type": "object", "additionalProperties": {
+                            "type": "array", "items": {"type": "object"}}},
+                        "took_ms": {"type": "number"},
                     },
                 },
                 "Project": {"type": "object", "required": ["id", "title", "participants"]},

@@ -34,7 +34,7 @@ from ._params import (
 from ._render import render, twin
 
 __all__ = ["root", "language_root", "home", "search", "project", "organisation", "api_page",
-           "page_language"]
+           "page_language", "chips_of", "PAGE_CACHE"]
 
 PAGE_CACHE = {"Cache-Control": "public, max-age=60"}
 FACET_SHOWN = 10  # values shown before "more"
@@ -136,7 +136,7 @@ def _pager(params: Params, query: SearchQuery, result: SearchResult) -> dict[str
     }
 
 
-def _chips(params: Params, query: SearchQuery) -> list[dict[str, Any]]:
+def chips_of(params: Params, query: SearchQuery) -> list[dict[str, Any]]:
     """The active filters (the words too), each with the parameters without it."""
     chips: list[dict[str, Any]] = []
     if "q" in params:
@@ -216,7 +216,7 @@ def search(request: Request) -> Response:
         params.pop("cursor", None)
     result = costly_search(request, query)
     has_filters = any(k not in {"q", "sort", "size", "cursor", "typos"} for k in params)
-    chips = _chips(params, query)
+    chips = chips_of(params, query)
     context = {
         "params": params,
         "q": params.get("q", [""])[0],
@@ -234,6 +234,8 @@ def search(request: Request) -> Response:
         if result.did_you_mean else None,
         "unfiltered_params": without_filters(params),
         "export_params": {k: v for k, v in params.items() if k not in {"cursor", "size"}},
+        "stats_params": {k: v for k, v in params.items()
+                         if k not in {"cursor", "size", "sort", "page"}},
     }
     at = with_params(params, cursor=query.cursor)  # the JSON of this page, numbered or not
     return render(request, lang, "search.html", context,

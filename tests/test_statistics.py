@@ -1,0 +1,214 @@
+"""The statistics of a search (issue 14) on the real catalog (keep.eu, CORDIS and EAC, with the
+Kohesio fixtures and the keep.eu seed that links one of them): every total and group equals
+the same figure computed here from the store with plain SQL, independently of the index."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+from statistics import median
+
+import pytest
+from starlette.testclient import TestClient
+
+from conftest import DATA, Built, _open_copy
+from euprojects.catalog import Catalog, SearchQuery
+from euprojects.web import create_app
+
+KOHESIO = DATA / "kohesio"
+FILES = [KOHESIO / n for n in ("IE-pp14-20-20260924.csv", "IE-pp21-27-20260924.csv",
+                               "PL-pp21-27-20260924.csv", "BG-pp21-27-20260924.csv")]
+
+# six searches: everything, a country, a source, a source and a period, two countries from a
+# start date, and Kohesio (whose one linked operation counts for its keep.eu project)
+PARAMS = [
+    {},
+    {"country": ["LV"]},
+    {"source": ["cordis"]},
+    {"source": ["keep"], "period": ["2014-2020"]},
+    {"country": ["SE", "DK"], "start_date_min": ["2019-01-01"]},
+    {"source": ["kohesio"]},
+]
+
+
+@pytest.fixture(scope="module")
+def stats_catalog(tmp_path_factory: pytest.TempPathFactory, combined_built: Built) -> Catalog:
+    for catalog in _open_copy(combined_built, tmp_path_factory.mktemp("statistics")):
+        catalog.import_files("keep-eu", [DATA / "keep" / "keep_api_seed.json"])
+        catalog.import_files("kohesio", FILES)
+        yield catalog
+
+
+# -- the figures, from the store alone --------------------------------------------------------
+
+CENTS = "CAST(ROUND(CAST(json_extract({d}, '$.eu_contribution.amount') AS REAL) * 100) AS INTEGER)"
+TOTAL = "CAST(ROUND(CAST(json_extract({d}, '$.total_budget.amount') AS REAL) * 100) AS INTEGER)"
+
+
+def _matched(db: sqlite3.Connection, params: dict[str, list[str]]) -> list[str]:
+    """The projects shown (a record shown inside another is not one) that the filters
+    match: a source or a country of the project or of a record shown inside it."""
+    where, args = ["p.id NOT IN (SELECT project_id FROM project_links)"], []
+    records = ("(SELECT p.id UNION SELECT l.project_id FROM project_links l "
+               "WHERE l.same_as = p.id)")
+    if "source" in params:
+        marks = ",".join("?" * len(params["source"]))
+        where.append(f"EXISTS (SELECT 1 FROM projects r WHERE r.id IN {records} "
+                     f"AND r.source IN ({marks}))")
+        args += params["source"]
+    if "country" in params:
+        marks = ",".join("?" * len(params["country"]))
+        where.append(f"EXISTS (SELECT 1 FROM projects r, json_each(r.doc, '$.countries') c "
+                     f"WHERE r.id IN {records} AND c.value IN ({marks}))")
+        args += params["country"]
+    if "period" in params:
+        where.append("p.period = ?")
+        args += params["period"]
+    if "start_date_min" in params:
+        where.append("p.start_date >= ?")
+        args += params["start_date_min"]
+    sql = f"SELECT p.id FROM projects p WHERE {' AND '.join(where)}"
+    return [row[0] for row in db.execute(sql, args)]
+
+
+def _expected(db: sqlite3.Connection, ids: list[str]) -> dict[str, object]:
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS m (id TEXT PRIMARY KEY)")
+    db.execute("DELETE FROM m")
+    db.executemany("INSERT INTO m VALUES (?)", [(i,) for i in ids])
+    # each project with its records (itself, then those shown inside it)
+    db.execute("DROP TABLE IF EXISTS rec")
+    db.execute("CREATE TEMP TABLE rec AS SELECT id AS project, id AS record, 0 AS k FROM m "
+               "UNION ALL SELECT l.same_as, l.project_id, 1 FROM project_links l "
+               "WHERE l.same_as IN (SELECT id FROM m)")
+    amounts = dict(db.execute(
+        f"SELECT m.id, COALESCE({CENTS.format(d='p.doc')}, (SELECT MAX({CENTS.format(d='q.doc')}) "
+        "FROM rec JOIN projects q ON q.id = rec.record WHERE rec.project = m.id AND rec.k = 1)) "
+        "FROM m JOIN projects p ON p.id = m.id"))
+    totals = dict(db.execute(
+        f"SELECT m.id, COALESCE({TOTAL.format(d='p.doc')}, (SELECT MAX({TOTAL.format(d='q.doc')}) "
+        "FROM rec JOIN projects q ON q.id = rec.record WHERE rec.project = m.id AND rec.k = 1)) "
+        "FROM m JOIN projects p ON p.id = m.id"))
+    years = Counter(dict(db.execute(
+        "SELECT substr(p.start_date, 1, 4), COUNT(*) FROM m JOIN projects p ON p.id = m.id "
+        "WHERE p.start_date IS NOT NULL GROUP BY 1")))
+    countries = Counter(dict(db.execute(
+        "SELECT c.value, COUNT(DISTINCT rec.project) FROM rec JOIN projects r "
+        "ON r.id = rec.record, json_each(r.doc, '$.countries') c GROUP BY c.value")))
+    nuts2 = Counter(dict(db.execute(
+        "SELECT substr(n.value, 1, 4), COUNT(DISTINCT rec.project) FROM rec JOIN projects r "
+        "ON r.id = rec.record, json_each(r.doc, '$.nuts') n WHERE length(n.value) >= 4 "
+        "GROUP BY 1")))
+    part = f"{CENTS.format(d='pa.doc')}"
+    parts = "FROM rec JOIN participations pa ON pa.project_id = rec.record " \
+            "JOIN organisations o ON o.id = pa.organisation_id"
+    n_parts, n_orgs, received = db.execute(
+        f"SELECT COUNT(*), COUNT(DISTINCT o.cluster), COALESCE(SUM({part}), 0) {parts}"
+    ).fetchone()
+    received_by_country = dict(db.execute(
+        f"SELECT o.country, SUM({part}) {parts} WHERE o.country IS NOT NULL "
+        f"AND {part} IS NOT NULL GROUP BY o.country"))
+    by_org = db.execute(
+        f"SELECT o.cluster, SUM({part}) AS s {parts} WHERE {part} IS NOT NULL "
+        "GROUP BY o.cluster ORDER BY s DESC, o.cluster LIMIT 5").fetchall()
+    known = dict(db.execute(f"SELECT rec.project, SUM({part}) {parts} GROUP BY rec.project"))
+    unknown = sum(max(0, cents - (known.get(pid) or 0))
+                  for pid, cents in amounts.items() if cents is not None)
+    values = [c for c in amounts.values() if c is not None]
+    return {
+        "projects": len(ids),
+        "eu": sum(values), "eu_projects": len(values),
+        "total": sum(c for c in totals.values() if c is not None),
+        "median": Decimal(str(median(values))) if values else None,
+        "years": years, "countries": countries, "nuts2": nuts2,
+        "participations": n_parts, "organisations": n_orgs, "received": received,
+        "received_by_country": received_by_country, "top": by_org, "unknown": unknown,
+    }
+
+
+def _cents(value: Decimal | None) -> int | None:
+    return None if value is None else int(value * 100)
+
+
+@pytest.mark.parametrize("params", PARAMS, ids=lambda p: "&".join(
+    f"{k}={','.join(v)}" for k, v in p.items()) or "everything")
+def test_every_total_and_group_equals_plain_sql_on_the_store(stats_catalog, params):
+    stats = stats_catalog.statistics(SearchQuery.from_params(params))
+    db = sqlite3.connect(f"file:{stats_catalog.settings.db}?mode=ro", uri=True)
+    ids = _matched(db, params)
+    expected = _expected(db, ids)
+    assert stats.projects == expected["projects"] > 0
+    assert _cents(stats.eu_amount) == expected["eu"]
+    assert stats.eu_projects == expected["eu_projects"]
+    assert _cents(stats.total_budget) == expected["total"]
+    assert stats.median_eu is not None and expected["median"] is not None
+    assert stats.median_eu * 100 == expected["median"]
+    years = {r.key: r.projects for r in stats.table("year") if r.projects}
+    assert years == dict(expected["years"])
+    assert stats.no_year == expected["projects"] - sum(expected["years"].values())
+    assert {r.key: r.projects for r in stats.table("country")} == dict(expected["countries"])
+    assert {r.key: r.projects for r in stats.table("nuts2")} == dict(expected["nuts2"])
+    assert stats.participations == expected["participations"]
+    assert stats.organisations == expected["organisations"]
+    assert _cents(stats.received) == expected["received"]
+    received = {r.key: _cents(r.value("received")) for r in stats.table("country")
+                if r.value("known")}
+    assert received == expected["received_by_country"]
+    top = [(r.key, _cents(r.value("received"))) for r in stats.table("organisation")][:5]
+    assert top == expected["top"]
+    assert _cents(stats.unknown) == expected["unknown"]
+    # the sources and periods, counted per project
+    sources = {r.key: r.projects for r in stats.table("source")}
+    assert sum(sources.values()) >= stats.projects
+    db.close()
+
+
+def test_latvia_projects_with_a_partner_differ_from_what_latvian_partners_received(
+        stats_catalog):
+    stats = stats_catalog.statistics(SearchQuery.from_params({"country": ["LV"]}))
+    latvia = next(r for r in stats.table("country") if r.key == "LV")
+    assert latvia.projects == stats.projects  # every project has a Latvian partner
+    assert latvia.received is not None and latvia.received < stats.eu_amount / 10
+    assert stats.unknown > 0  # keep.eu gives no partner amounts: shown, never split
+    with TestClient(create_app(stats_catalog)) as client:
+        page = client.get("/en/statistics", params={"country": "LV"})
+        assert page.status_code == 200
+        assert "Projects with a partner" in page.text
+        assert "Amount received by partners there" in page.text
+        assert "Unknown: of the EU amount" in page.text
+        data = client.get("/api/v1/statistics", params={"country": "LV"}).json()
+        row = next(r for r in data["tables"]["country"] if r["key"] == "LV")
+        assert row["projects"] == data["totals"]["projects"]
+        assert Decimal(row["received"]) == latvia.received
+        assert Decimal(data["totals"]["without_participation_amount"]) == stats.unknown
+
+
+def test_tables_sort_by_any_column_and_a_csv_holds_every_row(stats_catalog):
+    query = SearchQuery.from_params({"source": ["cordis"]})
+    stats = stats_catalog.statistics(query)
+    by_received = stats.table("country", ("received", True))
+    assert [r.received for r in by_received] == sorted((r.received for r in by_received),
+                                                        reverse=True)
+    by_name = stats.table("country", ("key", False))
+    assert [r.key for r in by_name] == sorted(r.key for r in by_name)
+    with TestClient(create_app(stats_catalog)) as client:
+        csv = client.get("/api/v1/statistics.csv", params={
+            "source": "cordis", "table": "country", "order": "country:-received",
+            "lang": "fr"})
+        assert csv.status_code == 200
+        lines = csv.text.strip().split("\r\n")
+        assert lines[0].startswith("Valeur,Projets,")
+        assert len(lines) == 1 + len(by_received)
+        assert lines[1].split(",")[0] == by_received[0].key
+        bad = client.get("/api/v1/statistics", params={"order": "country:-nothing"})
+        assert bad.status_code == 400 and "order" in bad.json()["error"]
+
+
+def test_the_statistics_are_kept_per_index_generation(stats_catalog, tmp_path: Path):
+    query = SearchQuery.from_params({"source": ["eac"]})
+    first = stats_catalog.statistics(query)
+    assert stats_catalog.statistics(query) is first  # the same search: kept
+    # the page and its sort change nothing of what is counted
+    again = SearchQuery.from_params({"source": ["eac"], "sort": ["-start_date"], "size": ["50"]})
+    assert stats_catalog.statistics(again) is first
