@@ -176,3 +176,21 @@ def test_bad_setting_names_the_key(tmp_path):
     )
     assert (proc.returncode, proc.stderr) == (
         1, "Error: setting 'EUPROJECTS_TODAY': 'yesterday' is not a date (YYYY-MM-DD)\n")
+
+
+def test_stats_prints_the_statistics_of_a_search_and_their_json(run, tmp_path, keep_import):
+    copy_catalog(keep_import, tmp_path, "cli")  # the real keep.eu file: `run`'s store
+    data = json.loads(run("stats", "--country", "LV", "--json"))
+    assert data["query"] == {"country": ["LV"]}
+    rows = [json.loads(x) for x in run("list", "--country", "LV", "--json", "--limit", "500")
+            .splitlines()]
+    assert data["totals"]["projects"] == len(rows) > 0
+    latvia = next(r for r in data["tables"]["country"] if r["key"] == "LV")
+    assert latvia["projects"] == len(rows)
+    text = run("stats", "--country", "LV", "--table", "country", "--rows", "3")
+    assert f"projects: {len(rows):,}" in text.splitlines()
+    lines = text.splitlines()
+    head = lines.index(next(x for x in lines if x.startswith("country (")))
+    assert lines[head + 1].split()[:3] == ["key", "projects", "projects_share"]
+    assert lines[head + 2].startswith("Latvia ")  # every project has a Latvian partner
+    assert len(lines) == head + 2 + 3  # --rows 3

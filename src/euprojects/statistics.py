@@ -52,6 +52,15 @@ def _euros(cents: int | Decimal) -> Decimal:
     return (Decimal(cents) / 100).quantize(_CENT, ROUND_HALF_EVEN)
 
 
+def _median(cents: Decimal | None) -> Decimal | None:
+    """The median in euros, exact: to the cent, or to the half cent when the mean of the two
+    middle amounts holds one."""
+    if cents is None:
+        return None
+    whole = cents == cents.to_integral_value()
+    return (cents / 100).quantize(_CENT if whole else Decimal("0.001"))
+
+
 def _share(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
     """``part`` as a percentage of ``whole``, to one decimal; None when the whole is 0."""
     if not whole:
@@ -222,7 +231,6 @@ def build_statistics(query: SearchQuery, index: IndexStats, store: Participation
         query=query, projects=index.projects, participations=store.participations,
         organisations=store.organisations, eu_amount=_euros(index.eu_cents),
         eu_projects=index.eu_projects, total_budget=_euros(index.total_cents),
-        # exact: the mean of the two middle amounts may hold half a cent
-        median_eu=index.median_eu_cents / 100 if index.median_eu_cents is not None else None,
+        median_eu=_median(index.median_eu_cents),
         received=_euros(store.received_cents), unknown=_euros(store.unknown_cents),
         no_year=index.no_year, tables=tables, generation=generation, took_ms=took_ms)

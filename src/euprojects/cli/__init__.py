@@ -1,4 +1,5 @@
-"""The command line: a thin click wrapper over the Catalog."""
+"""The command line: a thin click wrapper over the Catalog (the data commands in _sources,
+the statistics in _stats, what they share in _common)."""
 
 from __future__ import annotations
 
@@ -6,61 +7,28 @@ import dataclasses
 import json
 import os
 import sys
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .catalog import (
-    CORDIS_FORMATS,
-    CORDIS_PROGRAMMES,
-    FACETS,
+from ..catalog import (
     FORMATS,
-    KOHESIO_COUNTRIES,
-    KOHESIO_PERIODS,
-    RANGES,
     SORTS,
-    SOURCES,
     Catalog,
-    Fetched,
-    ImportReport,
     ProjectFilter,
     SearchQuery,
-    download,
 )
-from .errors import EuProjectsError, SearchIndexError
-from .i18n import texts
-from .settings import LANGUAGES, Settings, load_settings
-from .textview import render_project
+from ..errors import EuProjectsError
+from ..i18n import texts
+from ..settings import LANGUAGES, Settings, load_settings
+from ..textview import render_project
+from ._common import catalog_of, echo_json, search_options, search_params, settings_of
+from ._sources import fetch_group, import_group
+from ._stats import stats
 
 __all__ = ["main", "cli"]
-
-
-def _settings(ctx: click.Context) -> Settings:
-    """The settings with the group's --db and --lang."""
-    obj = ctx.ensure_object(dict)
-    return load_settings({"db": obj.get("db"), "lang": obj.get("lang")})
-
-
-def _catalog(ctx: click.Context) -> Catalog:
-    """The catalog of the --db store, its search index brought up to the store first (what an
-    earlier command committed but could not apply, killed or out of disk, is applied now)."""
-    obj = ctx.ensure_object(dict)
-    if "catalog" not in obj:
-        catalog = obj["catalog"] = ctx.with_resource(Catalog(_settings(ctx)))
-        try:
-            catalog.catch_up_quietly()
-        except SearchIndexError as exc:
-            click.echo(f"Warning: the search index could not catch up with the store: {exc}",
-                       err=True)
-    kept: Catalog = obj["catalog"]  # ctx.obj is click's untyped dict
-    return kept
-
-
-def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -75,205 +43,9 @@ def cli(ctx: click.Context, db: Path | None, lang: str | None) -> None:
     ctx.ensure_object(dict).update(db=db, lang=lang)
 
 
-@cli.group(name="import")
-def import_group() -> None:
-    """Import official files of one source into the store (one transaction per run)."""
-
-
-def _progress() -> Callable[[str, int, int | None], None] | None:
-    """A progress bar on standard error when it is a terminal; nothing otherwise."""
-    if not sys.stderr.isatty():
-        return None
-
-    def show(name: str, done: int, expected: int | None) -> None:
-        if expected and (done % 25 == 0 or done == expected):
-            width = 30
-            filled = width * done // expected
-            bar = "#" * filled + "-" * (width - filled)
-            click.echo(f"\r{name} [{bar}] {done}/{expected} projects", nl=False, err=True)
-        elif not expected and done % 25 == 0:
-            click.echo(f"\r{name}: {done} projects", nl=False, err=True)
-
-    return show
-
-
-def _print_report(report: ImportReport) -> None:
-    r = report.to_dict()
-    for f in report.files:
-        click.echo(f"{f.file} ({f.format}): {f.rows_read} rows read, {f.rows_imported} imported, "
-                   f"{f.rows_rejected} rejected, {f.rows_repaired} repaired")
-        shown = [i for i in f.issues if i.action != "merged"]
-        order = {"rejected": 0, "repaired": 1}
-        shown.sort(key=lambda i: order.get(i.action, 2))
-        for issue in shown[:20]:
-            click.echo(f"  {issue}")
-        if len(shown) > 20:
-            click.echo(f"  ... and {len(shown) - 20} more (all of them with --json)")
-        merged = sum(1 for i in f.issues if i.action == "merged")
-        if merged:
-            click.echo(f"  {merged} rows merged into a project that another row started "
-                       "(same programme and acronym; listed with --json)")
-    for kind in ("projects", "participations", "organisations"):
-        c = r[kind]
-        removed = f", {c['removed']} removed" if c.get("removed") else ""
-        relinked = (f"; links changed the organisation of {c['relinked']} records"
-                    if c.get("relinked") else "")
-        click.echo(f"{kind}: {c['created']} created, {c['updated']} updated, "
-                   f"{c['unchanged']} unchanged{removed}{relinked}")
-    if not report.changed:
-        click.echo("Nothing changed: the store already held exactly these records.")
-    click.echo(f"store: import {report.import_id} committed")
-    if report.index_error is None:
-        click.echo(f"search index: up to date ({report.index_applied} projects applied)")
-    else:
-        click.echo("search index: not caught up with the store; the next command or "
-                   "'euprojects index' applies what is missing")
-
-
-_IMPORT_HELP = {
-    "keep-eu": "Import keep-eu files (xlsx exports or API JSON).",
-    "cordis": "Import the official CORDIS datasets: project XML zips or CSV zips (read without "
-              "unpacking), or project.csv with organization.csv beside it.",
-    "eac": "Import Erasmus+ / Creative Europe project results exports (xls or xlsx).",
-    "kohesio": "Import Kohesio project exports (per-country CSV files, 2014-2020 and "
-               "2021-2027); a beneficiaries*.csv or nuts*.csv beside them gives names.",
-}
-
-
-def _make_import_command(source: str) -> click.Command:
-    @click.command(name=source, help=_IMPORT_HELP.get(source, f"Import {source} files."))
-    @click.argument("files", nargs=-1, required=True,
-                    type=click.Path(dir_okay=False, path_type=Path))
-    @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
-    @click.pass_context
-    def command(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
-        catalog = _catalog(ctx)
-        report = catalog.import_files(source, list(files), progress=_progress())
-        if sys.stderr.isatty():
-            click.echo("", err=True)
-        if as_json:
-            _echo_json(report.to_dict())
-        else:
-            _print_report(report)
-        _index_failed(report)
-
-    return command
-
-
-def _index_failed(report: ImportReport) -> None:
-    """An import whose store part committed but whose index update failed ends in error."""
-    if report.index_error is not None:
-        raise SearchIndexError(f"the store committed import {report.import_id}, but the "
-                               f"search index did not catch up: {report.index_error}")
-
-
-for _source in SOURCES:
-    import_group.add_command(_make_import_command(_source))
-
-
-# -- fetch: download the official files, then import them -------------------------------------
-
-
-@cli.group(name="fetch")
-def fetch_group() -> None:
-    """Download the official files (resumable, skipped when unchanged), then import them."""
-
-
-def _fetch_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    command = click.option("--json", "as_json", is_flag=True,
-                           help="Print the downloads and the import report as JSON.")(command)
-    command = click.option("--quiet", "-q", is_flag=True,
-                           help="No progress bar (there is none either off a terminal).")(command)
-    return click.option("--no-import", is_flag=True, help="Only download.")(command)
-
-
-def _download_progress(quiet: bool) -> Callable[[str, int, int | None], None] | None:
-    """A click progress bar per file on standard error when it is a terminal."""
-    if quiet or not sys.stderr.isatty():
-        return None
-    bars: dict[str, Any] = {}
-
-    def show(name: str, done: int, expected: int | None) -> None:
-        if not expected:
-            click.echo(f"\r{name}: {done // 1_000_000} MB", nl=False, err=True)
-            return
-        if name not in bars:
-            bars[name] = click.progressbar(length=expected, label=name, file=sys.stderr)
-        bar = bars[name]
-        bar.update(done - bar.pos)
-        if done >= expected:
-            bar.render_finish()
-
-    return show
-
-
-def _print_fetched(fetched: Fetched, quiet: bool, as_json: bool) -> None:
-    downloads, report = fetched.downloads, fetched.report
-    if report is not None and sys.stderr.isatty() and not quiet:
-        click.echo("", err=True)
-    if as_json:
-        _echo_json({"downloads": [d.to_dict() for d in downloads],
-                    "import": report.to_dict() if report else None})
-        return
-    for d in downloads:
-        if d.status == "missing":
-            click.echo(f"{d.path}: missing (HTTP 404 Not Found at {d.url}), not imported")
-            continue
-        what = "unchanged, not downloaded again" if d.status == "unchanged" else d.status
-        click.echo(f"{d.path}: {what} ({d.size} bytes, sha256 {d.sha256}) from {d.url}")
-    if report is not None:
-        _print_report(report)
-        _index_failed(report)
-
-
-def _fetch(ctx: click.Context, source: str, no_import: bool, quiet: bool, as_json: bool,
-           **options: Any) -> None:
-    if no_import:  # no store opened
-        fetched = Fetched(download(_settings(ctx), source, progress=_download_progress(quiet),
-                                   **options), None)
-    else:
-        fetched = _catalog(ctx).fetch(source, download_progress=_download_progress(quiet),
-                                      import_progress=None if quiet else _progress(), **options)
-    _print_fetched(fetched, quiet, as_json)
-
-
-@fetch_group.command(name="cordis")
-@click.option("--programme", "programmes", multiple=True,
-              type=click.Choice(list(CORDIS_PROGRAMMES)),
-              help="horizon (the default), h2020 or fp7; repeat for several.")
-@click.option("--format", "fmt", type=click.Choice(CORDIS_FORMATS), default="xml",
-              show_default=True, help="The XML zip (one file per project) or the CSV zip.")
-@_fetch_options
-@click.pass_context
-def fetch_cordis(ctx: click.Context, programmes: tuple[str, ...], fmt: str, no_import: bool,
-                 quiet: bool, as_json: bool) -> None:
-    """Download the CORDIS project zips (cordis.europa.eu/data), then import them."""
-    _fetch(ctx, "cordis", no_import, quiet, as_json, programmes=programmes or ("horizon",),
-           fmt=fmt)
-
-
-@fetch_group.command(name="keep-eu")
-@_fetch_options
-@click.pass_context
-def fetch_keep(ctx: click.Context, no_import: bool, quiet: bool, as_json: bool) -> None:
-    """Save the keep.eu Open Data API answer (key: EUPROJECTS_KEEP_API_KEY), then import it."""
-    _fetch(ctx, "keep-eu", no_import, quiet, as_json)
-
-
-@fetch_group.command(name="kohesio")
-@click.option("--period", "periods", multiple=True, type=click.Choice(list(KOHESIO_PERIODS)),
-              help="2014-2020 or 2021-2027 (default: both); repeat for several.")
-@click.option("--country", "countries", multiple=True, metavar="CC",
-              help="A two-letter country code (default: the 27 member states); repeat for "
-                   "several.")
-@_fetch_options
-@click.pass_context
-def fetch_kohesio(ctx: click.Context, periods: tuple[str, ...], countries: tuple[str, ...],
-                  no_import: bool, quiet: bool, as_json: bool) -> None:
-    """Download Kohesio's latest CSV exports (one per country and period, with the
-    beneficiaries and NUTS exports), then import them."""
-    _fetch(ctx, "kohesio", no_import, quiet, as_json,
-           periods=periods or tuple(KOHESIO_PERIODS), countries=countries or KOHESIO_COUNTRIES)
+cli.add_command(import_group)
+cli.add_command(fetch_group)
+cli.add_command(stats)
 
 
 @cli.command()
@@ -281,9 +53,9 @@ def fetch_kohesio(ctx: click.Context, periods: tuple[str, ...], countries: tuple
 @click.pass_context
 def info(ctx: click.Context, as_json: bool) -> None:
     """Counts per source and the last imports."""
-    data = _catalog(ctx).info()
+    data = catalog_of(ctx).info()
     if as_json:
-        _echo_json(data)
+        echo_json(data)
         return
     click.echo(f"database: {data['database']} (schema version {data['schema_version']})")
     if not data["sources"]:
@@ -303,10 +75,10 @@ def info(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def show(ctx: click.Context, project_id: str, as_json: bool, lang: str | None) -> None:
     """Print one project with every field, in French, English or German."""
-    catalog = _catalog(ctx)
+    catalog = catalog_of(ctx)
     view = catalog.project(project_id)
     if as_json:
-        _echo_json(view.to_dict())
+        echo_json(view.to_dict())
     else:
         click.echo(render_project(view, texts(lang or catalog.settings.lang)))
 
@@ -326,7 +98,7 @@ def list_command(ctx: click.Context, source: str | None, programme: str | None,
                  period: str | None, country: str | None, started_from: datetime | None,
                  started_until: datetime | None, limit: int, as_json: bool) -> None:
     """List projects, newest start first, with simple filters."""
-    catalog = _catalog(ctx)
+    catalog = catalog_of(ctx)
     filters = ProjectFilter(
         source=source, programme=programme, period=period,
         country=country.upper() if country else None,
@@ -353,7 +125,7 @@ def list_command(ctx: click.Context, source: str | None, programme: str | None,
 def index(ctx: click.Context, rebuild: bool, as_json: bool) -> None:
     """Bring the search index up to the store (it is derived: always rebuildable): apply the
     changes it lacks, rebuild it when missing or damaged or when its count differs."""
-    catalog = ctx.with_resource(Catalog(_settings(ctx)))  # not _catalog: no catching up first
+    catalog = ctx.with_resource(Catalog(settings_of(ctx)))  # not _catalog: no catching up first
     if rebuild:
         count = catalog.reindex()
         message = f"index rebuilt: {count} projects"
@@ -370,29 +142,16 @@ def index(ctx: click.Context, rebuild: bool, as_json: bool) -> None:
             message = "index up to date"
     status = catalog.index_status()
     if as_json:
-        _echo_json({"message": message, **status})
+        echo_json({"message": message, **status})
         return
     click.echo(f"{message}; store {status['store']['projects']} projects (change "
                f"{status['store']['last_change']}), index {status['index']['projects']} "
                f"projects (change {status['index']['last_change']})")
 
 
-def _search_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    for facet in reversed(list(FACETS.values())):
-        command = click.option(facet.option, facet.name, multiple=True,
-                               help=f"Facet {facet.name}; repeat for OR.")(command)
-    for name in reversed(list(RANGES)):
-        for end in ("max", "min"):
-            flag = f"--{name.replace('_', '-')}-{end}"
-            command = click.option(flag, f"{name}_{end}", default=None,
-                                   help=f"{name} {'at least' if end == 'min' else 'at most'}.")(
-                command)
-    return command
-
-
 @cli.command()
 @click.argument("query", required=False, default="")
-@_search_options
+@search_options
 @click.option("--sort", help=f"One of {', '.join(SORTS)}; prefix '-' for descending.")
 @click.option("--size", default=None, help="Results per page, 1 to 100 (default 10).")
 @click.option("--cursor", default=None, help="The next_cursor of a previous page.")
@@ -402,15 +161,12 @@ def _search_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def search(ctx: click.Context, /, query: str, sort: str | None, size: str | None,
            cursor: str | None, no_typos: bool, as_json: bool, **facets: Any) -> None:
     """Search projects: words, "phrases", -exclusions, OR, prefix*; facets and ranges."""
-    params: dict[str, Any] = {"q": query, "sort": sort, "size": size, "cursor": cursor}
-    if no_typos:
-        params["typos"] = "0"
-    params.update(facets)
-    params = {k: v for k, v in params.items() if v not in (None, (), "")}
-    catalog = _catalog(ctx)
+    params = search_params(query, facets, sort=sort, size=size, cursor=cursor,
+                           typos="0" if no_typos else None)
+    catalog = catalog_of(ctx)
     result = catalog.search(SearchQuery.from_params(params))
     if as_json:
-        _echo_json(result.to_dict())
+        echo_json(result.to_dict())
         return
     for item in result.items:
         p = item.project
@@ -423,7 +179,7 @@ def search(ctx: click.Context, /, query: str, sort: str | None, size: str | None
 
 @cli.command()
 @click.argument("query", required=False, default="")
-@_search_options
+@search_options
 @click.option("--sort", help=f"One of {', '.join(SORTS)}; prefix '-' for descending.")
 @click.option("--no-typos", is_flag=True, help="No typo tolerance (typos=0).")
 @click.option("--format", "fmt", type=click.Choice([n for n, f in FORMATS.items() if f.whole]),
@@ -435,14 +191,11 @@ def search(ctx: click.Context, /, query: str, sort: str | None, size: str | None
 def export(ctx: click.Context, /, query: str, sort: str | None, no_typos: bool, fmt: str,
            bom: bool, output: Path | None, **facets: Any) -> None:
     """Export every project a search matches (no cap) as CSV, JSON Lines or XLSX."""
-    params: dict[str, Any] = {"q": query, "sort": sort, **facets}
-    if no_typos:
-        params["typos"] = "0"
-    params = {k: v for k, v in params.items() if v not in (None, (), "")}
+    params = search_params(query, facets, sort=sort, typos="0" if no_typos else None)
     search_query = SearchQuery.from_params(params)
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx needs --output FILE")
-    export = _catalog(ctx).export(search_query, fmt, bom=bom)
+    export = catalog_of(ctx).export(search_query, fmt, bom=bom)
     if output is None:
         for chunk in export:
             click.echo(chunk, nl=False)
@@ -465,9 +218,9 @@ def export(ctx: click.Context, /, query: str, sort: str | None, no_typos: bool, 
 @click.pass_context
 def eval_command(ctx: click.Context, file: Path, as_json: bool) -> None:
     """nDCG@10 and recall@10 of the search over judged queries (JSON Lines)."""
-    report = _catalog(ctx).evaluate(file)
+    report = catalog_of(ctx).evaluate(file)
     if as_json:
-        _echo_json(report.to_dict())
+        echo_json(report.to_dict())
         return
     for row in report.per_query:
         click.echo(f"{row['ndcg']:.3f}  {row['recall']:.3f}  {row['query']}"
@@ -492,11 +245,11 @@ def organisations(ctx: click.Context, pairs: Path | None, cross_source: bool, li
                   as_json: bool) -> None:
     """List the organisations linked from several source records, for review, or measure the
     linking rules' precision and recall on judged pairs (--pairs)."""
-    catalog = _catalog(ctx)
+    catalog = catalog_of(ctx)
     if pairs is not None:
         report = catalog.evaluate_organisation_pairs(pairs).to_dict()
         if as_json:
-            _echo_json(report)
+            echo_json(report)
             return
         for wrong in report["wrong_links"]:
             click.echo(f"wrong link ({wrong['rule']}): {wrong['a']!r} = {wrong['b']!r}")
@@ -513,7 +266,7 @@ def organisations(ctx: click.Context, pairs: Path | None, cross_source: bool, li
     if limit is not None:
         merges = merges[:limit]
     if as_json:
-        _echo_json([[r.to_dict() for r in records] for records in merges])
+        echo_json([[r.to_dict() for r in records] for records in merges])
         return
     for records in merges:
         head = records[0]
