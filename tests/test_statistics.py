@@ -212,3 +212,38 @@ def test_the_statistics_are_kept_per_index_generation(stats_catalog, tmp_path: P
     # the page and its sort change nothing of what is counted
     again = SearchQuery.from_params({"source": ["eac"], "sort": ["-start_date"], "size": ["50"]})
     assert stats_catalog.statistics(again) is first
+
+
+def test_an_organisation_page_charts_its_amounts_and_co_partner_countries(stats_catalog):
+    db = sqlite3.connect(f"file:{stats_catalog.settings.db}?mode=ro", uri=True)
+    # the organisation with the most CORDIS participations (several years, many co-partners)
+    org = db.execute(
+        "SELECT o.cluster FROM participations p JOIN organisations o ON o.id = p.organisation_id "
+        "WHERE p.project_id LIKE 'cordis:%' GROUP BY o.cluster ORDER BY COUNT(*) DESC, o.cluster "
+        "LIMIT 1").fetchone()[0]
+    view = stats_catalog.organisation_view(org)
+    by_year = dict(db.execute(
+        f"SELECT substr(pr.start_date, 1, 4), SUM({CENTS.format(d='p.doc')}) FROM organisations o "
+        "JOIN participations p ON p.organisation_id = o.id JOIN projects pr ON pr.id = p.project_id "
+        f"WHERE o.cluster = ? AND {CENTS.format(d='p.doc')} IS NOT NULL "
+        "AND pr.start_date IS NOT NULL GROUP BY 1", (org,)))
+    assert len(by_year) >= 2
+    assert {y: int(v * 100) for y, v in view.received_by_year.items()} == by_year
+    countries = dict(db.execute(
+        "SELECT o2.country, COUNT(DISTINCT o2.cluster) FROM organisations o1 "
+        "JOIN participations p1 ON p1.organisation_id = o1.id "
+        "JOIN participations p2 ON p2.project_id = p1.project_id "
+        "JOIN organisations o2 ON o2.id = p2.organisation_id "
+        "WHERE o1.cluster = ? AND o2.cluster != ? AND o2.country IS NOT NULL GROUP BY 1",
+        (org, org)))
+    assert {c: n for c, n, _ in view.co_partner_countries} == countries
+    db.close()
+    with TestClient(create_app(stats_catalog)) as client:
+        page = client.get(f"/fr/organisations/{org}")
+        assert page.status_code == 200
+        assert 'id="chart-org-year"' in page.text and 'id="chart-org-countries"' in page.text
+        assert "Montant UE reçu par année de début" in page.text
+        data = client.get(f"/api/v1/organisations/{org}").json()
+        assert {y: Decimal(v) for y, v in data["received_by_year"].items()} == \
+            view.received_by_year
+        assert data["co_partner_countries"][0]["organisations"] == max(countries.values())

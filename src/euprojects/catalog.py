@@ -491,7 +491,8 @@ class Catalog:
         )
         return OrganisationView(organisation, involvements,
                                 tuple(self.store.co_partners(organisation_id, co_partners)),
-                                tuple(self.store.organisation_records(organisation_id)))
+                                tuple(self.store.organisation_records(organisation_id)),
+                                tuple(self.store.co_partner_countries(organisation_id)))
 
     def organisation_merges(self, limit: int | None = None) -> list[list[OrganisationRecord]]:
         """Every organisation made of several source records, for review."""

@@ -7,6 +7,7 @@ builds them; the CLI, the web, the text view and the export formats read them.""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -385,10 +386,34 @@ class OrganisationView:
     involvements: tuple[Involvement, ...]
     co_partners: tuple[tuple[Organisation, int], ...]
     records: tuple[OrganisationRecord, ...] = ()
+    # (country, co-partner organisations, projects together), most organisations first
+    co_partner_countries: tuple[tuple[str, int, int], ...] = ()
 
     @property
     def sources(self) -> tuple[str, ...]:
         return tuple(sorted({i.project.source for i in self.involvements}))
+
+    def received_by(self, key: Callable[[Project], str | None]) -> dict[str, Decimal]:
+        """The EU amounts this organisation received (its participations' amounts in EUR,
+        where the source gives them), summed per ``key`` of the project (no key: left out)."""
+        out: dict[str, Decimal] = {}
+        for i in self.involvements:
+            money, group = i.participation.eu_contribution, key(i.project)
+            if money is not None and money.currency == "EUR" and group is not None:
+                out[group] = out.get(group, Decimal(0)) + money.amount
+        return out
+
+    @property
+    def received_by_year(self) -> dict[str, Decimal]:
+        """Per start year of the projects, in year order."""
+        found = self.received_by(lambda p: str(p.start_date.year) if p.start_date else None)
+        return dict(sorted(found.items()))
+
+    @property
+    def received_by_source(self) -> dict[str, Decimal]:
+        """Per source, the largest first."""
+        found = self.received_by(lambda p: p.source)
+        return dict(sorted(found.items(), key=lambda kv: (-kv[1], kv[0])))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -401,6 +426,12 @@ class OrganisationView:
                 {"id": o.id, "name": o.name, "country": o.country, "city": o.city,
                  "projects_together": n}
                 for o, n in self.co_partners
+            ],
+            "received_by_year": {k: str(v) for k, v in self.received_by_year.items()},
+            "received_by_source": {k: str(v) for k, v in self.received_by_source.items()},
+            "co_partner_countries": [
+                {"country": c, "organisations": n, "projects_together": m}
+                for c, n, m in self.co_partner_countries
             ],
         }
 

@@ -316,6 +316,22 @@ class SqliteStore:
         return out
 
     @guarded
+    def co_partner_countries(self, organisation_id: str) -> list[tuple[str, int, int]]:
+        """The countries of this organisation's co-partners: per country, how many distinct
+        co-partner organisations and how many projects together, most organisations first."""
+        rows = self._read().execute(
+            "SELECT o2.country, COUNT(DISTINCT o2.cluster) AS n, COUNT(DISTINCT p2.project_id) "
+            "FROM organisations o0 JOIN organisations o1 ON o1.cluster = o0.cluster "
+            "JOIN participations p1 ON p1.organisation_id = o1.id "
+            "JOIN participations p2 ON p2.project_id = p1.project_id "
+            "JOIN organisations o2 ON o2.id = p2.organisation_id AND o2.cluster != o0.cluster "
+            "WHERE o0.id = ? AND o2.country IS NOT NULL "
+            "GROUP BY o2.country ORDER BY n DESC, o2.country",
+            (organisation_id,),
+        ).fetchall()
+        return [(country, n, projects) for country, n, projects in rows]
+
+    @guarded
     def iter_projects(self, filters: ProjectFilter | None = None) -> Iterator[Project]:
         """Projects in id order (newest start first when filtered), streamed from a cursor."""
         where, params = _where(filters or ProjectFilter())

@@ -8,15 +8,19 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+from markupsafe import Markup
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..catalog import FACETS, PARAMETERS, RANGES, Catalog, SearchQuery, SearchResult
 from ..errors import BusyError, QueryError
+from ..i18n import texts
 from ..settings import LANGUAGES
 from ..textview import pick_text
+from ..views import OrganisationView
 from ._api import client_of, costly_search
+from ._charts import bar_chart, column_chart
 from ._openapi import openapi_document
 from ._params import (
     PAGE_OFFSET_LIMIT,
@@ -275,8 +279,37 @@ def organisation(request: Request) -> Response:
     if view.organisation.id != organisation_id:  # a record linked into a larger organisation
         return RedirectResponse(f"/{lang}/organisations/{quote(view.organisation.id, safe=':')}",
                                 status_code=301)
-    return render(request, lang, "organisation.html", {"view": view, "o": view.organisation},
+    context = {"view": view, "o": view.organisation, "charts": _organisation_charts(lang, view)}
+    return render(request, lang, "organisation.html", context,
                   json_twin=f"/api/v1/organisations/{organisation_id}", headers=PAGE_CACHE)
+
+
+def _organisation_charts(lang: str, view: OrganisationView) -> dict[str, Markup]:
+    """An organisation's small charts: the EU amounts it received per start year of its
+    projects and per source, and its co-partners by country (each shown with its table)."""
+    t = texts(lang)
+    euros = t.euros
+    charts: dict[str, Markup] = {}
+    by_year = view.received_by_year
+    if by_year:
+        charts["year"] = column_chart(
+            id="chart-org-year", title=t.gettext("EU amount received per start year"),
+            values={int(y): v for y, v in by_year.items()}, formatter=euros,
+            x_label=t.gettext("Start year"), y_label=t.gettext("EU amount (EUR)"),
+            empty=t.gettext("No amount to show."))
+    by_source = view.received_by_source
+    if by_source:
+        charts["source"] = bar_chart(
+            id="chart-org-source", title=t.gettext("EU amount received per source"),
+            rows=[(t.source(s), v, None) for s, v in by_source.items()], formatter=euros,
+            axis_label=t.gettext("EU amount (EUR)"), empty=t.gettext("No amount to show."))
+    if view.co_partner_countries:
+        charts["countries"] = bar_chart(
+            id="chart-org-countries", title=t.gettext("Co-partners by country"),
+            rows=[(t.country(c), n, None) for c, n, _ in view.co_partner_countries],
+            formatter=t.number, axis_label=t.gettext("Co-partner organisations"),
+            empty=t.gettext("No co-partner."), max_rows=10)
+    return charts
 
 
 def api_page(request: Request) -> Response:
