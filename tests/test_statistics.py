@@ -198,7 +198,7 @@ def test_tables_sort_by_any_column_and_a_csv_holds_every_row(stats_catalog):
             "lang": "fr"})
         assert csv.status_code == 200
         lines = csv.text.strip().split("\r\n")
-        assert lines[0].startswith("Valeur,Projets,")
+        assert lines[0].startswith("Pays,Projets avec un partenaire dans ce lieu,")
         assert len(lines) == 1 + len(by_received)
         assert lines[1].split(",")[0] == by_received[0].key
         bad = client.get("/api/v1/statistics", params={"order": "country:-nothing"})

@@ -60,6 +60,7 @@ COLUMN_LABELS = {
     "received_share": _("Share of the amount received"),
     "known": _("Participations with a known amount"),
 }
+PLACE_PROJECTS = _("Projects with a partner there")
 MEASURES = {"projects": _("Projects with a partner in the region"),
             "received": _("Amount received by partners in the region")}
 MAP_LEVELS = {"country": 0, "nuts1": 1, "nuts2": 2, "nuts3": 3}
@@ -113,7 +114,8 @@ def statistics_csv(request: Request) -> Response:
     columns = COLUMNS[table]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([t.gettext(COLUMN_LABELS[c]) if t else ("value" if c == "key" else c)
+    labels = _labels(table)
+    writer.writerow([t.gettext(labels[c]) if t else ("value" if c == "key" else c)
                      for c in columns])
     for row in stats.table(table, orders.get(table)):
         writer.writerow(["" if row.value(c) is None else str(row.value(c)) for c in columns])
@@ -151,6 +153,15 @@ def _filter_link(lang: str, params: Params, table: str, key: str) -> str | None:
     values = params.get(table, [])
     return f"/{lang}/projects" + query_string(
         {**params, table: values if key in values else [*values, key]})
+
+
+def _labels(table: str) -> dict[str, str]:
+    """The column headings of a table (messages): the value column is named by the table."""
+    labels = {c: COLUMN_LABELS[c] for c in COLUMNS[table]}
+    labels["key"] = TABLE_TITLES[table]
+    if table in PLACE_TABLES:
+        labels["projects"] = PLACE_PROJECTS
+    return labels
 
 
 def _sort_link(params: Params, own: Params, table: str, column: str,
@@ -249,6 +260,7 @@ def statistics_page(request: Request) -> Response:
         current = order or None
         tables.append({
             "name": name, "title": TABLE_TITLES[name], "columns": COLUMNS[name],
+            "labels": _labels(name),
             "rows": [(r, _label(t, name, r.key, names), _filter_link(lang, params, name, r.key))
                      for r in rows[:_SHOWN_ROWS]],
             "count": len(rows), "chart": chart,
