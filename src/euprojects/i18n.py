@@ -16,7 +16,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime, get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
 from .model import Money, Role, Status
@@ -98,6 +98,12 @@ class Texts:
     def euros(self, value: Decimal | None) -> str:
         """An amount in euros, as money is shown: "1 234,50 €" in French."""
         return format_currency(value, "EUR", locale=self.locale) if value is not None else ""
+
+    def euros_short(self, value: Decimal | None) -> str:
+        """An amount in euros, rounded to what an axis needs: "1,5 Md €" in French."""
+        if value is None:
+            return ""
+        return format_compact_currency(value, "EUR", locale=self.locale, fraction_digits=1)
 
     def percent(self, value: Decimal | None) -> str:
         """76.8 (percent) as "76,8 %" in French; as many decimals as the value has."""

@@ -294,7 +294,7 @@ def _organisation_charts(lang: str, view: OrganisationView) -> dict[str, Markup]
     if by_year:
         charts["year"] = column_chart(
             id="chart-org-year", title=t.gettext("EU amount received per start year"),
-            values={int(y): v for y, v in by_year.items()}, formatter=euros,
+            values={int(y): v for y, v in by_year.items()}, formatter=t.euros_short,
             x_label=t.gettext("Start year"), y_label=t.gettext("EU amount (EUR)"),
             empty=t.gettext("No amount to show."))
     by_source = view.received_by_source

@@ -276,7 +276,7 @@ def statistics_page(request: Request) -> Response:
                      empty=t.gettext("No project has a start date.")),
         column_chart(id="chart-year-eu", title=t.gettext("EU amount by start year"),
                      values={y: r.value("eu") or Decimal(0) for y, r in years.items()},
-                     formatter=money, x_label=t.gettext("Start year"),
+                     formatter=t.euros_short, x_label=t.gettext("Start year"),
                      y_label=t.gettext("EU amount (EUR)"),
                      empty=t.gettext("No project has a start date.")),
     ]
