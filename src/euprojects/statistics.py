@@ -199,8 +199,10 @@ def _place_rows(index_rows: Sequence[GroupRow], store_rows: Sequence[PlaceRow], 
         out.append(StatRow(
             key, n, _share(n, projects),
             participations=place.participations if place else 0,
-            received=_euros(place.received_cents) if place else Decimal("0.00"),
-            received_share=_share(place.received_cents if place else 0, received_cents),
+            # no participation there with an amount: unknown, not 0
+            received=_euros(place.received_cents) if place and place.known else None,
+            received_share=_share(place.received_cents, received_cents)
+            if place and place.known else None,
             known=place.known if place else 0))
     return tuple(out)
 
