@@ -127,6 +127,7 @@ def choropleth(
     names: Mapping[str, str] | None = None,
     no_data: str,
     map_id: str,
+    region_label: Callable[[str, str, str], str] | None = None,
 ) -> Markup:
     """A ``<figure class="map">``: the regions of one NUTS level coloured by their value.
 
@@ -136,7 +137,9 @@ def choropleth(
     writes the map's description from the number of regions with a value and the title of the
     highest one ("Name (CODE): value", None without values); ``names`` replace the files'
     names; ``no_data`` labels regions without a value; ``map_id`` prefixes the ids in the
-    SVG, unique in the page. Every text is escaped.
+    SVG, unique in the page; ``region_label`` writes a region's title from its name, code and
+    formatted value (default "Name (CODE): value"; a page passes its language's punctuation).
+    Every text is escaped.
     """
     regions = boundaries.regions(level)
     shown = {c: v for c, v in values.items() if c in regions and not _is_nan(v)}
@@ -147,6 +150,8 @@ def choropleth(
     def label(code: str) -> str:
         name = (names or {}).get(code) or regions[code].name
         value = fmt(shown[code]) if code in shown else no_data
+        if region_label is not None:
+            return region_label(name, code, value)
         return f"{name} ({code}): {value}"
 
     top = max(shown, key=lambda c: shown[c]) if shown else None  # the first of equals

@@ -215,7 +215,9 @@ def _map(t: Texts, lang: str, params: Params, stats: Statistics, boundaries: Bou
     svg = choropleth(boundaries, level, values, title=t.gettext(MEASURES[measure]),
                      legend_title=t.gettext(MEASURES[measure]), fmt=fmt, href=href,
                      describe=describe, names=names, no_data=t.gettext("no value"),
-                     map_id="map")
+                     map_id="map", region_label=lambda name, code, value: t.gettext(
+                         "%(name)s (%(code)s): %(value)s") % {
+                             "name": name, "code": code, "value": value})
     return svg, boundaries.unknown(level, values)
 
 
