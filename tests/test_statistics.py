@@ -250,3 +250,18 @@ def test_an_organisation_page_charts_its_amounts_and_co_partner_countries(stats_
         assert {y: Decimal(v) for y, v in data["received_by_year"].items()} == \
             view.received_by_year
         assert data["co_partner_countries"][0]["organisations"] == max(countries.values())
+
+
+def test_the_region_facets_name_their_regions_when_the_boundaries_are_there(
+        stats_catalog, tmp_path: Path):
+    from conftest import settings_for, shared_data_dir
+
+    with TestClient(create_app(stats_catalog)) as client:  # no geo_dir: codes alone
+        bare = client.get("/fr/projects", params={"nuts2": "ES51"}).text
+    assert "ES51 Cataluña" not in bare
+    with Catalog(settings_for(stats_catalog.settings.db,
+                              geo_dir=shared_data_dir() / "geo")) as named, \
+            TestClient(create_app(named)) as client:
+        page = client.get("/fr/projects", params={"nuts2": "ES51"}).text
+    assert "ES51 Cataluña" in page  # in the facet and in the active filter's chip
+    assert page.count("ES51 Cataluña") >= 2

@@ -37,7 +37,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -96,6 +96,12 @@ class Boundaries:
             raise SettingsError("setting 'geo_dir' is empty: maps need the folder of the NUTS "
                                 "2021 boundaries (EUPROJECTS_GEO_DIR)")
         return _load(folder.absolute())
+
+    @cached_property
+    def names(self) -> Mapping[str, str]:
+        """The names of the NUTS 1-3 regions drawn, by code (in their own languages)."""
+        return {code: region.name for level in (1, 2, 3)
+                for code, region in self.levels[level].items()}
 
     def regions(self, level: int) -> Mapping[str, Region]:
         if level not in self.levels:

@@ -5,6 +5,7 @@ twin)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from ..catalog import FACETS
+from ..errors import EuProjectsError
 from ..i18n import Texts, texts
 from ..settings import LANGUAGES
 from ..textview import pick_text
 from ..views import Status
+from ._map import Boundaries
 from ._params import Params, query_string
 
 __all__ = ["render", "facet_label", "FACET_TITLES", "SORT_LABELS", "STATIC_DIR", "ASSET_VERSION"]
@@ -61,8 +64,13 @@ def paragraphs(text: str) -> list[str]:
     return [p.strip() for p in _BREAK.sub("\n", text).split("\n") if p.strip()]
 
 
-def facet_label(t: Texts, name: str, value: str) -> str:
-    """A value of a facet as its registry entry says to show it."""
+_REGION_FACETS = ("nuts1", "nuts2", "nuts3")
+
+
+def facet_label(t: Texts, name: str, value: str,
+                regions: Mapping[str, str] | None = None) -> str:
+    """A value of a facet as its registry entry says to show it; a NUTS region with its name
+    when ``regions`` (the boundaries' names by code) has it."""
     facet = FACETS[name]
     if facet.shown == "country":
         return t.country(value)
@@ -70,7 +78,21 @@ def facet_label(t: Texts, name: str, value: str) -> str:
         return t.source(value)
     if facet.shown == "messages":
         return t.gettext(facet.messages.get(value, value))
+    if name in _REGION_FACETS and regions and value in regions:
+        return f"{value} {regions[value]}"
     return value
+
+
+def region_names(request: Request) -> Mapping[str, str]:
+    """The NUTS 2021 names by code from the map's boundaries (setting ``geo_dir``); none
+    without them."""
+    folder = request.app.state.catalog.settings.geo_dir
+    if folder is None:
+        return {}
+    try:
+        return Boundaries.load(folder).names
+    except EuProjectsError:
+        return {}
 
 
 def _datetime(t: Texts, iso: str | None) -> str:
@@ -124,6 +146,7 @@ def render(
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     t = texts(lang)
+    regions = region_names(request)
 
     def mark_lang(text: str, text_lang: str | None) -> Markup:
         """A data text in its own language, marked for screen readers when not the page's."""
@@ -138,7 +161,7 @@ def render(
         _=t.gettext,
         gettext=t.gettext,
         ngettext=t.ngettext,
-        facet_label=lambda name, value: facet_label(t, name, value),
+        facet_label=lambda name, value: facet_label(t, name, value, regions),
         format_datetime=lambda iso: _datetime(t, iso),
         mark_lang=mark_lang,
         switch=_switch_links(request, lang),

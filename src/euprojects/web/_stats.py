@@ -174,13 +174,6 @@ def _sort_link(params: Params, own: Params, table: str, column: str,
             "order": [*kept, f"{table}:{'-' if descending else ''}{column}"]}
 
 
-def _region_names(boundaries: Boundaries | None) -> dict[str, str]:
-    if boundaries is None:
-        return {}
-    return {code: region.name for level in (1, 2, 3)
-            for code, region in boundaries.regions(level).items()}
-
-
 def _boundaries(catalog: Catalog) -> Boundaries | None:
     """The map's boundaries, or None when the setting names none (the page says so)."""
     if catalog.settings.geo_dir is None:
@@ -241,7 +234,7 @@ def statistics_page(request: Request) -> Response:
         boundaries = _boundaries(catalog)
     except EuProjectsError:  # the page without its map rather than no page
         boundaries = None
-    names = _region_names(boundaries)
+    names = boundaries.names if boundaries is not None else {}
     money = _money(t)
     tables = []
     for name in TABLES:
