@@ -265,3 +265,21 @@ def test_the_region_facets_name_their_regions_when_the_boundaries_are_there(
         page = client.get("/fr/projects", params={"nuts2": "ES51"}).text
     assert "ES51 Cataluña" in page  # in the facet and in the active filter's chip
     assert page.count("ES51 Cataluña") >= 2
+
+
+def test_statistics_not_yet_kept_take_a_costly_slot_kept_ones_do_not(stats_catalog):
+    app = create_app(stats_catalog)
+    with TestClient(app) as client:
+        kept = client.get("/api/v1/statistics", params={"country": "FI"})
+        assert kept.status_code == 200
+        app.state.budget.acquire("testclient")  # this client already runs a costly request
+        try:
+            # counting another search reads every participation of it: costly
+            r = client.get("/api/v1/statistics", params={"country": "EE"})
+            assert r.status_code == 429 and r.headers["retry-after"]
+            assert client.get("/de/statistics", params={"country": "EE"}).status_code == 429
+            # the same search again: kept, given at once
+            assert client.get("/api/v1/statistics",
+                              params={"country": "FI"}).json() == kept.json()
+        finally:
+            app.state.budget.release("testclient")

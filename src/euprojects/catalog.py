@@ -47,6 +47,7 @@ from .search import (
     EvalReport,
     Judgement,
     SearchQuery,
+    Snapshot,
     TantivyIndex,
     evaluate,
     matcher_for,
@@ -425,9 +426,7 @@ class Catalog:
         generation and search (the sort, the page and its size change nothing)."""
         started = time.perf_counter()
         snap = self.index.snapshot()
-        key = (snap.generation, snap.commits, self.today, query.q, query.typos,
-               tuple(sorted((k, tuple(sorted(v))) for k, v in query.filters.items())),
-               tuple(sorted((k, tuple(map(str, v))) for k, v in query.ranges.items())))
+        key = self._stats_key(query, snap)
         with self._stats_lock:
             kept = self._stats_cache.get(key)
             if kept is not None:
@@ -451,6 +450,20 @@ class Catalog:
             while len(self._stats_cache) > _STATS_CACHE:
                 self._stats_cache.popitem(last=False)
         return stats
+
+    def has_statistics(self, query: SearchQuery) -> bool:
+        """Whether the statistics of ``query`` are kept for the index as it stands (then they
+        cost nothing to give)."""
+        key = self._stats_key(query, self.index.snapshot())
+        with self._stats_lock:
+            return key in self._stats_cache
+
+    def _stats_key(self, query: SearchQuery, snap: Snapshot) -> tuple[Any, ...]:
+        """What statistics depend on: the index generation and its updates, the day, the
+        words and the filters (not the sort or the page)."""
+        return (snap.generation, snap.commits, self.today, query.q, query.typos,
+                tuple(sorted((k, tuple(sorted(v))) for k, v in query.filters.items())),
+                tuple(sorted((k, tuple(map(str, v))) for k, v in query.ranges.items())))
 
     def count_matches(self, query: SearchQuery) -> int:
         """How many projects the query matches (no page, no facets)."""

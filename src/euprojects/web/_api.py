@@ -28,7 +28,6 @@ __all__ = [
     "API_CACHE",
     "costly_search",
     "client_of",
-    "within_budget",
 ]
 
 API_CACHE = {"Cache-Control": "public, max-age=60", "Access-Control-Allow-Origin": "*"}
@@ -52,19 +51,13 @@ def client_of(request: Request) -> str:
     return request.client.host if request.client else "-"
 
 
-def within_budget(request: Request, query: SearchQuery, work: Callable[[], T]) -> T:
-    """``work`` (a search of ``query`` or its statistics), within the costly-request budget
-    when the query is costly."""
-    if not query.costly:
-        return work()
-    with request.app.state.budget.slot(client_of(request)):
-        return work()
-
-
 def costly_search(request: Request, query: SearchQuery) -> SearchResult:
     """The search, within the costly-request budget when the query is costly."""
     catalog = _catalog(request)
-    return within_budget(request, query, lambda: catalog.search(query))
+    if not query.costly:
+        return catalog.search(query)
+    with request.app.state.budget.slot(client_of(request)):
+        return catalog.search(query)
 
 
 def projects(request: Request) -> Response:
