@@ -195,7 +195,7 @@ def _place_rows(index_rows: Sequence[GroupRow], store_rows: Sequence[PlaceRow], 
     out = []
     for key in keys:
         place = held.get(key)
-        n = counted.get(key, place.projects if place else 0)
+        n = counted.get(key, 0)
         out.append(StatRow(
             key, n, _share(n, projects),
             participations=place.participations if place else 0,

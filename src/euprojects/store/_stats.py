@@ -18,13 +18,17 @@ from dataclasses import dataclass, field
 __all__ = ["PlaceRow", "OrganisationRow", "ParticipationStats", "participation_statistics"]
 
 
+# a place's key: the partner's country, or its NUTS code cut to the level's length
+_PLACE_SIZES = {"country": 2, "nuts1": 3, "nuts2": 4, "nuts3": 5}
+
+
 @dataclass(frozen=True)
 class PlaceRow:
-    """A country or region (``key``): the projects with a partner there, that partners'
-    participations, and the EU amount they received where the source gives it."""
+    """A country or region (``key``): the participations of partners there, and the EU
+    amount they received where the source gives it (the projects with a partner there are
+    the index's count)."""
 
     key: str
-    projects: int
     participations: int
     received_cents: int  # the sum of the known amounts
     known: int  # how many of the participations have an amount
@@ -59,14 +63,14 @@ def _parts(ids: Sequence[str] | None) -> tuple[str, list[str]]:
     if ids is None:
         return ("WITH matched(id) AS (SELECT id FROM projects INDEXED BY projects_stats "
                 "WHERE id NOT IN (SELECT project_id FROM project_links)), "
-                "parts AS MATERIALIZED (SELECT COALESCE(l.same_as, p.project_id) AS project, "
+                "parts AS (SELECT COALESCE(l.same_as, p.project_id) AS project, "
                 f"{columns} {joined} LEFT JOIN project_links l ON l.project_id = p.project_id) ",
                 [])
     return ("WITH matched(id) AS (SELECT value FROM json_each(?)), "
             "shown(record, project) AS (SELECT id, id FROM matched UNION ALL "
             "SELECT l.project_id, l.same_as FROM project_links l "
             "WHERE l.same_as IN (SELECT id FROM matched)), "
-            f"parts AS MATERIALIZED (SELECT s.project AS project, {columns} "
+            f"parts AS (SELECT s.project AS project, {columns} "
             f"FROM shown s CROSS JOIN participations p INDEXED BY participations_stats "
             "ON p.project_id = s.record "
             "JOIN organisations o INDEXED BY organisations_stats ON o.id = p.organisation_id) ",
@@ -75,26 +79,29 @@ def _parts(ids: Sequence[str] | None) -> tuple[str, list[str]]:
 
 def participation_statistics(db: sqlite3.Connection, ids: Sequence[str] | None,
                              top: int = 20) -> ParticipationStats:
-    """The statistics of the participations of these projects (None: of every project)."""
+    """The statistics of the participations of these projects (None: of every project), in
+    three passes over them: by place (the countries and the NUTS levels summed here from the
+    finest groups), by organisation, and by project (what no participation amount accounts
+    for)."""
     with_, params = _parts(ids)
-    places = " UNION ALL ".join(
-        f"SELECT '{name}', {key} AS k, COUNT(DISTINCT project), COUNT(*), "
-        f"COALESCE(SUM(cents), 0), COUNT(cents) FROM parts WHERE {key} IS NOT NULL "
-        f"AND length({key}) = {size} GROUP BY k"
-        for name, key, size in (("country", "country", 2), ("nuts1", "substr(nuts, 1, 3)", 3),
-                                ("nuts2", "substr(nuts, 1, 4)", 4),
-                                ("nuts3", "substr(nuts, 1, 5)", 5))
-    )
-    by_place: dict[str, list[PlaceRow]] = {"country": [], "nuts1": [], "nuts2": [], "nuts3": []}
-    for name, key, projects, n, cents, known in db.execute(with_ + places, params):
-        by_place[name].append(PlaceRow(key, projects, n, cents, known))
-    total = db.execute(
-        with_ + "SELECT COUNT(*), COUNT(DISTINCT org), COALESCE(SUM(cents), 0), COUNT(cents) "
-        "FROM parts", params).fetchone()
+    sums: dict[str, dict[str, list[int]]] = {name: {} for name in _PLACE_SIZES}
+    total = [0, 0, 0]  # participations, received cents, participations with an amount
+    for country, nuts, n, cents, known in db.execute(
+            with_ + "SELECT country, nuts, COUNT(*), COALESCE(SUM(cents), 0), COUNT(cents) "
+            "FROM parts GROUP BY country, nuts", params):
+        total = [total[0] + n, total[1] + cents, total[2] + known]
+        keys = {"country": country, **{name: nuts[:size] if nuts and len(nuts) >= size
+                                         else None for name, size in _PLACE_SIZES.items()
+                                         if name != "country"}}
+        for name, key in keys.items():
+            if key:
+                row = sums[name].setdefault(key, [0, 0, 0])
+                row[0], row[1], row[2] = row[0] + n, row[1] + cents, row[2] + known
+    # every organisation once (for their count), the largest amounts first
     orgs = db.execute(
-        with_ + "SELECT org, COUNT(DISTINCT project), SUM(cents) AS received FROM parts "
-        "WHERE cents IS NOT NULL GROUP BY org ORDER BY received DESC, org LIMIT ?",
-        [*params, top]).fetchall()
+        with_ + "SELECT org, n, received, COUNT(*) OVER () FROM (SELECT org, "
+        "COUNT(DISTINCT project) AS n, SUM(cents) AS received FROM parts GROUP BY org) "
+        "ORDER BY received IS NULL, received DESC, org LIMIT ?", [*params, top]).fetchall()
     # per project: its EU amount (a linked record's when it has none, as the project shown
     # takes it) less its participations' known amounts (never below 0)
     unknown = db.execute(
@@ -106,10 +113,12 @@ def participation_statistics(db: sqlite3.Connection, ids: Sequence[str] | None,
         "WHERE c IS NOT NULL UNION ALL SELECT project, -cents, 0 FROM parts "
         "WHERE cents IS NOT NULL) GROUP BY project) WHERE own = 1", params).fetchone()[0]
     return ParticipationStats(
-        participations=total[0], organisations=total[1], received_cents=total[2],
-        known=total[3], unknown_cents=int(unknown),
-        places={name: tuple(sorted(rows, key=lambda r: (-r.projects, r.key)))
-                for name, rows in by_place.items()},
+        participations=total[0], organisations=orgs[0][3] if orgs else 0,
+        received_cents=total[1], known=total[2], unknown_cents=int(unknown),
+        places={name: tuple(PlaceRow(key, n, cents, known)
+                            for key, (n, cents, known) in sorted(rows.items(),
+                                                                 key=lambda kv: kv[0]))
+                for name, rows in sums.items()},
         organisations_by_amount=tuple(OrganisationRow(org, n, int(cents))
-                                      for org, n, cents in orgs),
+                                      for org, n, cents, _ in orgs if cents is not None),
     )
