@@ -175,16 +175,25 @@ def test_search_tick_a_country_open_the_seed_in_french_then_german(page):
     assert page.errors == []
 
 
-def test_download_the_csv_and_read_it_back(page, tmp_path):
-    page.goto("/en/projects?country=LV")
+def _download(page, address: str, link: str, target: Path) -> int:
+    """Click ``link`` on the page at ``address``, check the file is named after the search
+    (it was always "projects.csv"), save it to ``target``; the search's total."""
+    page.goto(address)
     total = _total(page)
     with page.expect_download() as info:
-        page.click('section.exports a[href^="/api/v1/projects.csv"]:not([href*="bom"])')
+        page.click(link)
     download = info.value
-    # named after what was searched (it was always "projects.csv")
-    assert download.suggested_filename == f"euprojects-country-lv-{TODAY.isoformat()}.csv"
-    target = tmp_path / "projects.csv"
+    assert download.suggested_filename == \
+        f"euprojects-country-lv-{TODAY.isoformat()}{target.suffix}"
     download.save_as(target)
+    return total
+
+
+def test_download_the_csv_and_read_it_back(page, tmp_path):
+    target = tmp_path / "projects.csv"
+    total = _download(page, "/en/projects?country=LV",
+                      'section.exports a[href^="/api/v1/projects.csv"]:not([href*="bom"])',
+                      target)
     rows = list(csv.DictReader(io.StringIO(target.read_text("utf-8"), newline="")))
     assert len(rows) == total > 0
     assert all("LV" in row["countries"].split() for row in rows)
@@ -194,14 +203,8 @@ def test_download_the_csv_and_read_it_back(page, tmp_path):
 def test_the_spreadsheet_with_partners_speaks_the_page_language(page, tmp_path):
     """From a French page: French headers, the lead partner and every participant (the export
     had English snake_case headers and no partner)."""
-    page.goto("/fr/projects?country=LV")
-    total = _total(page)
-    with page.expect_download() as info:
-        page.click("section.exports a.with-partners")
-    download = info.value
-    assert download.suggested_filename == f"euprojects-country-lv-{TODAY.isoformat()}.xlsx"
     target = tmp_path / "projects.xlsx"
-    download.save_as(target)
+    total = _download(page, "/fr/projects?country=LV", "section.exports a.with-partners", target)
     book = openpyxl.load_workbook(target, read_only=True)
     rows = list(book["projects"].iter_rows(values_only=True))
     book.close()

@@ -12,7 +12,7 @@ Two measures of money by place, never mixed (docs/statistics.md):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
@@ -68,8 +68,18 @@ def _share(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(_PERCENT, ROUND_HALF_EVEN)
 
 
+class _Row:
+    """What every row of a table answers: a column's value, and its JSON."""
+
+    def value(self, column: str) -> Any:
+        return getattr(self, column)
+
+    def to_dict(self, columns: Sequence[str]) -> dict[str, Any]:
+        return {c: _json(getattr(self, c)) for c in columns}
+
+
 @dataclass(frozen=True)
-class StatRow:
+class StatRow(_Row):
     """One row of a table: a year, a facet value or a place (``key``, as the facet holds it).
     ``projects``: how many of the matching projects hold it (a project can hold several
     values of a facet: the shares of a table can add up to more than 100 %)."""
@@ -85,28 +95,14 @@ class StatRow:
     received_share: Decimal | None = None
     known: int | None = None  # places: participations with an amount
 
-    def value(self, column: str) -> Any:
-        return getattr(self, column)
-
-    def to_dict(self, columns: Sequence[str]) -> dict[str, Any]:
-        return {c: _json(getattr(self, c)) for c in columns}
-
-
 @dataclass(frozen=True)
-class OrganisationStat:
+class OrganisationStat(_Row):
     key: str  # the organisation's id
     name: str
     country: str | None
     projects: int
     received: Decimal
     received_share: Decimal | None
-
-    def value(self, column: str) -> Any:
-        return getattr(self, column)
-
-    def to_dict(self, columns: Sequence[str]) -> dict[str, Any]:
-        return {c: _json(getattr(self, c)) for c in columns}
-
 
 def _json(value: Any) -> Any:
     return str(value) if isinstance(value, Decimal) else value
@@ -142,7 +138,9 @@ class Statistics:
         ordered.sort(key=lambda r: r.value(column), reverse=descending)
         return (*ordered, *absent)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, orders: Mapping[str, tuple[str, bool]] | None = None) -> dict[str, Any]:
+        """The JSON; ``orders``: a table's order (column, descending), else its default."""
+        orders = orders or {}
         return {
             "query": self.query.to_params(),
             "generation": self.generation,
@@ -159,7 +157,8 @@ class Statistics:
                 "without_start_date": self.no_year,
                 "currency": "EUR",
             },
-            "tables": {name: [r.to_dict(COLUMNS[name]) for r in self.table(name)]
+            "tables": {name: [r.to_dict(COLUMNS[name])
+                              for r in self.table(name, orders.get(name))]
                        for name in TABLES},
             "took_ms": self.took_ms,
         }

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any
 from urllib.parse import quote
 
@@ -403,13 +404,13 @@ class OrganisationView:
                 out[group] = out.get(group, Decimal(0)) + money.amount
         return out
 
-    @property
+    @cached_property
     def received_by_year(self) -> dict[str, Decimal]:
         """Per start year of the projects, in year order."""
         found = self.received_by(lambda p: str(p.start_date.year) if p.start_date else None)
         return dict(sorted(found.items()))
 
-    @property
+    @cached_property
     def received_by_source(self) -> dict[str, Decimal]:
         """Per source, the largest first."""
         found = self.received_by(lambda p: p.source)

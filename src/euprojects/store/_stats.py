@@ -46,7 +46,6 @@ class ParticipationStats:
     participations: int
     organisations: int
     received_cents: int  # the sum of every known participation amount
-    known: int  # participations with an amount
     unknown_cents: int  # of the projects' EU amounts, what no participation amount accounts for
     places: dict[str, tuple[PlaceRow, ...]] = field(default_factory=dict)  # country, nuts1-3
     organisations_by_amount: tuple[OrganisationRow, ...] = ()
@@ -85,11 +84,11 @@ def participation_statistics(db: sqlite3.Connection, ids: Sequence[str] | None,
     for)."""
     with_, params = _parts(ids)
     sums: dict[str, dict[str, list[int]]] = {name: {} for name in _PLACE_SIZES}
-    total = [0, 0, 0]  # participations, received cents, participations with an amount
+    total = [0, 0]  # participations, received cents
     for country, nuts, n, cents, known in db.execute(
             with_ + "SELECT country, nuts, COUNT(*), COALESCE(SUM(cents), 0), COUNT(cents) "
             "FROM parts GROUP BY country, nuts", params):
-        total = [total[0] + n, total[1] + cents, total[2] + known]
+        total = [total[0] + n, total[1] + cents]
         keys = {"country": country, **{name: nuts[:size] if nuts and len(nuts) >= size
                                          else None for name, size in _PLACE_SIZES.items()
                                          if name != "country"}}
@@ -114,7 +113,7 @@ def participation_statistics(db: sqlite3.Connection, ids: Sequence[str] | None,
         "WHERE cents IS NOT NULL) GROUP BY project) WHERE own = 1", params).fetchone()[0]
     return ParticipationStats(
         participations=total[0], organisations=orgs[0][3] if orgs else 0,
-        received_cents=total[1], known=total[2], unknown_cents=int(unknown),
+        received_cents=total[1], unknown_cents=int(unknown),
         places={name: tuple(PlaceRow(key, n, cents, known)
                             for key, (n, cents, known) in sorted(rows.items(),
                                                                  key=lambda kv: kv[0]))

@@ -35,6 +35,17 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+# the other organisations (o2, with their participations p2) in the projects of the
+# organisation of the record o0: the co-partners
+_CO_PARTNERS = (
+    "FROM organisations o0 JOIN organisations o1 ON o1.cluster = o0.cluster "
+    "JOIN participations p1 ON p1.organisation_id = o1.id "
+    "JOIN participations p2 ON p2.project_id = p1.project_id "
+    "JOIN organisations o2 ON o2.id = p2.organisation_id AND o2.cluster != o0.cluster "
+    "WHERE o0.id = ?"
+)
+
+
 class SqliteStore:
     """Projects, organisations and participations as JSON documents with indexed columns.
 
@@ -301,11 +312,7 @@ class SqliteStore:
         db = self._read()
         rows = db.execute(
             "SELECT o2.cluster, COUNT(DISTINCT p2.project_id) AS together, MIN(o2.name) AS name "
-            "FROM organisations o0 JOIN organisations o1 ON o1.cluster = o0.cluster "
-            "JOIN participations p1 ON p1.organisation_id = o1.id "
-            "JOIN participations p2 ON p2.project_id = p1.project_id "
-            "JOIN organisations o2 ON o2.id = p2.organisation_id AND o2.cluster != o0.cluster "
-            "WHERE o0.id = ? GROUP BY o2.cluster ORDER BY together DESC, name, o2.cluster LIMIT ?",
+            f"{_CO_PARTNERS} GROUP BY o2.cluster ORDER BY together DESC, name, o2.cluster LIMIT ?",
             (organisation_id, limit),
         ).fetchall()
         out = []
@@ -321,11 +328,7 @@ class SqliteStore:
         co-partner organisations and how many projects together, most organisations first."""
         rows = self._read().execute(
             "SELECT o2.country, COUNT(DISTINCT o2.cluster) AS n, COUNT(DISTINCT p2.project_id) "
-            "FROM organisations o0 JOIN organisations o1 ON o1.cluster = o0.cluster "
-            "JOIN participations p1 ON p1.organisation_id = o1.id "
-            "JOIN participations p2 ON p2.project_id = p1.project_id "
-            "JOIN organisations o2 ON o2.id = p2.organisation_id AND o2.cluster != o0.cluster "
-            "WHERE o0.id = ? AND o2.country IS NOT NULL "
+            f"{_CO_PARTNERS} AND o2.country IS NOT NULL "
             "GROUP BY o2.country ORDER BY n DESC, o2.country",
             (organisation_id,),
         ).fetchall()

@@ -67,10 +67,9 @@ def paragraphs(text: str) -> list[str]:
 _REGION_FACETS = ("nuts1", "nuts2", "nuts3")
 
 
-def facet_label(t: Texts, name: str, value: str,
-                regions: Mapping[str, str] | None = None) -> str:
+def facet_label(t: Texts, name: str, value: str, geo_dir: Path | None = None) -> str:
     """A value of a facet as its registry entry says to show it; a NUTS region with its name
-    when ``regions`` (the boundaries' names by code) has it."""
+    when the boundaries of ``geo_dir`` (the setting) have it."""
     facet = FACETS[name]
     if facet.shown == "country":
         return t.country(value)
@@ -78,19 +77,19 @@ def facet_label(t: Texts, name: str, value: str,
         return t.source(value)
     if facet.shown == "messages":
         return t.gettext(facet.messages.get(value, value))
-    if name in _REGION_FACETS and regions and value in regions:
-        return f"{value} {regions[value]}"
+    if name in _REGION_FACETS:
+        region = _region_names(geo_dir).get(value)
+        return f"{value} {region}" if region else value
     return value
 
 
-def region_names(request: Request) -> Mapping[str, str]:
-    """The NUTS 2021 names by code from the map's boundaries (setting ``geo_dir``); none
-    without them."""
-    folder = request.app.state.catalog.settings.geo_dir
-    if folder is None:
+def _region_names(geo_dir: Path | None) -> Mapping[str, str]:
+    """The NUTS 2021 names by code from the map's boundaries (read once per process, when a
+    region is first shown); none without them."""
+    if geo_dir is None:
         return {}
     try:
-        return Boundaries.load(folder).names
+        return Boundaries.load(geo_dir).names
     except EuProjectsError:
         return {}
 
@@ -146,7 +145,7 @@ def render(
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     t = texts(lang)
-    regions = region_names(request)
+    geo_dir = request.app.state.catalog.settings.geo_dir
 
     def mark_lang(text: str, text_lang: str | None) -> Markup:
         """A data text in its own language, marked for screen readers when not the page's."""
@@ -161,7 +160,7 @@ def render(
         _=t.gettext,
         gettext=t.gettext,
         ngettext=t.ngettext,
-        facet_label=lambda name, value: facet_label(t, name, value, regions),
+        facet_label=lambda name, value: facet_label(t, name, value, geo_dir),
         format_datetime=lambda iso: _datetime(t, iso),
         mark_lang=mark_lang,
         switch=_switch_links(request, lang),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 
 from markupsafe import Markup
@@ -74,11 +74,12 @@ def _catalog(request: Request) -> Catalog:
     return catalog
 
 
-def _split(request: Request) -> tuple[Params, Params, SearchQuery]:
-    """(the search's parameters, the statistics' own, the query)."""
+def _split(request: Request, names: tuple[str, ...] = _OWN
+           ) -> tuple[Params, Params, SearchQuery]:
+    """(the search's parameters, the statistics' own ``names``, the query)."""
     given = search_params(request)
-    own = {k: v for k, v in given.items() if k in _OWN}
-    params = {k: v for k, v in given.items() if k not in _OWN and k not in _IGNORED}
+    own = {k: v for k, v in given.items() if k in names}
+    params = {k: v for k, v in given.items() if k not in names and k not in _IGNORED}
     return params, own, SearchQuery.from_params(params)
 
 
@@ -93,27 +94,22 @@ def _statistics(request: Request, query: SearchQuery) -> Statistics:
 
 
 def statistics_api(request: Request) -> Response:
-    params, own, query = _split(request)
-    stats = _statistics(request, query)
-    data = stats.to_dict()
+    _params, own, query = _split(request)
     orders = parse_order(own.get("order", []))
-    data["tables"] = {name: [r.to_dict(COLUMNS[name]) for r in stats.table(name, orders.get(name))]
-                      for name in TABLES}
-    return JSONResponse(data, headers=API_CACHE)
+    return JSONResponse(_statistics(request, query).to_dict(orders), headers=API_CACHE)
 
 
 def statistics_csv(request: Request) -> Response:
     """One table as CSV: ``table`` names it; ``lang`` writes the headers in that language."""
-    given = search_params(request)
-    table = given.pop("table", [""])[0]
-    lang = given.pop("lang", [""])[0]
+    _params, own, query = _split(request, (*_OWN, "table", "lang"))
+    table = own.get("table", [""])[0]
+    lang = own.get("lang", [""])[0]
     if table not in TABLES:
         raise QueryError(f"parameter 'table': give one of {', '.join(TABLES)}", "table")
     if lang and lang not in ("fr", "en", "de"):
         raise QueryError("parameter 'lang': give fr, en or de", "lang")
-    orders = parse_order(given.get("order", []))
-    params = {k: v for k, v in given.items() if k not in _OWN and k not in _IGNORED}
-    stats = _statistics(request, SearchQuery.from_params(params))
+    orders = parse_order(own.get("order", []))
+    stats = _statistics(request, query)
     t = texts(lang) if lang else None
     columns = COLUMNS[table]
     out = io.StringIO()
@@ -129,10 +125,6 @@ def statistics_csv(request: Request) -> Response:
 
 
 # -- the page ---------------------------------------------------------------------------------
-
-
-def _money(t: Texts) -> Callable[[Decimal], str]:
-    return lambda value: t.euros(Decimal(value))
 
 
 def _label(t: Texts, table: str, key: str, names: Mapping[str, str]) -> str:
@@ -195,7 +187,7 @@ def _map(t: Texts, lang: str, params: Params, stats: Statistics, boundaries: Bou
         if value:
             values[_NUTS_COUNTRY.get(row.key, row.key) if level == 0 else row.key] = \
                 Decimal(value)
-    fmt = _money(t) if measure == "received" else t.number
+    fmt = t.euros if measure == "received" else t.number
 
     def href(code: str) -> str:
         key = _ISO_COUNTRY.get(code, code) if level == 0 else code
@@ -239,7 +231,7 @@ def statistics_page(request: Request) -> Response:
     except EuProjectsError:  # the page without its map rather than no page
         boundaries = None
     names = boundaries.names if boundaries is not None else {}
-    money = _money(t)
+    money = t.euros
     tables = []
     for name in TABLES:
         order = orders.get(name)
