@@ -32,13 +32,13 @@ them alike):
   statistics (``catalog._stats_cache``, an OrderedDict private to the catalog: cleared by the
   benchmark only). SQLite's page cache, the OS file cache and the index's own readers stay warm,
   as in a running portal;
-- its parts, timed inside that same call by timers set around the catalog's own index and
-  store methods (the source is not changed): ``catalog.index.statistics`` (the project-level
-  aggregation), ``catalog.index.matching_ids`` (every matching id, in id order; not called for
-  the whole catalog, whose store part takes every participation) and
-  ``catalog.store.participation_statistics`` (the SQL over the participations); ``rest`` is
-  the call less its parts (the cache key, shaping the tables, the names of the top
-  organisations);
+- its parts, timed inside that same call by timers set around the catalog's own index
+  methods (the source is not changed): ``catalog.index.statistics`` (the project-level
+  aggregation) and ``catalog.index.participation_statistics`` (the sums of the participation
+  columns over the matching rows, search/_columns.py), and within the latter
+  ``catalog.index._rows`` (every matching document's row, sorted; not called for the whole
+  catalog, which sums every live row); ``rest`` is the call less the first two (the cache
+  key, shaping the tables, the names of the top organisations);
 - ``statistics``, cached: the same call ``--cached-runs`` times once it is kept.
 
 p50 / p95 are interpolated between ranks (search_bench.pct), over the runs. Writes the whole
@@ -172,13 +172,14 @@ def uncached(catalog: Catalog, query: SearchQuery) -> Any:
     return catalog.statistics(query)
 
 
-PARTS = {"index": "statistics", "ids": "matching_ids", "store": "participation_statistics"}
+PARTS = {"index": "statistics", "participations": "participation_statistics",
+         "rows": "_rows"}  # rows: inside participations
 
 
 def time_parts(catalog: Catalog) -> dict[str, float]:
-    """Timers around the three parts of Catalog.statistics, set on the catalog's own index and
-    store objects (the source is not changed): the returned dict holds the milliseconds of each
-    part's last call; a part not called is absent."""
+    """Timers around the parts of Catalog.statistics, set on the catalog's own index object
+    (the source is not changed): the returned dict holds the milliseconds of each part's last
+    call; a part not called is absent."""
     last: dict[str, float] = {}
 
     def wrap(part: str, method: Callable[..., Any]) -> Callable[..., Any]:
@@ -191,8 +192,7 @@ def time_parts(catalog: Catalog) -> dict[str, float]:
         return timed_call
 
     for part, name in PARTS.items():
-        owner = catalog.store if part == "store" else catalog.index
-        setattr(owner, name, wrap(part, getattr(owner, name)))
+        setattr(catalog.index, name, wrap(part, getattr(catalog.index, name)))
     return last
 
 
@@ -220,7 +220,8 @@ def measure(catalog: Catalog, searches: list[dict[str, Any]], runs: int,
             for part in PARTS:
                 if part in last:
                     got.setdefault(part, []).append(last[part])
-            got.setdefault("rest", []).append(ms - sum(last.values()))
+            got.setdefault("rest", []).append(
+                ms - last.get("index", 0) - last.get("participations", 0))
     log(f"cached: {cached_runs} calls per search")
     for s, query in zip(searches, queries, strict=True):
         catalog.statistics(query)  # kept now
@@ -257,8 +258,8 @@ def _cell(ms: dict[str, float] | None) -> str:
 
 
 TABLE_HEAD = ("| search | projects | search p50 / p95 ms | statistics p50 / p95 ms "
-              "| statistics / search (p50) | index p50 | ids p50 | store p50 | rest p50 "
-              "| cached p50 / p95 ms |",
+              "| statistics / search (p50) | index p50 | participations p50 | of which rows p50 "
+              "| rest p50 | cached p50 / p95 ms |",
               "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
@@ -272,12 +273,12 @@ def render(report: dict[str, Any]) -> str:
     lines = [title, "", *TABLE_HEAD]
     for s in report["searches"]:
         ms = s["ms"]
-        ids = ms.get("ids")
+        rows = ms.get("rows")
         lines.append(
             f"| {s['name']} | {s['projects']:,} | {_cell(ms['search'])} | "
             f"{_cell(ms['statistics'])} | {s['ratio_p50']}x | {ms['index']['p50']} | "
-            f"{ids['p50'] if ids else '-'} | {ms['store']['p50']} | {ms['rest']['p50']} | "
-            f"{_cell(ms['cached'])} |")
+            f"{ms['participations']['p50']} | {rows['p50'] if rows else '-'} | "
+            f"{ms['rest']['p50']} | {_cell(ms['cached'])} |")
     lines.append("")
     lines.append("searches: " + "; ".join(
         f"{s['name']}: {json.dumps(s['params'], ensure_ascii=False)}"

@@ -4,6 +4,7 @@ the same figure computed here from the store with plain SQL, independently of th
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections import Counter
 from decimal import Decimal
@@ -283,3 +284,44 @@ def test_statistics_not_yet_kept_take_a_costly_slot_kept_ones_do_not(stats_catal
                               params={"country": "FI"}).json() == kept.json()
         finally:
             app.state.budget.release("testclient")
+
+
+# -- the participation columns of the index (search/_columns.py) -----------------------------
+
+def test_an_update_of_the_index_keeps_the_participation_sums_a_rebuild_gives(
+        combined_built: Built, tmp_path: Path):
+    """The columns follow the documents: an update writes a run with the new rows and marks
+    the rows it replaced, a failed one writes none; the sums stay those of a rebuild."""
+    from euprojects.search import Applied
+
+    searches = [SearchQuery.from_params(p) for p in PARAMS[:4]]
+    for catalog in _open_copy(combined_built, tmp_path):
+        index, store = catalog.index, catalog.store
+        before = [index.participation_statistics(q, catalog.today) for q in searches]
+        folder = index.path / index.snapshot().generation / "columns"
+        runs = sorted(p.name for p in folder.iterdir())
+        db = sqlite3.connect(f"file:{catalog.settings.db}?mode=ro", uri=True)
+        ids = [r[0] for r in db.execute(
+            "SELECT DISTINCT project_id FROM participations WHERE project_id LIKE 'cordis:%' "
+            "ORDER BY project_id LIMIT 300")]
+        assert len(ids) == 300
+        applied = Applied(*store.index_state())
+        # the same 300 projects written again: 300 rows dead, 300 new, the same sums
+        assert index.update(store.iter_with_participants(ids), applied, ids) == 300
+        assert len(sorted(p.name for p in folder.iterdir())) == len(runs) + 1
+        after = [index.participation_statistics(q, catalog.today) for q in searches]
+        assert after == before
+        assert after[0].participations > 0 and after[2].received_cents > 0
+
+        def broken(items):  # an update that fails half-way writes nothing
+            yield from itertools.islice(items, 100)
+            raise RuntimeError("the store went away")
+
+        with pytest.raises(RuntimeError):
+            index.update(broken(store.iter_with_participants(ids)), applied, ids)
+        assert len(sorted(p.name for p in folder.iterdir())) == len(runs) + 1
+        assert [index.participation_statistics(q, catalog.today) for q in searches] == before
+        catalog.reindex()  # a rebuild: one run again, the same sums
+        folder = index.path / index.snapshot().generation / "columns"
+        assert len(list(folder.iterdir())) == 1
+        assert [index.participation_statistics(q, catalog.today) for q in searches] == before

@@ -433,9 +433,7 @@ class Catalog:
                 self._stats_cache.move_to_end(key)
                 return kept
         counted = self.index.statistics(query, self.today, snap)
-        everything = not query.q.strip() and not query.filters and not query.ranges
-        ids = None if everything else self.index.matching_ids(query, self.today, snap)
-        amounts = self.store.participation_statistics(ids)
+        amounts = self.index.participation_statistics(query, self.today, snap)
 
         def organisation(organisation_id: str) -> Organisation | None:
             try:

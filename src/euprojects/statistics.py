@@ -19,8 +19,7 @@ from typing import Any
 
 from .errors import QueryError
 from .model import Organisation
-from .search import STAT_GROUPS, GroupRow, IndexStats, SearchQuery
-from .store import ParticipationStats, PlaceRow
+from .search import STAT_GROUPS, GroupRow, IndexStats, ParticipationStats, PlaceRow, SearchQuery
 
 __all__ = ["Statistics", "StatRow", "OrganisationStat", "TABLES", "PLACE_TABLES",
            "COLUMNS", "build_statistics", "parse_order"]

@@ -2,6 +2,7 @@
 the catalog streams projects into it and turns the ids it returns into projects."""
 
 from ._analysis import STEMMED
+from ._columns import OrganisationRow, ParticipationStats, PlaceRow
 from ._compile import STATUSES, typo_distance
 from ._evaluation import EvalReport, Judgement, evaluate, ndcg, read_judgements, recall
 from ._index import Applied, RawResult, Snapshot, TantivyIndex
@@ -25,6 +26,9 @@ __all__ = [
     "STAT_GROUPS",
     "GroupRow",
     "IndexStats",
+    "OrganisationRow",
+    "ParticipationStats",
+    "PlaceRow",
     "EvalReport",
     "Judgement",
     "evaluate",

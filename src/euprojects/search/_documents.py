@@ -46,6 +46,8 @@ def build_schema() -> tantivy.Schema:
     sb.add_integer_field("eu_cents", stored=False, indexed=True, fast=True)
     sb.add_integer_field("total_cents", stored=False, indexed=False, fast=True)
     sb.add_integer_field("start_year", stored=False, indexed=False, fast=True)
+    # the document's row in the generation's participation columns (search/_columns.py)
+    sb.add_integer_field("row", stored=False, indexed=False, fast=True)
     return sb.build()
 
 
@@ -73,10 +75,11 @@ def day_time(value: date) -> datetime:
 
 
 def to_document(
-    project: Project, participants: Iterable[tuple[Participation, Organisation]]
+    project: Project, participants: Iterable[tuple[Participation, Organisation]], row: int
 ) -> tantivy.Document:
     doc = tantivy.Document()
     doc.add_text("id", project.id)
+    doc.add_integer("row", row)
     if project.acronym:
         doc.add_text("acronym", project.acronym)
     stems: dict[str, list[str]] = {}

@@ -21,12 +21,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import tantivy
 from tantivy import Order, Query
 
 from ..errors import IndexBusyError, QueryError, SearchIndexError
 from ..model import Organisation, Participation, Project
 from ._analysis import register
+from ._columns import COLUMNS_DIR, Columns, ColumnsWriter, ParticipationStats
 from ._compile import (
     Corrector,
     combine,
@@ -54,8 +56,8 @@ _LEXICON = "lexicon.json"
 # Bumped whenever the schema or what a document holds changes: an index of another format is
 # not read, and an import rebuilds it.
 # 5: the facets category and nuts1-3; 6: field, activity, objective, topics; 7: the statistics'
-# eu_cents, total_cents and start_year
-INDEX_FORMAT = 7
+# eu_cents, total_cents and start_year; 8: each document's row in the participation columns
+INDEX_FORMAT = 8
 _FORMAT_FILE = "format"
 _COMMITS_FILE = "commits"
 # Which store the generation was built from and the last change of it applied (see Applied).
@@ -165,6 +167,8 @@ class TantivyIndex:
         self._generation: str | None = None
         self._index: tantivy.Index | None = None
         self._lexicon = Lexicon.empty()
+        # the participation columns last read: (generation, its runs), the columns
+        self._columns: tuple[tuple[str, tuple[str, ...]], Columns] | None = None
 
     def close(self) -> None:
         """Stop the facet threads (a search after this starts them again)."""
@@ -189,7 +193,7 @@ class TantivyIndex:
         except OSError:
             return False
         # a generation is written whole before it is switched to: a part missing is damage
-        return found == str(INDEX_FORMAT) and all(
+        return found == str(INDEX_FORMAT) and (folder / COLUMNS_DIR).is_dir() and all(
             (folder / name).is_file() for name in (_LEXICON, _APPLIED_FILE, "meta.json"))
 
     def applied(self) -> Applied | None:
@@ -269,15 +273,18 @@ class TantivyIndex:
         ``applied``: the store and its last change that ``items`` include."""
         count = 0
         lexicon = LexiconBuilder()
+        columns = ColumnsWriter(0)
         with _engine_errors("building the index", writing=True), \
                 self._new_generation() as (index, folder):
             writer = index.writer(heap_size=_WRITER_HEAP, num_threads=min(2, os.cpu_count() or 1))
             for project, participants in items:
-                writer.add_document(to_document(project, participants))
+                held = list(participants)
+                writer.add_document(to_document(project, held, columns.add(project, held)))
                 lexicon.add(project)
                 count += 1
             writer.commit()
             writer.wait_merging_threads()
+            columns.save(folder)
             lexicon.build().save(folder / _LEXICON)
             _write_atomic(folder / _APPLIED_FILE, _applied_text(applied))
             _write_atomic(folder / _FORMAT_FILE, str(INDEX_FORMAT))
@@ -292,22 +299,43 @@ class TantivyIndex:
         applied again, and applying one twice changes nothing."""
         with _engine_errors("updating the index", writing=True):
             index, _lexicon, generation = self._open()
+            folder = self.path / generation
+            index.reload()
+            searcher = index.searcher()  # as it stands before: the rows the update replaces
+
+            def rows_of(pid: str) -> list[int]:
+                found = searcher.search(Query.term_query(self.schema, "id", pid), limit=8,
+                                        order_by_field="row")
+                return [int(row) for row, _ in found.hits]
+
+            last = searcher.search(Query.all_query(), limit=1, order_by_field="row",
+                                   order=Order.Desc).hits
+            columns = self._columns_of(generation).writer(int(last[0][0]) + 1 if last else 0)
             count = 0
+            written = False
             writer = index.writer(heap_size=_WRITER_HEAP, num_threads=1)
             try:
                 for pid in changed:
+                    columns.dead.update(rows_of(pid))
                     writer.delete_documents_by_term("id", pid)
                 for project, participants in items:
+                    held = list(participants)
+                    columns.dead.update(rows_of(project.id))
                     writer.delete_documents_by_term("id", project.id)
-                    writer.add_document(to_document(project, participants))
+                    writer.add_document(to_document(project, held, columns.add(project, held)))
                     count += 1
+                # the columns before the documents: a crash between the two leaves rows no
+                # document holds, never a document without its row
+                columns.save(folder)
+                written = True
                 writer.commit()
                 writer.wait_merging_threads()
             except BaseException:
                 writer.rollback()
+                if written:
+                    columns.remove(folder)
                 raise
             index.reload()
-            folder = self.path / generation
             _write_atomic(folder / _APPLIED_FILE, _applied_text(applied))
             # every process that searches this generation sees that its contents changed
             _write_atomic(folder / _COMMITS_FILE, str(self._read_commits(generation) + 1))
@@ -370,18 +398,41 @@ class TantivyIndex:
             return index_statistics(snap.searcher, self.schema,
                                     self._matching(query, today, snap))
 
-    def matching_ids(self, query: SearchQuery, today: date,
-                     snapshot: Snapshot | None = None) -> list[str]:
-        """The ids of every project ``query`` matches, in id order (no scores, no cap)."""
+    def participation_statistics(self, query: SearchQuery, today: date,
+                                 snapshot: Snapshot | None = None,
+                                 top: int = 20) -> ParticipationStats:
+        """The participations of the projects ``query`` matches, summed from the columns of
+        the generation (search/_columns.py)."""
         snap = snapshot or self.snapshot()
-        with _engine_errors("searching"):
-            full = Query.const_score_query(self._matching(query, today, snap), 1.0)
-            total = int(snap.searcher.num_docs)
-            if total == 0:
-                return []
-            found = snap.searcher.search(full, limit=total, order_by_field="id",
-                                         order=Order.Asc)
-            return [str(key) for key, _ in found.hits]
+        with _engine_errors("computing statistics"):
+            columns = self._columns_of(snap.generation)
+            everything = not query.q.strip() and not query.filters and not query.ranges
+            return columns.statistics(None if everything else self._rows(query, today, snap),
+                                      top)
+
+    def _rows(self, query: SearchQuery, today: date, snap: Snapshot) -> np.ndarray:
+        """The rows of every project ``query`` matches, sorted (no scores, no cap)."""
+        full = Query.const_score_query(self._matching(query, today, snap), 1.0)
+        total = int(snap.searcher.num_docs)
+        if total == 0:
+            return np.empty(0, np.int64)
+        hits = snap.searcher.search(full, limit=total, order_by_field="row",
+                                    order=Order.Asc).hits
+        return np.fromiter((row for row, _ in hits), np.int64, len(hits))
+
+    def _columns_of(self, generation: str) -> Columns:
+        """The participation columns of a generation, read again when a run was added."""
+        folder = self.path / generation
+        key = (generation, Columns.names(folder))
+        with self._lock:
+            if self._columns is None or self._columns[0] != key:
+                try:
+                    self._columns = (key, Columns.load(folder))
+                except (OSError, ValueError, KeyError) as exc:
+                    raise SearchIndexError(
+                        f"cannot read the participation columns in {folder} ({exc}): "
+                        "run 'euprojects index --rebuild'") from None
+            return self._columns[1]
 
     def _compiled(self, query: SearchQuery, today: date, snap: Snapshot
                   ) -> tuple[Query | None, dict[str, Query], Corrector]:

@@ -10,13 +10,11 @@ from typing import Any, Protocol
 
 from ..model import Organisation, Participation, Project, ProjectRecord
 from ._links import OrganisationRecord
-from ._stats import OrganisationRow, ParticipationStats, PlaceRow
 from ._types import ImportEntry, ProjectFilter, PutCounts
 from .sqlite import SqliteStore
 
 __all__ = ["Store", "StoreWriter", "SqliteStore", "ProjectFilter", "ImportEntry", "PutCounts",
-           "OrganisationRecord", "ParticipationStats", "PlaceRow", "OrganisationRow",
-           "open_store"]
+           "OrganisationRecord", "open_store"]
 
 
 class StoreWriter(Protocol):
@@ -54,8 +52,6 @@ class Store(Protocol):
         self, ids: Sequence[str] | None = None
     ) -> Iterator[tuple[Project, list[tuple[Participation, Organisation]]]]: ...
     def count_projects(self, filters: ProjectFilter | None = None) -> int: ...
-    def participation_statistics(self, ids: Sequence[str] | None,
-                                 top: int = 20) -> ParticipationStats: ...
     def counts(self) -> dict[str, dict[str, int]]: ...
     def total_organisations(self) -> int: ...
     def imports(self, limit: int = 10) -> list[ImportEntry]: ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import sqlite3
@@ -24,7 +25,6 @@ from ._links import (
 )
 from ._projlinks import hidden, linked_records, shown_as
 from ._schema import COUNT_SOURCES, migrate
-from ._stats import ParticipationStats, participation_statistics
 from ._types import ImportEntry, ProjectFilter
 from ._writer import Writer, chunks
 
@@ -363,7 +363,9 @@ class SqliteStore:
         self, ids: Sequence[str] | None = None
     ) -> Iterator[tuple[Project, list[tuple[Participation, Organisation]]]]:
         """Every project (or these ids) with its participants, streamed in id order: two
-        ordered cursors merged, so memory stays flat whatever the size of the store."""
+        ordered cursors merged, so memory stays flat whatever the size of the store. What the
+        index holds: each participant is its organisation (the id its records are linked under,
+        every name) at the place of the record that took part (see ``_indexed``)."""
         db = self._read()
         # read once, not once per chunk (a catch-up of many changes reads thousands of chunks)
         linked = multi_clusters(db)  # participants shown with every name of their organisation
@@ -400,10 +402,8 @@ class SqliteStore:
                 if organisation is None:
                     if len(organisations) > 100_000:
                         organisations.clear()
-                    if pending[4] in linked:  # its cluster holds several records
-                        organisation = merged(db, pending[2])
-                    if organisation is None:
-                        organisation = Organisation.from_dict(json.loads(pending[3]))
+                    organisation = _indexed(db, Organisation.from_dict(json.loads(pending[3])),
+                                            pending[4], linked)
                     organisations[pending[2]] = organisation
                 found.append((Participation.from_dict(json.loads(pending[1])), organisation))
                 pending = next(participants, None)
@@ -411,16 +411,16 @@ class SqliteStore:
                 continue
             if pid in shown:  # with its other sources' records and their participants
                 project = Project.from_dict(json.loads(doc))
+                clusters = dict(db.execute(
+                    "SELECT o.id, o.cluster FROM participations p JOIN organisations o "
+                    "ON o.id = p.organisation_id WHERE p.project_id IN "
+                    "(SELECT ? UNION SELECT project_id FROM project_links WHERE same_as = ?)",
+                    (pid, pid)))
                 yield (merge_projects(project, linked_records(db, [pid]).get(pid, [])),
-                       self.participants(pid))
+                       [(p, _indexed(db, o, clusters.get(o.id, o.id), linked))
+                        for p, o in self.participants(pid)])
                 continue
             yield Project.from_dict(json.loads(doc)), found
-
-    @guarded
-    def participation_statistics(self, ids: Sequence[str] | None,
-                                 top: int = 20) -> ParticipationStats:
-        """The participations of these projects (None: of all) summed (store/_stats.py)."""
-        return participation_statistics(self._read(), ids, top)
 
     @guarded
     def count_projects(self, filters: ProjectFilter | None = None) -> int:
@@ -481,6 +481,19 @@ class SqliteStore:
             for row in db.execute(f"SELECT * FROM {table} ORDER BY {order}"):
                 h.update(repr(row).encode("utf-8"))
         return h.hexdigest()
+
+
+def _indexed(db: sqlite3.Connection, record: Organisation, cluster: str,
+             linked: set[str]) -> Organisation:
+    """A participant as the index holds it: the organisation its records make (under the id
+    they are linked under, with every name), at the record's own country and NUTS region (a
+    partner list gives where the partner took part; the statistics sum amounts by it)."""
+    organisation = (merged(db, record.id) if cluster in linked else None) or record
+    if (organisation.id, organisation.country, organisation.nuts) == (
+            cluster, record.country, record.nuts):
+        return organisation
+    return dataclasses.replace(organisation, id=cluster, country=record.country,
+                               nuts=record.nuts)
 
 
 def _where(f: ProjectFilter) -> tuple[str, list[str]]:

@@ -1,0 +1,292 @@
+"""The participations of an index generation as columns: what the statistics of a search sum
+by place and by organisation, read without a query to the store.
+
+Every document of the index carries a number, ``row``. The columns give, for each row, the
+participations of the project as the document was written: each one's place (the partner's
+country and deepest NUTS code), its organisation (the id its records are linked under) and the
+EU amount it received in EUR cents where the source gives one (CORDIS's ecContribution,
+Kohesio's beneficiary amount). They are written with the documents, so they hold exactly what
+the index holds, and a search's statistics are the columns' sums over the rows it matches
+(numpy: a few passes over arrays instead of SQL over millions of rows).
+
+Layout: ``columns/<first row>/`` folders in the generation, each a run of consecutive rows. A
+rebuild writes one; each update of the generation adds one with the rows of the documents it
+wrote and the rows of the documents it replaced ("dead": never matched again). A folder is
+written whole under another name, then renamed: a reader sees it complete or not at all. The
+arrays are memory-mapped: processes that serve the same generation share their pages.
+
+Sums of cents are taken in 64-bit floats where numpy's bincount sums: exact while a sum stays
+under 2**53 cents (about 90 000 billion euros)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from ..model import Organisation, Participation, Project
+from ._documents import euro_cents
+
+__all__ = ["PlaceRow", "OrganisationRow", "ParticipationStats", "Columns", "ColumnsWriter",
+           "COLUMNS_DIR"]
+
+COLUMNS_DIR = "columns"
+# the run's first row, its row count, and the places and organisations new in it
+_INFO = "info.json"
+_ARRAYS = ("offsets", "unknown", "place", "org", "cents", "known", "first", "dead")
+# a place's key: the partner's country, or its NUTS code cut to the level's length
+_PLACE_SIZES = {"country": 2, "nuts1": 3, "nuts2": 4, "nuts3": 5}
+
+Rows = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class PlaceRow:
+    """A country or region (``key``): the participations of partners there, and the EU
+    amount they received where the source gives it (the projects with a partner there are
+    the index's count)."""
+
+    key: str
+    participations: int
+    received_cents: int  # the sum of the known amounts
+    known: int  # how many of the participations have an amount
+
+
+@dataclass(frozen=True)
+class OrganisationRow:
+    organisation_id: str  # the organisation (the id its records are linked under)
+    projects: int
+    received_cents: int
+
+
+@dataclass(frozen=True)
+class ParticipationStats:
+    participations: int
+    organisations: int
+    received_cents: int  # the sum of every known participation amount
+    unknown_cents: int  # of the projects' EU amounts, what no participation amount accounts for
+    places: dict[str, tuple[PlaceRow, ...]] = field(default_factory=dict)  # country, nuts1-3
+    organisations_by_amount: tuple[OrganisationRow, ...] = ()
+
+
+class ColumnsWriter:
+    """The columns of the documents being written, from ``first_row`` on; ``places`` and
+    ``organisations``: the keys the generation's earlier runs already numbered."""
+
+    def __init__(self, first_row: int, places: Sequence[tuple[str, str]] = (),
+                 organisations: Sequence[str] = ()) -> None:
+        self.first_row = first_row
+        self._places = {key: n for n, key in enumerate(places)}
+        self._organisations = {key: n for n, key in enumerate(organisations)}
+        self._known_places, self._known_organisations = len(places), len(organisations)
+        self._counts, self._unknown = array("q"), array("q")
+        self._place, self._org, self._cents = array("i"), array("i"), array("q")
+        self._known, self._first = array("b"), array("b")
+        self.dead: set[int] = set()
+
+    @property
+    def next_row(self) -> int:
+        return self.first_row + len(self._counts)
+
+    def add(self, project: Project,
+            participants: Sequence[tuple[Participation, Organisation]]) -> int:
+        """Take the participations of a project; returns the row of its document."""
+        seen: set[int] = set()
+        received = 0
+        for participation, organisation in participants:
+            place = (organisation.country or "",
+                     organisation.nuts[-1][0] if organisation.nuts else "")
+            org = self._organisations.setdefault(organisation.id, len(self._organisations))
+            cents = euro_cents(participation.eu_contribution)
+            self._place.append(self._places.setdefault(place, len(self._places)))
+            self._org.append(org)
+            self._cents.append(cents or 0)
+            self._known.append(cents is not None)
+            self._first.append(org not in seen)
+            seen.add(org)
+            received += cents or 0
+        eu = euro_cents(project.eu_contribution)
+        self._counts.append(len(participants))
+        # what no participation amount accounts for (never below 0: no split is guessed)
+        self._unknown.append(max(0, eu - received) if eu is not None else 0)
+        return self.next_row - 1
+
+    def save(self, folder: Path) -> None:
+        """Write the run into the generation ``folder`` (see the module)."""
+        base = folder / COLUMNS_DIR
+        base.mkdir(exist_ok=True)
+        final = base / f"{self.first_row:012d}"
+        tmp = base / f".{self.first_row:012d}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        arrays = {
+            "offsets": np.concatenate(([0], np.cumsum(np.frombuffer(self._counts, np.int64)))),
+            "unknown": np.frombuffer(self._unknown, np.int64),
+            "place": np.frombuffer(self._place, np.int32),
+            "org": np.frombuffer(self._org, np.int32),
+            "cents": np.frombuffer(self._cents, np.int64),
+            "known": np.frombuffer(self._known, np.int8).astype(bool),
+            "first": np.frombuffer(self._first, np.int8).astype(bool),
+            "dead": np.array(sorted(self.dead), np.int64),
+        }
+        for name, values in arrays.items():
+            np.save(tmp / f"{name}.npy", values)
+        places = sorted(self._places.items(), key=lambda kv: kv[1])[self._known_places:]
+        organisations = sorted(self._organisations.items(),
+                               key=lambda kv: kv[1])[self._known_organisations:]
+        (tmp / _INFO).write_text(json.dumps({
+            "first_row": self.first_row, "rows": len(self._counts),
+            "places": [list(key) for key, _ in places],
+            "organisations": [key for key, _ in organisations]}), encoding="utf-8")
+        shutil.rmtree(final, ignore_errors=True)
+        os.replace(tmp, final)
+
+    def remove(self, folder: Path) -> None:
+        """Take back a run saved for documents that were then not written."""
+        shutil.rmtree(folder / COLUMNS_DIR / f"{self.first_row:012d}", ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class _Run:
+    first_row: int
+    rows: int
+    arrays: dict[str, np.ndarray]
+
+
+class Columns:
+    """The columns of one generation as they stand on disk (see the module)."""
+
+    def __init__(self, runs: list[_Run], places: list[tuple[str, str]],
+                 organisations: list[str]) -> None:
+        self.runs = runs
+        self.places = places
+        self.organisations = organisations
+        self.rows = runs[-1].first_row + runs[-1].rows if runs else 0
+        dead = [run.arrays["dead"] for run in runs if len(run.arrays["dead"])]
+        self.dead: Rows = np.unique(np.concatenate(dead)) if dead else np.empty(0, np.int64)
+
+    @staticmethod
+    def names(folder: Path) -> tuple[str, ...]:
+        """The runs written in a generation folder (what a loaded Columns depends on)."""
+        try:
+            return tuple(sorted(p.name for p in (folder / COLUMNS_DIR).iterdir()
+                                if not p.name.startswith(".")))
+        except FileNotFoundError:
+            return ()
+
+    @classmethod
+    def load(cls, folder: Path) -> Columns:
+        runs: list[_Run] = []
+        places: list[tuple[str, str]] = []
+        organisations: list[str] = []
+        for name in cls.names(folder):
+            path = folder / COLUMNS_DIR / name
+            info = json.loads((path / _INFO).read_text(encoding="utf-8"))
+            if runs and info["first_row"] != runs[-1].first_row + runs[-1].rows:
+                raise ValueError(f"columns run {name} does not follow the one before it")
+            runs.append(_Run(int(info["first_row"]), int(info["rows"]),
+                             {a: np.load(path / f"{a}.npy", mmap_mode="r") for a in _ARRAYS}))
+            places.extend((str(c), str(n)) for c, n in info["places"])
+            organisations.extend(str(o) for o in info["organisations"])
+        return cls(runs, places, organisations)
+
+    def writer(self, first_row: int) -> ColumnsWriter:
+        """A writer of the run that follows (``first_row``: at least the rows held)."""
+        return ColumnsWriter(max(first_row, self.rows), self.places, self.organisations)
+
+    def statistics(self, rows: Rows | None, top: int = 20) -> ParticipationStats:
+        """The sums of the participations of these rows, sorted (None: of every live row)."""
+        if rows is None and len(self.dead):
+            rows = np.setdiff1d(np.arange(self.rows, dtype=np.int64), self.dead,
+                                assume_unique=True)
+        n_places, n_orgs = len(self.places), len(self.organisations)
+        place_n = np.zeros(n_places, np.int64)
+        place_cents = np.zeros(n_places)
+        place_known = np.zeros(n_places, np.int64)
+        org_n = np.zeros(n_orgs, np.int64)
+        org_projects = np.zeros(n_orgs, np.int64)
+        org_cents = np.zeros(n_orgs)
+        org_known = np.zeros(n_orgs, np.int64)
+        participations = received = unknown = 0
+        for run in self.runs:
+            a = run.arrays
+            if rows is None:  # every row of the run
+                unknown += int(a["unknown"].sum())
+                idx: slice | np.ndarray = slice(None)
+            else:
+                lo, hi = np.searchsorted(rows, [run.first_row, run.first_row + run.rows])
+                if lo == hi:
+                    continue
+                sel = rows[lo:hi] - run.first_row
+                unknown += int(a["unknown"][sel].sum())
+                idx = _spans(a["offsets"], sel)
+            place, org, cents = a["place"][idx], a["org"][idx], a["cents"][idx]
+            known, first = a["known"][idx], a["first"][idx]
+            participations += len(place)
+            received += int(cents.sum())
+            place_n += np.bincount(place, minlength=n_places)
+            place_cents += np.bincount(place, weights=cents, minlength=n_places)
+            place_known += np.bincount(place, weights=known, minlength=n_places).astype(np.int64)
+            org_n += np.bincount(org, minlength=n_orgs)
+            org_projects += np.bincount(org, weights=first, minlength=n_orgs).astype(np.int64)
+            org_cents += np.bincount(org, weights=cents, minlength=n_orgs)
+            org_known += np.bincount(org, weights=known, minlength=n_orgs).astype(np.int64)
+        return ParticipationStats(
+            participations=participations,
+            organisations=int(np.count_nonzero(org_n)),
+            received_cents=received,
+            unknown_cents=unknown,
+            places=self._places(place_n, np.rint(place_cents).astype(np.int64), place_known),
+            organisations_by_amount=self._top(org_projects, np.rint(org_cents).astype(np.int64),
+                                              org_known, top),
+        )
+
+    def _places(self, n: np.ndarray, cents: np.ndarray, known: np.ndarray
+                ) -> dict[str, tuple[PlaceRow, ...]]:
+        """The sums by country and by NUTS level, each level summed from the finest places."""
+        sums: dict[str, dict[str, list[int]]] = {name: {} for name in _PLACE_SIZES}
+        for i in np.flatnonzero(n):
+            country, nuts = self.places[i]
+            keys = {"country": country, **{name: nuts[:size] if len(nuts) >= size else ""
+                                           for name, size in _PLACE_SIZES.items()
+                                           if name != "country"}}
+            for name, key in keys.items():
+                if key:
+                    row = sums[name].setdefault(key, [0, 0, 0])
+                    row[0] += int(n[i])
+                    row[1] += int(cents[i])
+                    row[2] += int(known[i])
+        return {name: tuple(PlaceRow(key, *values) for key, values in sorted(rows.items()))
+                for name, rows in sums.items()}
+
+    def _top(self, projects: np.ndarray, cents: np.ndarray, known: np.ndarray,
+             top: int) -> tuple[OrganisationRow, ...]:
+        """The organisations that received most (among those with a known amount), the
+        largest first, then by id."""
+        held = np.flatnonzero(known)
+        if len(held) > top > 0:  # only those at least as large as the top-th
+            bar = np.partition(cents[held], len(held) - top)[len(held) - top]
+            held = held[cents[held] >= bar]
+        best = sorted(held.tolist(), key=lambda i: (-int(cents[i]), self.organisations[i]))
+        return tuple(OrganisationRow(self.organisations[i], int(projects[i]), int(cents[i]))
+                     for i in best[:top])
+
+
+def _spans(offsets: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The positions of the participations of ``rows`` (each row's span of the offsets)."""
+    starts = offsets[rows]
+    lengths = offsets[rows + 1] - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.empty(0, np.int64)
+    # each position is its row's start plus its rank within the row
+    shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return shift + np.arange(total, dtype=np.int64)
+
