@@ -10,6 +10,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -177,8 +178,13 @@ class Catalog:
                                   self.settings.search_threads, self.settings.search_facet_cache)
         self._stats_cache: OrderedDict[tuple[Any, ...], Statistics] = OrderedDict()
         self._stats_lock = threading.Lock()
+        # the participation sums of a statistics request, beside its index aggregation (the
+        # engine releases the GIL while it aggregates or collects: the two overlap)
+        self._stats_pool: ThreadPoolExecutor | None = None
 
     def close(self) -> None:
+        if self._stats_pool is not None:
+            self._stats_pool.shutdown()
         self.index.close()
         self.store.close()
 
@@ -432,8 +438,13 @@ class Catalog:
             if kept is not None:
                 self._stats_cache.move_to_end(key)
                 return kept
+        with self._stats_lock:
+            if self._stats_pool is None:
+                self._stats_pool = ThreadPoolExecutor(2, thread_name_prefix="statistics")
+            pool = self._stats_pool
+        summing = pool.submit(self.index.participation_statistics, query, self.today, snap)
         counted = self.index.statistics(query, self.today, snap)
-        amounts = self.index.participation_statistics(query, self.today, snap)
+        amounts = summing.result()
 
         def organisation(organisation_id: str) -> Organisation | None:
             try:

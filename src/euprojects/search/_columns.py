@@ -40,7 +40,10 @@ __all__ = ["PlaceRow", "OrganisationRow", "ParticipationStats", "Columns", "Colu
 COLUMNS_DIR = "columns"
 # the run's first row, its row count, and the places and organisations new in it
 _INFO = "info.json"
-_ARRAYS = ("offsets", "unknown", "place", "org", "cents", "known", "first", "dead")
+# per row: where its participations start (offsets) and its unknown cents; per participation:
+# its place and organisation, each numbered with flags (see ColumnsWriter.add), and its cents;
+# the rows the run replaced (dead)
+_ARRAYS = ("offsets", "unknown", "place", "org", "cents", "dead")
 # a place's key: the partner's country, or its NUTS code cut to the level's length
 _PLACE_SIZES = {"country": 2, "nuts1": 3, "nuts2": 4, "nuts3": 5}
 
@@ -87,8 +90,7 @@ class ColumnsWriter:
         self._organisations = {key: n for n, key in enumerate(organisations)}
         self._known_places, self._known_organisations = len(places), len(organisations)
         self._counts, self._unknown = array("q"), array("q")
-        self._place, self._org, self._cents = array("i"), array("i"), array("q")
-        self._known, self._first = array("b"), array("b")
+        self._place, self._org, self._cents = array("q"), array("q"), array("q")
         self.dead: set[int] = set()
 
     @property
@@ -97,7 +99,11 @@ class ColumnsWriter:
 
     def add(self, project: Project,
             participants: Sequence[tuple[Participation, Organisation]]) -> int:
-        """Take the participations of a project; returns the row of its document."""
+        """Take the participations of a project; returns the row of its document. Each
+        participation's place is numbered ``2 * place + known`` and its organisation
+        ``4 * organisation + 2 * known + first`` (known: the amount is given; first: the
+        organisation's first participation in the project), so that one count per place or
+        organisation gives its participations, its known amounts and its projects."""
         seen: set[int] = set()
         received = 0
         for participation, organisation in participants:
@@ -105,11 +111,10 @@ class ColumnsWriter:
                      organisation.nuts[-1][0] if organisation.nuts else "")
             org = self._organisations.setdefault(organisation.id, len(self._organisations))
             cents = euro_cents(participation.eu_contribution)
-            self._place.append(self._places.setdefault(place, len(self._places)))
-            self._org.append(org)
+            known = cents is not None
+            self._place.append(2 * self._places.setdefault(place, len(self._places)) + known)
+            self._org.append(4 * org + 2 * known + (org not in seen))
             self._cents.append(cents or 0)
-            self._known.append(cents is not None)
-            self._first.append(org not in seen)
             seen.add(org)
             received += cents or 0
         eu = euro_cents(project.eu_contribution)
@@ -129,11 +134,9 @@ class ColumnsWriter:
         arrays = {
             "offsets": np.concatenate(([0], np.cumsum(np.frombuffer(self._counts, np.int64)))),
             "unknown": np.frombuffer(self._unknown, np.int64),
-            "place": np.frombuffer(self._place, np.int32),
-            "org": np.frombuffer(self._org, np.int32),
+            "place": np.frombuffer(self._place, np.int64).astype(np.int32),
+            "org": np.frombuffer(self._org, np.int64).astype(np.int32),
             "cents": np.frombuffer(self._cents, np.int64),
-            "known": np.frombuffer(self._known, np.int8).astype(bool),
-            "first": np.frombuffer(self._first, np.int8).astype(bool),
             "dead": np.array(sorted(self.dead), np.int64),
         }
         for name, values in arrays.items():
@@ -206,14 +209,11 @@ class Columns:
         if rows is None and len(self.dead):
             rows = np.setdiff1d(np.arange(self.rows, dtype=np.int64), self.dead,
                                 assume_unique=True)
-        n_places, n_orgs = len(self.places), len(self.organisations)
+        n_places, n_orgs = 2 * len(self.places), 4 * len(self.organisations)  # with flags
         place_n = np.zeros(n_places, np.int64)
         place_cents = np.zeros(n_places)
-        place_known = np.zeros(n_places, np.int64)
         org_n = np.zeros(n_orgs, np.int64)
-        org_projects = np.zeros(n_orgs, np.int64)
         org_cents = np.zeros(n_orgs)
-        org_known = np.zeros(n_orgs, np.int64)
         participations = received = unknown = 0
         for run in self.runs:
             a = run.arrays
@@ -228,24 +228,27 @@ class Columns:
                 unknown += int(a["unknown"][sel].sum())
                 idx = _spans(a["offsets"], sel)
             place, org, cents = a["place"][idx], a["org"][idx], a["cents"][idx]
-            known, first = a["known"][idx], a["first"][idx]
             participations += len(place)
             received += int(cents.sum())
             place_n += np.bincount(place, minlength=n_places)
             place_cents += np.bincount(place, weights=cents, minlength=n_places)
-            place_known += np.bincount(place, weights=known, minlength=n_places).astype(np.int64)
             org_n += np.bincount(org, minlength=n_orgs)
-            org_projects += np.bincount(org, weights=first, minlength=n_orgs).astype(np.int64)
             org_cents += np.bincount(org, weights=cents, minlength=n_orgs)
-            org_known += np.bincount(org, weights=known, minlength=n_orgs).astype(np.int64)
+        # unfold the flags: [place, known] and [organisation, known, first]
+        places = place_n.reshape(-1, 2)
+        orgs = org_n.reshape(-1, 2, 2)
         return ParticipationStats(
             participations=participations,
-            organisations=int(np.count_nonzero(org_n)),
+            organisations=int(np.count_nonzero(orgs.sum(axis=(1, 2)))),
             received_cents=received,
             unknown_cents=unknown,
-            places=self._places(place_n, np.rint(place_cents).astype(np.int64), place_known),
-            organisations_by_amount=self._top(org_projects, np.rint(org_cents).astype(np.int64),
-                                              org_known, top),
+            places=self._places(places.sum(axis=1),
+                                np.rint(place_cents.reshape(-1, 2).sum(axis=1)).astype(np.int64),
+                                places[:, 1]),
+            organisations_by_amount=self._top(
+                orgs[:, :, 1].sum(axis=1),
+                np.rint(org_cents.reshape(-1, 4).sum(axis=1)).astype(np.int64),
+                orgs[:, 1, :].sum(axis=1), top),
         )
 
     def _places(self, n: np.ndarray, cents: np.ndarray, known: np.ndarray
