@@ -19,12 +19,20 @@ from typing import Any
 
 from .errors import QueryError
 from .model import Organisation
-from .search import STAT_GROUPS, GroupRow, IndexStats, ParticipationStats, PlaceRow, SearchQuery
+from .search import (
+    PLACE_GROUPS,
+    STAT_GROUPS,
+    GroupRow,
+    IndexStats,
+    ParticipationStats,
+    PlaceRow,
+    SearchQuery,
+)
 
 __all__ = ["Statistics", "StatRow", "OrganisationStat", "TABLES", "PLACE_TABLES",
            "COLUMNS", "build_statistics", "parse_order"]
 
-PLACE_TABLES = ("country", "nuts1", "nuts2", "nuts3")
+PLACE_TABLES = PLACE_GROUPS
 # every table of the statistics, in the order a page shows them
 TABLES = ("year", *(g for g in STAT_GROUPS if g not in PLACE_TABLES), *PLACE_TABLES,
           "organisation")

@@ -18,12 +18,13 @@ from ._query import (
     parse_text,
 )
 from ._snippets import matcher_for, snippet
-from ._stats import STAT_GROUPS, GroupRow, IndexStats
+from ._stats import PLACE_GROUPS, STAT_GROUPS, GroupRow, IndexStats
 
 __all__ = [
     "Applied",
     "Snapshot",
     "STAT_GROUPS",
+    "PLACE_GROUPS",
     "GroupRow",
     "IndexStats",
     "OrganisationRow",

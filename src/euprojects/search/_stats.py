@@ -17,11 +17,14 @@ from tantivy import FieldType, Order, Query
 
 from ._compile import combine
 
-__all__ = ["IndexStats", "GroupRow", "STAT_GROUPS", "index_statistics"]
+__all__ = ["IndexStats", "GroupRow", "STAT_GROUPS", "PLACE_GROUPS", "index_statistics"]
 
 # the facets a statistics page groups by, in the order it shows them
 STAT_GROUPS = ("source", "framework", "programme", "period", "fund", "topic", "country",
                "nuts1", "nuts2", "nuts3")
+# the places: the index counts their projects only (their amounts are what the partners there
+# received, from the participations: search/_columns.py), which spares a sum per bucket
+PLACE_GROUPS = ("country", "nuts1", "nuts2", "nuts3")
 _SIZE = 65_000  # more than the distinct values of any facet: every group is counted
 # how far around the engine's estimate of the median the exact one is looked for (the
 # percentile sketch is within 1 % of the true value)
@@ -34,8 +37,8 @@ class GroupRow:
 
     key: str
     projects: int
-    eu_cents: int  # the sum of the EU amounts (EUR) of these projects
-    total_cents: int  # the sum of their total budgets (EUR)
+    eu_cents: int  # the sum of the EU amounts (EUR) of these projects (0 for PLACE_GROUPS)
+    total_cents: int  # the sum of their total budgets (EUR) (0 for PLACE_GROUPS)
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,8 @@ def index_statistics(searcher: tantivy.Searcher, schema: tantivy.Schema,
         "median": {"percentiles": {"field": "eu_cents", "percents": [50]}},
         "years": {"terms": {"field": "start_year", "size": _SIZE}, "aggs": _sums()},
         **_sums(),
-        **{name: {"terms": {"field": name, "size": _SIZE}, "aggs": _sums()} for name in groups},
+        **{name: {"terms": {"field": name, "size": _SIZE},
+                  **({} if name in PLACE_GROUPS else {"aggs": _sums()})} for name in groups},
     }
     answer = searcher.aggregate(query, aggs)
     projects = _cents(answer, "projects")
