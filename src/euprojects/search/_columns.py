@@ -289,7 +289,8 @@ def _spans(offsets: np.ndarray, rows: np.ndarray) -> np.ndarray:
     total = int(lengths.sum())
     if total == 0:
         return np.empty(0, np.int64)
+    kind = np.int32 if len(offsets) and int(offsets[-1]) < 2**31 else np.int64  # half the bytes
     # each position is its row's start plus its rank within the row
-    shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-    return shift + np.arange(total, dtype=np.int64)
+    shift = np.repeat((starts - (np.cumsum(lengths) - lengths)).astype(kind), lengths)
+    return shift + np.arange(total, dtype=kind)
 
