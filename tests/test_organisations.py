@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -15,15 +17,23 @@ from conftest import DATA, copy_catalog, settings_for
 from euprojects.catalog import Catalog, read_pairs
 from euprojects.cli import cli
 from euprojects.model import (
+    MATCH_RULES,
     LangText,
+    Link,
     Organisation,
+    PairReport,
     evaluate_pairs,
     fold,
+    match_keys,
     normalise_name,
     same_organisation,
 )
 from euprojects.model._orgmatch import Member, cluster, merge, normalise_city, normalise_vat
+from euprojects.model._orgnames import university_of_unit
+from euprojects.model._towns import TOWN_NAMES
+from euprojects.model._translit import transliterations
 from euprojects.search import SearchQuery
+from euprojects.store import SqliteStore
 from euprojects.web import create_app
 
 PAIRS = DATA / "organisations" / "pairs.jsonl"
@@ -91,15 +101,164 @@ def test_rules_in_order_and_what_keeps_records_apart():
                              org("b", "Acme Foundation", city=None)) is None
 
 
-def test_an_acronym_is_an_alias_never_a_key():
+def test_an_acronym_is_an_alias_never_a_name_key_but_links_within_one_town():
     a = org("a", "UALG", country="PT", city="Faro")
     b = org("b", "Universidade do Algarve", country="PT", city="Faro",
             other_names=(LangText("UALG"),))
-    assert same_organisation(a, b) is None
+    assert not {k for k in match_keys(a) if k.startswith("name:")}
+    assert same_organisation(a, b).rule == "acronym"  # the same acronym, country and town
+    assert same_organisation(replace(a, city="Lisboa"), b) is None  # acronyms repeat
     # a translated name is a key: the English name of a record links it to the national one
     c = org("c", "University of the Algarve", country="PT", city="Faro",
             other_names=(LangText("Universidade do Algarve", "pt"),))
     assert same_organisation(b, c).rule == "name"
+
+
+def test_vinnova_by_the_first_word_of_its_cordis_short_name():
+    """The keep.eu partner VINNOVA and its CORDIS record (legal name VERKET FOR
+    INNOVATIONSSYSTEM, short name VINNOVA SWEDISH AGENCY FOR INNOVATION SYSTEMS), as the
+    sources give them, both in Stockholm."""
+    keep = org("k", "VINNOVA", city="Stockholm")
+    cordis = org("c", "VERKET FOR INNOVATIONSSYSTEM", city="Stockholm", pic="999618757",
+                 vat="SE202100521601",
+                 other_names=(LangText("VINNOVA SWEDISH AGENCY FOR INNOVATION SYSTEMS"),))
+    assert same_organisation(keep, cordis) == Link("acronym", "acronym:SE|vinnova")
+    assert same_organisation(replace(keep, city="Göteborg"), cordis) is None
+    # a short name's first word that is in the legal name, a kind of body or the town is none
+    assert "acronym:SE|city" not in match_keys(
+        org("s", "STOCKHOLMS STAD", other_names=(LangText("CITY OF STOCKHOLM"),)))
+    assert match_keys(org("s", "Region Stockholm (NPR/CTE)")) & {"acronym:SE|nprcte"} == set()
+
+
+@pytest.mark.parametrize("a, b, same", [
+    (("Vienna", "AT"), ("Wien", "AT"), True),
+    (("Gothenburg", "SE"), ("GÖTEBORG", "SE"), True),
+    (("Bruxelles", "BE"), ("Brussel", "BE"), True),
+    (("KOBENHAVN", "DK"), ("Copenhagen", "DK"), True),
+    (("Rome", "IT"), ("ROMA", "IT"), True),
+    (("Nicosia", "CY"), ("Lefkosia", "CY"), True),
+    (("Veliko Gradiste", "RS"), ("VelikoGradiste", "RS"), True),
+    (("1010 Wien", "AT"), ("Vienna, Austria", "AT"), True),
+    (("Vienna", "AT"), ("Graz", "AT"), False),
+    (("Mons", "BE"), ("Bergen", "NO"), False),  # Bergen is Mons in Belgium only
+    (("Vienne", "FR"), ("Wien", "FR"), False),  # Vienne in France is a French town
+])
+def test_town_names_in_other_languages(a, b, same):
+    ra = org("a", "Acme Research Foundation", city=a[0], country=a[1])
+    rb = org("b", "ACME RESEARCH FOUNDATION", city=b[0], country=b[1])
+    assert (same_organisation(ra, rb) is not None) is same
+
+
+def test_no_town_name_is_listed_twice_for_one_country():
+    """The table is hand-written: a name is not listed twice for one country (two towns would
+    become one), and no listed name is empty once normalised."""
+    for country, towns in TOWN_NAMES.items():
+        forms = [normalise_city(n) for names in towns for n in names]
+        assert all(forms), country
+        assert len(forms) == len(set(forms)), country
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Jozef Stefan Institute", "INSTITUT JOZEF STEFAN"),
+    ("Tour du Valat Foundation", "FONDATION TOUR DU VALAT"),
+    ("Piemonte Region", "REGIONE PIEMONTE"),
+    ("Environment Agency", "Agencia Environment"),
+    ("Ministry of Education", "MINISTERSTVO EDUCATION"),
+    ("Chamber of Commerce of Rijeka", "Komora Commerce Rijeka"),
+    ("Zadar County", "Županija Zadar"),
+    ("CENTRIA University of Applied Sciences", "Centria-ammattikorkeakoulu Oy"),
+    ("Innovation Agency Nonprofit Ltd.", "Innovation Agency"),
+    ("København Institute", "Kobenhavn Institute"),
+])
+def test_kinds_of_body_read_as_one_word(a, b):
+    assert normalise_name(a) == normalise_name(b)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Jozef Stefan Institute", "Jozef Stefan Agency"),  # each kind stays a word of its own
+    ("Zadar County", "City of Zadar"),
+    ("Region Stockholm", "Municipality of Stockholm"),
+    ("Stiftelsen Chalmers", "Chalmers AB"),
+])
+def test_kinds_of_body_stay_apart(a, b):
+    assert normalise_name(a) != normalise_name(b)
+
+
+def test_transliterations_include_the_form_kohesio_writes():
+    assert transliterations("Агенция Пътна инфраструктура") == [
+        "Agentsia Patna infrastruktura", "Agentsiya Patna infrastruktura"]
+    assert transliterations("Община Петрич") == ["Obshtina Petrich"]
+    assert transliterations("Uppsala") == []
+
+
+@pytest.mark.parametrize("name, university", [
+    ("Università degli Studi di Padova, Dipartimento di studi linguistici e letterari",
+     "Università degli Studi di Padova"),
+    ("University of Stuttgart – Institute for Human Factors and Technology Management",
+     "University of Stuttgart"),
+    ("Università degli Studi di TriesteDipartimento di Scienze della Vita",
+     "Università degli Studi di Trieste"),
+    ("Department of Geography, University of Zagreb", "University of Zagreb"),
+    ("Faculty of Science, University of Zagreb", None),  # a faculty may be a legal entity
+    ("University of Novi Sad Faculty of Sciences", None),
+    ("Leibniz-Institut für Plasmaforschung", None),  # no university before the unit
+    ("Tallinn Urban Planning department", None),
+])
+def test_a_unit_written_with_its_university(name, university):
+    assert university_of_unit(name) == university
+
+
+def test_a_unit_links_to_its_university_in_the_same_town_only():
+    unit = org("a", "University of Stuttgart – Institute for Human Factors", country="DE",
+               city="Stuttgart")
+    university = org("b", "UNIVERSITY OF STUTTGART", country="DE", city="Stuttgart",
+                     pic="999974747")
+    assert same_organisation(unit, university).rule == "name"
+    assert same_organisation(replace(unit, city="Esslingen"), university) is None
+    faculty = org("c", "University of Novi Sad Faculty of Sciences", country="RS",
+                  city="Novi Sad")
+    assert same_organisation(faculty, org("d", "University of Novi Sad", country="RS",
+                                          city="Novi Sad")) is None
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("Frederick Recearch Center", "FREDERICK RESEARCH CENTER", True),  # one letter changed
+    ("Lahti Univercity of Applied Sciences", "Lahti University of Applied Sciences", True),
+    ("Maritime Insitute in Gdansk", "Maritime Institute Gdansk", True),  # one dropped
+    ("EODC Earth Observation Data Centre for Water", "EODC EARTH OBSERVATION DATA CENTREFOR "
+     "WATER", True),  # words run together
+    ("Fundacion Hazi Fundazioa", "Fundacion Azti Fundazioa", False),  # words under 5 letters
+    ("Osnovna skola Ivan Goran 1", "Osnovna skola Ivan Goran 2", False),  # a number
+    ("Budapest XVI Kerulet Onkormanyzat", "Budapest XV Kerulet Onkormanyzat", False),
+    ("Acme Foundation", "Acma Foundation", False),  # a name under 12 letters
+    ("Baltic Sea Research Centre", "Baltic See Research Centre Group", False),  # two changes
+])
+def test_a_one_letter_typo_in_a_long_name(a, b, same):
+    ra, rb = org("a", a, country="CY", city="Nicosia"), org("b", b, country="CY",
+                                                               city="Lefkosia")
+    link = same_organisation(ra, rb)
+    assert (link is not None and link.rule == "spelling") is same
+    if same:  # never in another town
+        assert same_organisation(ra, replace(rb, city="Limassol")) is None
+
+
+def test_a_unit_name_is_its_record_s_not_the_organisation_s():
+    merged = merge([org("a", "University of Malta - Department of Construction", city="Msida"),
+                    org("b", "University of Malta - Institute for Climate Change", city="Msida"),
+                    org("c", "UNIVERSITA TA MALTA", city="Msida", pic="999999999")], "a")
+    assert merged.name == "University of Malta"
+    assert [n.text for n in merged.other_names] == ["UNIVERSITA TA MALTA"]
+
+
+def test_a_typo_link_is_made_by_the_store_too():
+    """The keys find the pair, the rule checks it: clustering links what same_organisation
+    links."""
+    records = [org("r1", "Frederick Research Center", country="CY", city="Nicosia"),
+               org("r2", "Frederick Recearch Center", country="CY", city="Lefkosia"),
+               org("r3", "Frederick Researcher Centre", country="CY", city="Nicosia")]
+    groups, edges = cluster([Member(o.id, o, (n, o.id)) for n, o in enumerate(records)])
+    assert groups["r1"] == groups["r2"] == "r1" and groups["r3"] == "r3"
+    assert [e.link.rule for e in edges] == ["spelling"]
 
 
 def test_clusters_do_not_depend_on_input_order_and_never_join_two_pics():
@@ -140,19 +299,38 @@ def test_merge_keeps_the_first_record_and_every_name():
 # -- the judged pairs ---------------------------------------------------------------------------
 
 
+def _by_kind(path: Path) -> dict[str, PairReport]:
+    pairs = list(read_pairs(path))
+    return {kind: evaluate_pairs(p for p in pairs if p.get("kind") == kind)
+            for kind in sorted({p.get("kind") for p in pairs})}
+
+
 def test_the_rules_reach_the_precision_bar_on_the_judged_pairs():
+    """Measured with the rules of MATCH_RULES 2 (docs/organisations.md): precision 1.000
+    overall and in every kind; recall 0.686 (81 of 118): CORDIS-CORDIS 14/14, keep.eu-CORDIS
+    51/69, keep.eu-keep.eu 16/35. Before the town names, spelling, acronym, unit and kind
+    rules: recall 0.475 (56), keep.eu-CORDIS 34, keep.eu-keep.eu 8."""
     pairs = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines()]
     labels = [p["label"] for p in pairs]
     assert len(pairs) >= 200 and labels.count("same") >= 50 and labels.count("different") >= 50
     report = evaluate_pairs(read_pairs(PAIRS))
     assert report.pairs == len(pairs)
     assert report.precision >= 0.98, report.wrong_links
-    assert report.recall > 0.3, report.missed  # reported in the docs; a floor against breakage
+    assert report.recall >= 0.68, report.missed
+    kinds = _by_kind(PAIRS)
+    assert set(kinds) == {"cordis-cordis", "cross-source", "keep-keep"}
+    for kind, measured in kinds.items():
+        assert measured.precision >= 0.98, (kind, measured.wrong_links)
+    floors = {"cordis-cordis": (14, 14), "cross-source": (51, 69), "keep-keep": (16, 35)}
+    for kind, (found, same) in floors.items():
+        assert kinds[kind].recall_by_kind[kind][1] == same
+        assert kinds[kind].recall_by_kind[kind][0] >= found, (kind, kinds[kind].missed)
 
 
 def test_the_rules_reach_the_precision_bar_on_the_judged_kohesio_pairs():
     """Kohesio beneficiaries have no town: before the municipality and transliteration rules,
-    the rules linked none of these pairs (recall 0, on b704575)."""
+    the rules linked none of these pairs (recall 0, on b704575). The rules of MATCH_RULES 2
+    add no link and no wrong link here: what they miss is mostly a name without a town."""
     path = DATA / "organisations" / "kohesio_pairs.jsonl"
     report = evaluate_pairs(read_pairs(path))
     assert report.pairs == 198 and report.unsure == 2
@@ -160,6 +338,43 @@ def test_the_rules_reach_the_precision_bar_on_the_judged_kohesio_pairs():
     assert report.recall is not None and report.recall >= 0.2, report.missed
     found, same = report.recall_by_kind["kohesio-keep"]
     assert found >= 8 and same == 44
+    for kind, measured in _by_kind(path).items():
+        assert measured.precision is None or measured.precision >= 0.98, kind
+
+
+def test_a_store_linked_by_other_rules_is_linked_again_when_opened(combined_built, tmp_path):
+    """The store keeps the version of the rules its links were made by (model MATCH_RULES); a
+    store of another version is keyed and linked again when opened, and the projects of the
+    records whose organisation changed are marked for the index."""
+    db = copy_catalog(combined_built, tmp_path)
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("SELECT value FROM meta WHERE key = 'organisation_rules'"
+                           ).fetchone() == (MATCH_RULES,)
+        clusters = dict(con.execute("SELECT id, cluster FROM organisations"))
+        links = con.execute("SELECT COUNT(*) FROM organisation_links").fetchone()[0]
+        seq = con.execute("SELECT MAX(seq) FROM index_log").fetchone()[0]
+        with con:  # as the rules before left it: no spelling key, no link made by one
+            con.execute("DELETE FROM organisation_keys WHERE key LIKE 'spelling:%'")
+            con.execute("DELETE FROM organisation_links WHERE rule = 'spelling'")
+            con.execute("UPDATE organisations SET cluster = id WHERE id IN (SELECT "
+                        "organisation_id FROM organisation_links) OR cluster != id")
+            con.execute("UPDATE meta SET value = '1' WHERE key = 'organisation_rules'")
+    finally:
+        con.close()
+    store = SqliteStore(db)
+    store.close()
+    con = sqlite3.connect(db)
+    try:
+        assert dict(con.execute("SELECT id, cluster FROM organisations")) == clusters
+        assert con.execute("SELECT COUNT(*) FROM organisation_links").fetchone()[0] == links
+        marked = con.execute("SELECT COUNT(*) FROM index_log WHERE seq = ?",
+                             (seq + 1,)).fetchone()[0]
+        assert marked > 0
+        assert con.execute("SELECT value FROM meta WHERE key = 'organisation_rules'"
+                           ).fetchone() == (MATCH_RULES,)
+    finally:
+        con.close()
 
 
 # -- the store, on the real files ---------------------------------------------------------------

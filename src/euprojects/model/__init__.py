@@ -6,6 +6,7 @@ from ._language import LANGUAGE_WORDS, guess_language
 from ._money import Money, cofinancing_rate
 from ._orgeval import PairReport, evaluate_pairs
 from ._orgmatch import (
+    MATCH_RULES,
     Link,
     Member,
     cluster,
@@ -65,6 +66,7 @@ __all__ = [
     "framework_of",
     "frameworks_of",
     "guess_language",
+    "MATCH_RULES",
     "match_keys",
     "name_forms",
     "merge",

@@ -14,12 +14,25 @@ Rules, in order (docs/organisations.md):
    written with more words around the other: ``Irún, Guipúzcoa`` and ``Irun``). Normalising
    folds case and accents (and reads ``ae``, ``oe``, ``ue`` as the letter they write out),
    reads punctuation as space, ``&`` as ``and``, drops legal-form words (GmbH, AB, S.A.,
-   sp. z o.o., ...) and linking words (of, de, der, ...), reads the word for a university or
-   a municipality in any EU language as one word, and sorts the words (word order).
+   sp. z o.o., ...) and linking words (of, de, der, ...), reads the word for a university, a
+   municipality, an institute, a foundation, an agency, a chamber, a region, a county or a
+   ministry in any EU language as one word, and sorts the words (word order).
    A name that normalises to a single word of five letters or fewer (an acronym such as
-   ``UALG``) is an alias only, never a key: acronyms repeat. A record without a town (Kohesio
-   names no beneficiary's town) takes it from its name when the name is a municipality's:
-   ``Obshtina Petrich`` is in Petrich.
+   ``UALG``) is never a name key: acronyms repeat (rule 6 reads it within one town). A record
+   without a town (Kohesio names no beneficiary's town) takes it from its name when the name
+   is a municipality's: ``Obshtina Petrich`` is in Petrich. Towns agree under their other names
+   (model/_towns.py: ``Wien`` and ``Vienna``) and written together (``VelikoGradiste``).
+5. ``spelling``: as ``name``, but one name of each is the same written together
+   (``CENTREFOR``), or the records' own names differ by a one-letter typo in one word of five
+   letters or more of a name of twelve letters or more (``Recearch``).
+6. ``acronym``: the same acronym (a one-word name, a capitalised word in brackets at a name's
+   end, the first word of a short name that the record's name does not hold), in the same
+   country and town: ``VINNOVA`` and ``VERKET FOR INNOVATIONSSYSTEM`` (short name ``VINNOVA
+   SWEDISH AGENCY FOR INNOVATION SYSTEMS``) in Stockholm.
+
+Names are also read without an acronym in brackets at their end, and a university's unit
+written with its university (``Università di Padova, Dipartimento di ...``) as the university;
+never a faculty (model/_orgnames.py).
 
 A rule never links records that contradict each other: two different PICs, two different
 Wikidata items, two different VAT numbers or two different countries keep the records apart
@@ -30,14 +43,30 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, replace
 
+from ._orgnames import (
+    ACRONYM_MAX,
+    KIND,
+    LINKING,
+    TYPO_NAME,
+    bracketed,
+    name_words,
+    normalise_city,
+    normalise_name,
+    one_letter_less,
+    one_typo,
+    spelled,
+    town_words,
+    typo_word,
+    university_of_unit,
+)
 from ._records import LangText, Organisation
-from ._translit import needs_transliteration, transliterate
+from ._translit import transliterations
 from ._vocab import fold
 
 __all__ = [
+    "MATCH_RULES",
     "Link",
     "match_keys",
     "normalise_city",
@@ -52,74 +81,6 @@ __all__ = [
     "Member",
     "Edge",
 ]
-
-# Legal-form words and their spelled-out forms, after folding and with punctuation read as
-# space ("S.A." -> "s a", "sp. z o.o." -> "sp z o o"): multi-word forms are matched as phrases.
-_LEGAL_FORMS = (
-    "ab", "aps", "a s", "as", "asa", "oy", "oyj", "ry", "gmbh", "ggmbh", "mbh", "ag", "ev", "e v",
-    "eg", "kg", "ohg", "gbr", "ug", "sa", "s a", "sas", "s a s", "sarl", "s a r l", "sasu",
-    "srl", "s r l", "spa", "s p a", "scarl", "s c a r l", "sl", "s l", "slu", "s l u",
-    "ltd", "limited", "plc", "llp", "cic", "bv", "b v", "nv", "n v", "vof", "cv", "lda", "ltda",
-    "sp z o o", "spzoo", "sp zoo", "s r o", "sro", "spol s r o", "a s", "z s", "o p s",
-    "d o o", "doo", "d d", "dd", "kft", "zrt", "nyrt", "bt", "uab", "sia", "ou", "ehf", "hf",
-    "ike", "epe", "ae", "oe", "ee", "ad", "ood", "eood", "se", "scs", "sccl", "aisbl", "asbl",
-    "vzw", "ivzw", "eeig", "geie", "gie", "inc", "llc", "corp",
-)
-_LEGAL_RE = re.compile(
-    r"(?:^| )(?:" + "|".join(re.escape(f) for f in sorted(set(_LEGAL_FORMS), key=len,
-                                                         reverse=True)) + r")(?= |$)"
-)
-# Linking words that carry no identity and move with word order.
-_LINKING = frozenset(
-    "of the and for a an at in on de des du la le les l d et der die das den dem des und fur "
-    "von vom zu zur zum van het en voor di del della dello dei degli delle e y el los las da do "
-    "dos das och for i af og pa w z na ve v u".split()
-)
-# The same kind of body in the EU's languages, read as one word: "Uppsala universitet" is
-# "Uppsala University", "Comune di Torino" is "City of Torino". Only words that name the kind
-# of body, never a part of its proper name.
-_KINDS = {
-    "university": "university universitet universitat universite universidad universidade "
-                  "universita universiteit uniwersytet univerzita univerza universitatea "
-                  "universitetas universitate yliopisto egyetem sveuciliste panepistimio",
-    "municipality": "municipality municipio municipiul comune commune ayuntamiento concello "
-                    "gemeinde gemeente kommune kommun kunta gmina obec obcina opcina dimos "
-                    "obshtina savivaldybe pasvaldiba city stadt ville citta ciudad cidade miasto "
-                    "mesto grad",
-}
-_KIND = {word: kind for kind, words in _KINDS.items() for word in words.split()}
-# German and Nordic letters written out (ä as ae, ö as oe, ü as ue): read as the folded letter
-_WRITTEN_OUT = re.compile(r"(?<=[a-z])(ae|oe|ue)|^(ae|oe|ue)")
-_PUNCT = re.compile(r"[^\w]+|_")
-_ACRONYM_MAX = 5
-
-
-def _words(text: str) -> str:
-    folded = fold(text).replace("&", " and ").replace("+", " and ")
-    words = _PUNCT.sub(" ", folded).split()
-    return " ".join(_WRITTEN_OUT.sub(lambda m: (m.group(1) or m.group(2))[0], w) for w in words)
-
-
-@lru_cache(maxsize=1 << 16)  # an import asks again for the names it keyed
-def normalise_name(name: str) -> str:
-    """The name's comparison form: folded, legal forms and linking words dropped, words
-    sorted. ``"Uppsala universitet"`` and ``"UPPSALA UNIVERSITET AB"`` both give
-    ``"universitet uppsala"``."""
-    words = _words(name)
-    stripped = _LEGAL_RE.sub(" ", words)
-    tokens = [_KIND.get(t, t) for t in stripped.split() if t not in _LINKING]
-    if not tokens:  # a name made only of such words keeps them all
-        tokens = words.split()
-    return " ".join(sorted(set(tokens)))
-
-
-@lru_cache(maxsize=1 << 16)
-def normalise_city(city: str | None) -> str:
-    """A town's comparison form: folded, postcodes and punctuation dropped."""
-    if not city:
-        return ""
-    return " ".join(t for t in _words(city).split() if not t.isdigit() and t != "cedex")
-
 
 def normalise_vat(vat: str | None, country: str | None) -> str | None:
     """A VAT number's comparison form, country prefix included; None for a value too short to
@@ -147,9 +108,23 @@ def normalise_wikidata(value: str | None) -> str | None:
     return found.group(1) if found else None
 
 
-def _names(organisation: Organisation) -> list[str]:
+def _base_names(organisation: Organisation) -> list[str]:
     names = [organisation.name, *(n.text for n in organisation.other_names)]
-    return names + [transliterate(n) for n in names if needs_transliteration(n)]
+    return names + [t for n in names for t in transliterations(n)]
+
+
+def _names(organisation: Organisation) -> list[str]:
+    """Every name of the record the rules compare: its names, their Latin transliterations,
+    each without an acronym in brackets at its end, and the university a unit's name gives."""
+    names = _base_names(organisation)
+    derived = [b[0] for b in map(bracketed, names) if b]
+    units = [u for u in map(university_of_unit, names + derived) if u]
+    return list(dict.fromkeys(names + derived + units))
+
+
+def _own_names(organisation: Organisation) -> list[str]:
+    """The names ``_names`` gives from the record's own name alone (not its other names)."""
+    return _names(replace(organisation, other_names=()))
 
 
 def name_forms(organisation: Organisation) -> set[str]:
@@ -158,25 +133,21 @@ def name_forms(organisation: Organisation) -> set[str]:
     return {normalise_name(n) for n in _names(organisation)} - {""}
 
 
-@lru_cache(maxsize=1 << 16)
-def _town_words_of(city: str | None) -> frozenset[str]:
-    return frozenset(t for t in normalise_city(city).split() if len(t) > 1 and t not in _LINKING)
-
-
 def _municipality_town(organisation: Organisation) -> frozenset[str]:
     """The town a municipality's name gives (``Obshtina Petrich``, ``Comune di Torino``): the
     words of its normalised name beside the word for a municipality, when there are some."""
     for name in _names(organisation):
         words = normalise_name(name).split()
         if "municipality" in words and len(words) > 1:
-            return frozenset(w for w in words if w != "municipality" and len(w) > 1)
+            town = " ".join(w for w in words if w != "municipality" and len(w) > 1)
+            return town_words(town, organisation.country)
     return frozenset()
 
 
 def _town_words(organisation: Organisation) -> frozenset[str]:
     if not organisation.city:
         return _municipality_town(organisation)
-    return _town_words_of(organisation.city)
+    return town_words(organisation.city, organisation.country)
 
 
 def _same_town(ta: frozenset[str], tb: frozenset[str]) -> bool:
@@ -184,27 +155,89 @@ def _same_town(ta: frozenset[str], tb: frozenset[str]) -> bool:
 
 
 def towns_agree(a: Organisation, b: Organisation) -> bool:
-    """The same town: equal once normalised, or one written with more words around the other's
-    (``Irún, Guipúzcoa`` and ``Irun``; ``Piran/Pirano`` and ``Piran``)."""
+    """The same town: equal once normalised, one written with more words around the other's
+    (``Irún, Guipúzcoa`` and ``Irun``; ``Piran/Pirano`` and ``Piran``), with its words
+    written together (``VelikoGradiste``), or under another of its names (``Wien`` and
+    ``Vienna``, model/_towns.py)."""
     return _same_town(_town_words(a), _town_words(b))
+
+
+def _is_acronym(norm: str) -> bool:
+    return " " not in norm and len(norm) <= ACRONYM_MAX
 
 
 def _name_keys(organisation: Organisation) -> set[str]:
     """``name:<country>|<normalised name>`` for each name (the town is checked pairwise)."""
-    if not _town_words(organisation) or not organisation.country:
-        return set()
     keys = set()
     for name in _names(organisation):
         norm = normalise_name(name)
-        if " " not in norm and len(norm) <= _ACRONYM_MAX:
-            continue
-        keys.add(f"name:{organisation.country}|{norm}")
+        if not _is_acronym(norm):
+            keys.add(f"name:{organisation.country}|{norm}")
     return keys
 
 
+def _spelling_keys(organisation: Organisation) -> set[str]:
+    """``spelling:<country>|...``: each name written together, and, for the record's own name
+    of twelve letters or more, each long word with one letter left out beside the name's other
+    words (the rule checks the typo itself pairwise)."""
+    prefix = f"spelling:{organisation.country}|"
+    keys = {f"{prefix}={together}" for together in map(spelled, _names(organisation))
+            if len(together) >= TYPO_NAME}
+    for name in _own_names(organisation):
+        norm = normalise_name(name)
+        if len(norm.replace(" ", "")) < TYPO_NAME:
+            continue
+        words = norm.split()
+        for i, word in enumerate(words):
+            if typo_word(word):
+                rest = " ".join(words[:i] + words[i + 1:])
+                keys |= {f"{prefix}{rest}|{less}" for less in one_letter_less(word)}
+    return keys
+
+
+def spelled_alike(a: Organisation, b: Organisation) -> bool:
+    """One name of each is the same written together (``CENTREFOR`` and ``Centre for``), or
+    their own names are the same but for a one-letter typo in a long word of a long name
+    (``Recearch``)."""
+    if {spelled(n) for n in _names(a)} & {spelled(n) for n in _names(b)} - {""}:
+        return True
+    forms_b = {normalise_name(n) for n in _own_names(b)}
+    return any(one_typo(normalise_name(n), m) for n in _own_names(a) for m in forms_b)
+
+
+def _acronyms(organisation: Organisation) -> set[str]:
+    """The acronyms a record gives: a name of one word (``VINNOVA``), the word in capitals in
+    brackets at the end of a name (``(UNIZAR)``; not ``(NPR/CTE)``, a programme), and the
+    first word of another name (a short name) when the record's name does not hold it
+    (``VINNOVA SWEDISH AGENCY FOR INNOVATION SYSTEMS`` for ``VERKET FOR
+    INNOVATIONSSYSTEM``); never a word of fewer than three letters, a word for a kind of body, a
+    linking word, or the record's town."""
+    found = set()
+    for name in _base_names(organisation):
+        norm = normalise_name(name)
+        if norm and " " not in norm:
+            found.add(norm)
+        in_brackets = bracketed(name)
+        if in_brackets and in_brackets[1].isupper() and "/" not in in_brackets[1]:
+            found.add("".join(name_words(in_brackets[1]).split()))
+    own = set(name_words(organisation.name).split())
+    for other in organisation.other_names:
+        words = name_words(other.text).split()
+        if len(words) > 1 and words[0] not in own:
+            found.add(words[0])
+    town = _town_words(organisation)
+    return {a for a in found if len(a) >= 3 and a.isalnum() and not a.isdigit()
+            and a not in KIND and a not in LINKING and a not in town}
+
+
 def match_keys(organisation: Organisation) -> set[str]:
-    """Every key that links this record to another carrying the same key."""
-    keys = _name_keys(organisation)
+    """Every key that links this record to another carrying the same key. A record without a
+    country, or without a town (of its own or from a municipality's name), has no name,
+    spelling or acronym key."""
+    keys: set[str] = set()
+    if organisation.country and _town_words(organisation):
+        keys |= _name_keys(organisation) | _spelling_keys(organisation)
+        keys |= {f"acronym:{organisation.country}|{a}" for a in _acronyms(organisation)}
     pic = normalise_pic(organisation.pic)
     if pic:
         keys.add(f"pic:{pic}")
@@ -217,9 +250,16 @@ def match_keys(organisation: Organisation) -> set[str]:
     return keys
 
 
+# The version of the rules that make the match keys and the links. A store keeps the version
+# its links were made by (store/_schema.py); one made by another is keyed and linked again
+# when opened. Change it with any change to what match_keys, same_organisation or cluster
+# give.
+MATCH_RULES = "2: town names, spelling, acronym, university units, kinds of body"
+
+
 @dataclass(frozen=True, slots=True)
 class Link:
-    rule: str  # pic | wikidata | vat | name
+    rule: str  # pic | wikidata | vat | name | spelling | acronym
     detail: str  # the key they share
 
     def to_dict(self) -> dict[str, str]:
@@ -245,6 +285,20 @@ def _identity(o: Organisation) -> tuple[str | None, str | None, str | None, str 
             normalise_wikidata(o.wikidata))
 
 
+_RULE_RANK = {"pic": 0, "wikidata": 1, "vat": 2, "name": 3, "spelling": 4, "acronym": 5}
+_WEAK = ("name", "spelling", "acronym")  # rules that ask for the same town
+
+
+def _rule(key: str) -> str:
+    return key.split(":", 1)[0]
+
+
+def _weak_link(a: Organisation, b: Organisation, rule: str) -> bool:
+    """Two records sharing a key of a weak rule are one organisation: they are in the same
+    town, and, for ``spelling``, their names are spelled alike (the key only finds them)."""
+    return towns_agree(a, b) and (rule != "spelling" or spelled_alike(a, b))
+
+
 def same_organisation(a: Organisation, b: Organisation) -> Link | None:
     """The rule that makes these two records one organisation, or None."""
     (pa, va, ca, wa), (pb, vb, cb, wb) = _identity(a), _identity(b)
@@ -258,9 +312,10 @@ def same_organisation(a: Organisation, b: Organisation) -> Link | None:
         return None
     if va and va == vb:
         return Link("vat", f"vat:{va}")
-    shared = sorted(_name_keys(a) & _name_keys(b))
-    if shared and towns_agree(a, b):
-        return Link("name", shared[0])
+    shared = sorted(match_keys(a) & match_keys(b), key=lambda k: (_RULE_RANK[_rule(k)], k))
+    for key in shared:
+        if _rule(key) in _WEAK and _weak_link(a, b, _rule(key)):
+            return Link(_rule(key), key)
     return None
 
 
@@ -283,16 +338,14 @@ class Edge:
     link: Link
 
 
-_RULE_RANK = {"pic": 0, "wikidata": 1, "vat": 2, "name": 3}
-
-
 def cluster(members: Iterable[Member]) -> tuple[dict[str, str], list[Edge]]:
     """Group records into organisations: every record -> its cluster's id (the id of the
     member first in ``order``), and the links accepted. Keys are tried strongest rule first
-    (PIC, Wikidata, VAT, name), then in key order, so the result does not depend on the input
-    order. Two groups are joined only when they do not contradict each other: no two PICs (for
-    every rule), no two Wikidata items (for every rule but PIC), no two VAT numbers and no two
-    countries (for VAT and name links)."""
+    (PIC, Wikidata, VAT, name, spelling, acronym), then in key order, so the result does not
+    depend on the input order. Two groups are joined only when they do not contradict each
+    other: no two PICs (for every rule), no two Wikidata items (for every rule but PIC), no two
+    VAT numbers and no two countries (for VAT and the weak rules); a weak rule links two
+    records of one key only when they pass it pairwise (``same_organisation``)."""
     by_id = {m.id: m for m in members}
     parent = {i: i for i in by_id}
     identity = {i: tuple({value} - {None} for value in _identity(m.organisation))
@@ -315,7 +368,7 @@ def cluster(members: Iterable[Member]) -> tuple[dict[str, str], list[Edge]]:
         if a == b:
             return
         (pa, va, ca, wa), (pb, vb, cb, wb) = identity[a], identity[b]
-        weak = rule in ("vat", "name")
+        weak = rule == "vat" or rule in _WEAK
         vats = (*va, *vb) if weak else ()
         countries = (*ca, *cb) if weak else ()
         items = () if rule == "pic" else (*wa, *wb)
@@ -326,27 +379,29 @@ def cluster(members: Iterable[Member]) -> tuple[dict[str, str], list[Edge]]:
         identity[root] = (pa | pb, va | vb, ca | cb, wa | wb)
         edges.append(Edge(other, first, Link(rule, key)))
 
-    for key in sorted(keyed, key=lambda k: (_RULE_RANK[k.split(":", 1)[0]], k)):
+    for key in sorted(keyed, key=lambda k: (_RULE_RANK[_rule(k)], k)):
         ids = sorted(keyed[key], key=lambda i: by_id[i].order)
-        rule = key.split(":", 1)[0]
-        if rule != "name":
+        rule = _rule(key)
+        if rule not in _WEAK:
             for other in ids[1:]:
                 join(ids[0], other, rule, key)
             continue
-        towns = [_town_words(by_id[i].organisation) for i in ids]
-        for n, first in enumerate(ids):  # a name links only records of the same town
-            for later in range(n + 1, len(ids)):
-                if _same_town(towns[n], towns[later]):
-                    join(first, ids[later], rule, key)
+        for n, first in enumerate(ids):  # a weak rule links only records that pass it
+            for later in ids[n + 1:]:
+                if find(first) != find(later) and _weak_link(
+                        by_id[first].organisation, by_id[later].organisation, rule):
+                    join(first, later, rule, key)
     return {i: find(i) for i in by_id}, edges
 
 
 def merge(records: list[Organisation], cluster_id: str) -> Organisation:
     """One organisation from the records linked into it: the first in ``records`` gives the
-    name; the fields come from the first record with a PIC, then the first record, the others
-    filling what they lack; every other name is kept as an alias. The
-    department a record names (keep.eu gives one per participation) is left out: it is that
-    record's, not the organisation's."""
+    name (the university, when that record names one of its units); the fields come from the
+    first record with a PIC, then the first record, the others filling what they lack; every
+    other name is kept as an alias. The department a record names (keep.eu gives one per
+    participation), and a name that is a university's unit written with the university
+    (``Università di Padova, Dipartimento di ...``), are left out: they are that record's, not
+    the organisation's."""
     first, rest = records[0], records[1:]
     if not rest:
         return first
@@ -359,12 +414,13 @@ def merge(records: list[Organisation], cluster_id: str) -> Organisation:
         values[name] = next((getattr(r, name) for r in ranked if getattr(r, name)), None)
     values["department"] = None  # a department is one record's, never the organisation's
     nuts = next((r.nuts for r in ranked if r.nuts), ())
-    seen = {fold(first.name)}
+    name = university_of_unit(first.name) or first.name
+    seen = {fold(name)}
     aliases = []
     for record in records:
         for text in (LangText(record.name), *record.other_names):
-            if fold(text.text) not in seen:
+            if fold(text.text) not in seen and university_of_unit(text.text) is None:
                 seen.add(fold(text.text))
                 aliases.append(text)
-    return Organisation(id=cluster_id, name=first.name, other_names=tuple(aliases),
+    return Organisation(id=cluster_id, name=name, other_names=tuple(aliases),
                         nuts=nuts, **values)

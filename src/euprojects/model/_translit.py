@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["transliterate", "needs_transliteration"]
+__all__ = ["transliterate", "transliterations", "needs_transliteration"]
 
 _CYRILLIC = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z", "и": "i",
@@ -49,14 +49,14 @@ def _plain_greek(ch: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
 
 
-def _word(word: str) -> str:
+def _word(word: str, final_iya: bool = False) -> str:
     lower = "".join(_plain_greek(ch) for ch in word.lower())
     out: list[str] = []
     i = 0
     while i < len(lower):
         pair = lower[i:i + 2]
         if pair == "ия" and i + 2 == len(lower):  # Bulgarian: -ия at a word's end is -ia
-            out.append("ia")
+            out.append("iya" if final_iya else "ia")
             break
         if len(pair) == 2 and pair[1] == "υ" and pair[0] in _U_PAIRS:
             following = lower[i + 2:i + 3]
@@ -85,3 +85,15 @@ def transliterate(text: str) -> str:
     if not needs_transliteration(text):
         return text
     return re.sub(r"\w+", lambda m: _word(m.group(0)), text)
+
+
+def transliterations(text: str) -> list[str]:
+    """The text's Latin forms: by the systems above, then, when a word ends in ``-ия``, as
+    Kohesio writes it (``-iya``: ``Агенция`` is ``Agentsia`` by the Act, ``Agentsiya`` in
+    Kohesio and in most English texts). Empty when the text holds no Cyrillic or Greek
+    letter."""
+    if not needs_transliteration(text):
+        return []
+    forms = [transliterate(text)]
+    iya = re.sub(r"\w+", lambda m: _word(m.group(0), final_iya=True), text)
+    return forms if iya == forms[0] else [*forms, iya]
