@@ -41,12 +41,15 @@ from .model import (
 )
 from .search import (
     MAX_SIZE,
+    ORG_FACETS,
+    ORG_SORTS,
     PARAMETERS,
     RANGES,
     SORTS,
     Applied,
     EvalReport,
     Judgement,
+    OrganisationQuery,
     SearchQuery,
     Snapshot,
     TantivyIndex,
@@ -62,6 +65,8 @@ from .store import ImportEntry, OrganisationRecord, ProjectFilter, Store, open_s
 from .views import (
     FacetValue,
     Involvement,
+    OrganisationItem,
+    OrganisationSearch,
     OrganisationView,
     Participant,
     ProjectView,
@@ -78,6 +83,10 @@ __all__ = [
     # the query and its vocabulary
     "SearchQuery",
     "SearchResult",
+    "OrganisationQuery",
+    "OrganisationSearch",
+    "ORG_FACETS",
+    "ORG_SORTS",
     "Statistics",
     "STATISTICS_TABLES",
     "FACETS",
@@ -288,7 +297,8 @@ class Catalog:
             return IndexState(rebuilt=True, applied=count)
         try:
             count = self.index.update(self.store.iter_with_participants(ids),
-                                      Applied(store_id, last), ids)
+                                      Applied(store_id, last), ids,
+                                      self.store.iter_organisations)
         except IndexBusyError:
             raise
         except SearchIndexError:
@@ -339,7 +349,8 @@ class Catalog:
         logged up to now are in it (read before the projects: a change logged meanwhile may
         be in it too, and is then applied once more by the next catch_up, to no effect)."""
         store_id, last = self.store.index_state()
-        return self.index.rebuild(self.store.iter_with_participants(), Applied(store_id, last))
+        return self.index.rebuild(self.store.iter_with_participants(), Applied(store_id, last),
+                                  self.store.iter_organisations)
 
     # -- search -----------------------------------------------------------------------------
 
@@ -365,6 +376,17 @@ class Catalog:
         }
         return SearchResult(query, raw.total, tuple(items), facets, raw.next_cursor,
                             raw.took_ms, raw.cut, raw.spelling)
+
+    def search_organisations(self, query: OrganisationQuery) -> OrganisationSearch:
+        """Organisations by name, with exact facet counts (search/_orgsearch.py)."""
+        started = time.perf_counter()
+        found = self.index.search_organisations(query)
+        facets = {name: tuple(FacetValue(v, n, v in query.filters.get(name, ()))
+                              for v, n in counts)
+                  for name, counts in found.facets.items()}
+        return OrganisationSearch(query, found.total,
+                                  tuple(OrganisationItem(h) for h in found.hits), facets,
+                                  round((time.perf_counter() - started) * 1000, 2))
 
     def iter_matches(self, query: SearchQuery, batch: int = 500,
                      most: int = 100_000) -> Iterator[ResultItem]:

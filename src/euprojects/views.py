@@ -26,13 +26,13 @@ from .model import (
     SourceFact,
     Status,
 )
-from .search import SearchQuery
+from .search import ORG_FACETS, OrganisationHit, OrganisationQuery, SearchQuery
 from .store import OrganisationRecord
 
 __all__ = ["project_summary", "ResultItem", "FacetValue", "SearchResult", "Participant",
            "ProjectView", "Fact", "SourceLink", "project_facts", "source_links",
            "keep_search_url", "Involvement", "OrganisationView", "RelatedProject", "export_row",
-           "Status", "Role"]
+           "OrganisationItem", "OrganisationSearch", "Status", "Role"]
 
 
 def _(message: str) -> str:
@@ -121,6 +121,61 @@ class SearchResult:
                 name: [v.to_dict() for v in self.facets[name]]
                 for name in FACETS if name in self.facets
             },
+        }
+
+
+# -- the organisation search ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrganisationItem:
+    """An organisation in a list: who it is, where, from which sources, and what it did."""
+
+    hit: OrganisationHit
+
+    @property
+    def received(self) -> Decimal | None:
+        cents = self.hit.received_cents
+        return None if cents is None else Decimal(cents) / 100
+
+    @property
+    def latest_start(self) -> date | None:
+        day = self.hit.latest_day
+        return None if day is None else date.fromordinal(day)
+
+    def to_dict(self) -> dict[str, Any]:
+        h = self.hit
+        return {
+            "id": h.id, "name": h.name, "city": h.city, "country": h.country,
+            "countries": list(h.countries), "sources": list(h.sources),
+            "projects": h.projects, "participations": h.participations,
+            "received": str(self.received) if self.received is not None else None,
+            "latest_start": self.latest_start.isoformat() if self.latest_start else None,
+        }
+
+
+@dataclass(frozen=True)
+class OrganisationSearch:
+    query: OrganisationQuery
+    total: int  # exact
+    items: tuple[OrganisationItem, ...]
+    facets: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
+    took_ms: float = 0.0
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.query.size))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "meta": {
+                "total": self.total, "page": self.query.page, "size": self.query.size,
+                "count": len(self.items), "sort": self.query.order, "took_ms": self.took_ms,
+                "query": self.query.to_params(),
+            },
+            "results": [i.to_dict() for i in self.items],
+            "facets": {name: [v.to_dict() for v in self.facets[name]]
+                       for name in ORG_FACETS if name in self.facets},
         }
 
 

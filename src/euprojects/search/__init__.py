@@ -6,6 +6,8 @@ from ._columns import OrganisationRow, ParticipationStats, PlaceRow
 from ._compile import STATUSES, typo_distance
 from ._evaluation import EvalReport, Judgement, evaluate, ndcg, read_judgements, recall
 from ._index import Applied, RawResult, Snapshot, TantivyIndex
+from ._orgindex import ORG_FACETS
+from ._orgsearch import ORG_SORTS, OrganisationHit, OrganisationQuery, OrganisationResults
 from ._query import (
     FACETS,
     MAX_OFFSET,
@@ -25,6 +27,11 @@ __all__ = [
     "Snapshot",
     "STAT_GROUPS",
     "PLACE_GROUPS",
+    "ORG_FACETS",
+    "ORG_SORTS",
+    "OrganisationHit",
+    "OrganisationQuery",
+    "OrganisationResults",
     "GroupRow",
     "IndexStats",
     "OrganisationRow",

@@ -24,9 +24,10 @@ import json
 import os
 import shutil
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -35,15 +36,18 @@ from ..model import Organisation, Participation, Project
 from ._documents import euro_cents
 
 __all__ = ["PlaceRow", "OrganisationRow", "ParticipationStats", "Columns", "ColumnsWriter",
-           "COLUMNS_DIR"]
+           "OrganisationFigures", "COLUMNS_DIR", "ROW_FACETS"]
 
 COLUMNS_DIR = "columns"
 # the run's first row, its row count, and the places and organisations new in it
 _INFO = "info.json"
-# per row: where its participations start (offsets) and its unknown cents; per participation:
-# its place and organisation, each numbered with flags (see ColumnsWriter.add), and its cents;
-# the rows the run replaced (dead)
-_ARRAYS = ("offsets", "unknown", "place", "org", "cents", "dead")
+# per row: where its participations start (offsets), its unknown cents, its start day (or -1)
+# and its values of ROW_FACETS as bits (facets); per participation: its place and organisation,
+# each numbered with flags (see ColumnsWriter.add), its cents and whether the participant said
+# it is an SME; the rows the run replaced (dead)
+_ARRAYS = ("offsets", "unknown", "start", "facets", "place", "org", "cents", "sme", "dead")
+# the project facets an organisation is found by, through its projects (search/_orgindex.py)
+ROW_FACETS = ("source", "framework", "topic", "period")
 # a place's key: the partner's country, or its NUTS code cut to the level's length
 _PLACE_SIZES = {"country": 2, "nuts1": 3, "nuts2": 4, "nuts3": 5}
 
@@ -79,44 +83,96 @@ class ParticipationStats:
     organisations_by_amount: tuple[OrganisationRow, ...] = ()
 
 
+@dataclass(frozen=True)
+class OrganisationFigures:
+    """Per organisation (by its number in ``columns.organisations``): see
+    Columns.organisation_figures. ``place_org`` and ``place``: the (organisation, place)
+    pairs, sorted by organisation."""
+
+    columns: Columns
+    projects: np.ndarray
+    participations: np.ndarray
+    received_cents: np.ndarray
+    known: np.ndarray
+    sme: np.ndarray
+    latest_day: np.ndarray  # -1: no start date known
+    bits: np.ndarray
+    place_org: np.ndarray
+    place: np.ndarray
+
+    def number(self) -> dict[str, int]:
+        """Organisation id -> its number."""
+        return {key: n for n, key in enumerate(self.columns.organisations)}
+
+    def values(self, n: int) -> list[tuple[str, str]]:
+        """The (facet, value) pairs of an organisation's projects."""
+        out = []
+        for word, bits in enumerate(self.bits[n].tolist()):
+            while bits:
+                low = bits & -bits
+                out.append(self.columns.values[64 * word + low.bit_length() - 1])
+                bits ^= low
+        return out
+
+    def places(self, n: int) -> list[tuple[str, str]]:
+        """The (country, NUTS code) places of an organisation's participations."""
+        lo, hi = np.searchsorted(self.place_org, [n, n + 1])
+        return [self.columns.places[i] for i in self.place[lo:hi].tolist()]
+
+
 class ColumnsWriter:
     """The columns of the documents being written, from ``first_row`` on; ``places`` and
     ``organisations``: the keys the generation's earlier runs already numbered."""
 
     def __init__(self, first_row: int, places: Sequence[tuple[str, str]] = (),
-                 organisations: Sequence[str] = ()) -> None:
+                 organisations: Sequence[str] = (),
+                 values: Sequence[tuple[str, str]] = ()) -> None:
         self.first_row = first_row
         self._places = {key: n for n, key in enumerate(places)}
         self._organisations = {key: n for n, key in enumerate(organisations)}
-        self._known_places, self._known_organisations = len(places), len(organisations)
-        self._counts, self._unknown = array("q"), array("q")
+        self._values = {key: n for n, key in enumerate(values)}
+        self._known = (len(places), len(organisations), len(values))
+        self._counts, self._unknown, self._start = array("q"), array("q"), array("q")
+        self._bits: list[int] = []  # per row, its facet values as the bits of one integer
         self._place, self._org, self._cents = array("q"), array("q"), array("q")
+        self._sme = array("b")
         self.dead: set[int] = set()
+        self.touched: set[str] = set()  # the organisations of the rows written
 
     @property
     def next_row(self) -> int:
         return self.first_row + len(self._counts)
 
     def add(self, project: Project,
-            participants: Sequence[tuple[Participation, Organisation]]) -> int:
+            participants: Sequence[tuple[Participation, Organisation]],
+            values: Mapping[str, Sequence[str]]) -> int:
         """Take the participations of a project; returns the row of its document. Each
         participation's place is numbered ``2 * place + known`` and its organisation
         ``4 * organisation + 2 * known + first`` (known: the amount is given; first: the
         organisation's first participation in the project), so that one count per place or
-        organisation gives its participations, its known amounts and its projects."""
+        organisation gives its participations, its known amounts and its projects. ``values``:
+        the project's facet values (those of ROW_FACETS are kept)."""
         seen: set[int] = set()
         received = 0
         for participation, organisation in participants:
             place = (organisation.country or "",
                      organisation.nuts[-1][0] if organisation.nuts else "")
             org = self._organisations.setdefault(organisation.id, len(self._organisations))
+            self.touched.add(organisation.id)
             cents = euro_cents(participation.eu_contribution)
             known = cents is not None
             self._place.append(2 * self._places.setdefault(place, len(self._places)) + known)
             self._org.append(4 * org + 2 * known + (org not in seen))
             self._cents.append(cents or 0)
+            self._sme.append(participation.sme is True)
             seen.add(org)
             received += cents or 0
+        bits = 0
+        for name in ROW_FACETS:
+            for value in values.get(name, ()):
+                bits |= 1 << self._values.setdefault((name, value), len(self._values))
+        self._bits.append(bits)
+        self._start.append(project.start_date.toordinal() if project.start_date else -1)
         eu = euro_cents(project.eu_contribution)
         self._counts.append(len(participants))
         # what no participation amount accounts for (never below 0: no split is guessed)
@@ -134,20 +190,22 @@ class ColumnsWriter:
         arrays = {
             "offsets": np.concatenate(([0], np.cumsum(np.frombuffer(self._counts, np.int64)))),
             "unknown": np.frombuffer(self._unknown, np.int64),
+            "start": np.frombuffer(self._start, np.int64).astype(np.int32),
+            "facets": _words(self._bits, len(self._values)),
             "place": np.frombuffer(self._place, np.int64).astype(np.int32),
             "org": np.frombuffer(self._org, np.int64).astype(np.int32),
             "cents": np.frombuffer(self._cents, np.int64),
+            "sme": np.frombuffer(self._sme, np.int8),
             "dead": np.array(sorted(self.dead), np.int64),
         }
         for name, values in arrays.items():
             np.save(tmp / f"{name}.npy", values)
-        places = sorted(self._places.items(), key=lambda kv: kv[1])[self._known_places:]
-        organisations = sorted(self._organisations.items(),
-                               key=lambda kv: kv[1])[self._known_organisations:]
         (tmp / _INFO).write_text(json.dumps({
             "first_row": self.first_row, "rows": len(self._counts),
-            "places": [list(key) for key, _ in places],
-            "organisations": [key for key, _ in organisations]}), encoding="utf-8")
+            "places": [list(key) for key in _new(self._places, self._known[0])],
+            "organisations": _new(self._organisations, self._known[1]),
+            "values": [list(key) for key in _new(self._values, self._known[2])]}),
+            encoding="utf-8")
         shutil.rmtree(final, ignore_errors=True)
         os.replace(tmp, final)
 
@@ -167,10 +225,11 @@ class Columns:
     """The columns of one generation as they stand on disk (see the module)."""
 
     def __init__(self, runs: list[_Run], places: list[tuple[str, str]],
-                 organisations: list[str]) -> None:
+                 organisations: list[str], values: list[tuple[str, str]]) -> None:
         self.runs = runs
         self.places = places
         self.organisations = organisations
+        self.values = values  # (facet, value) of each bit of the rows' facets
         self.rows = runs[-1].first_row + runs[-1].rows if runs else 0
         dead = [run.arrays["dead"] for run in runs if len(run.arrays["dead"])]
         self.dead: Rows = np.unique(np.concatenate(dead)) if dead else np.empty(0, np.int64)
@@ -189,6 +248,7 @@ class Columns:
         runs: list[_Run] = []
         places: list[tuple[str, str]] = []
         organisations: list[str] = []
+        values: list[tuple[str, str]] = []
         for name in cls.names(folder):
             path = folder / COLUMNS_DIR / name
             info = json.loads((path / _INFO).read_text(encoding="utf-8"))
@@ -198,11 +258,24 @@ class Columns:
                              {a: np.load(path / f"{a}.npy", mmap_mode="r") for a in _ARRAYS}))
             places.extend((str(c), str(n)) for c, n in info["places"])
             organisations.extend(str(o) for o in info["organisations"])
-        return cls(runs, places, organisations)
+            values.extend((str(f), str(v)) for f, v in info["values"])
+        return cls(runs, places, organisations, values)
+
+    def organisations_of(self, rows: Iterable[int]) -> set[str]:
+        """The organisations that took part in the projects of these rows."""
+        out: set[str] = set()
+        for row in rows:
+            for run in self.runs:
+                if run.first_row <= row < run.first_row + run.rows:
+                    start, end = run.arrays["offsets"][row - run.first_row:][:2].tolist()
+                    out.update(self.organisations[int(code) >> 2]
+                               for code in run.arrays["org"][start:end])
+        return out
 
     def writer(self, first_row: int) -> ColumnsWriter:
         """A writer of the run that follows (``first_row``: at least the rows held)."""
-        return ColumnsWriter(max(first_row, self.rows), self.places, self.organisations)
+        return ColumnsWriter(max(first_row, self.rows), self.places, self.organisations,
+                             self.values)
 
     def statistics(self, rows: Rows | None, top: int = 20) -> ParticipationStats:
         """The sums of the participations of these rows, sorted (None: of every live row)."""
@@ -251,6 +324,45 @@ class Columns:
                 orgs[:, 1, :].sum(axis=1), top),
         )
 
+    def organisation_figures(self) -> OrganisationFigures:
+        """What every organisation did, over the live rows: its projects, what it received,
+        its latest start, whether it said it is an SME, its places and its projects' values
+        of ROW_FACETS (search/_orgindex.py)."""
+        n_orgs, n_places = len(self.organisations), len(self.places)
+        width = max(1, (len(self.values) + 63) // 64)
+        projects = np.zeros(n_orgs, np.int64)
+        participations = np.zeros(n_orgs, np.int64)
+        cents = np.zeros(n_orgs)
+        known = np.zeros(n_orgs, np.int64)
+        sme = np.zeros(n_orgs, np.int64)
+        latest = np.full(n_orgs, -1, np.int64)
+        bits = np.zeros((n_orgs, width), np.uint64)
+        places: list[np.ndarray] = []
+        for run in self.runs:
+            a = run.arrays
+            counts = np.diff(a["offsets"])
+            row = np.repeat(np.arange(run.rows, dtype=np.int64), counts)
+            dead = self.dead[(self.dead >= run.first_row)
+                             & (self.dead < run.first_row + run.rows)] - run.first_row
+            live = ~np.isin(row, dead) if len(dead) else np.ones(len(row), bool)
+            code = a["org"][live].astype(np.int64)
+            org, row = code >> 2, row[live]
+            projects += np.bincount(org, weights=code & 1, minlength=n_orgs).astype(np.int64)
+            participations += np.bincount(org, minlength=n_orgs)
+            cents += np.bincount(org, weights=a["cents"][live], minlength=n_orgs)
+            known += np.bincount(org, weights=(code >> 1) & 1,
+                                 minlength=n_orgs).astype(np.int64)
+            sme += np.bincount(org, weights=a["sme"][live], minlength=n_orgs).astype(np.int64)
+            np.maximum.at(latest, org, a["start"][row].astype(np.int64))
+            facets = a["facets"]
+            for word in range(facets.shape[1]):
+                np.bitwise_or.at(bits[:, word], org, facets[row, word])
+            places.append(np.unique(org * n_places + (a["place"][live].astype(np.int64) >> 1)))
+        pairs = np.unique(np.concatenate(places)) if places else np.empty(0, np.int64)
+        return OrganisationFigures(
+            self, projects, participations, np.rint(cents).astype(np.int64), known, sme > 0,
+            latest, bits, pairs // max(n_places, 1), pairs % max(n_places, 1))
+
     def _places(self, n: np.ndarray, cents: np.ndarray, known: np.ndarray
                 ) -> dict[str, tuple[PlaceRow, ...]]:
         """The sums by country and by NUTS level, each level summed from the finest places."""
@@ -294,3 +406,17 @@ def _spans(offsets: np.ndarray, rows: np.ndarray) -> np.ndarray:
     shift = np.repeat((starts - (np.cumsum(lengths) - lengths)).astype(kind), lengths)
     return shift + np.arange(total, dtype=kind)
 
+
+def _new(numbered: Mapping[Any, int], known: int) -> list[Any]:
+    """The keys numbered from ``known`` on, in their order."""
+    return [key for key, n in sorted(numbered.items(), key=lambda kv: kv[1]) if n >= known]
+
+
+def _words(bits: Sequence[int], values: int) -> np.ndarray:
+    """Integers of up to ``values`` bits as rows of 64-bit words, the lowest bits first."""
+    width = max(1, (values + 63) // 64)
+    out = np.zeros((len(bits), width), np.uint64)
+    for word in range(width):
+        out[:, word] = np.fromiter(((b >> (64 * word)) & 0xFFFF_FFFF_FFFF_FFFF for b in bits),
+                                   np.uint64, len(bits))
+    return out

@@ -3,7 +3,7 @@ and the numbers ranges and sorts use. Large texts stay in the store, not the ind
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN
 
@@ -12,8 +12,8 @@ import tantivy
 from ..model import FACETS, Money, Organisation, Participation, Project
 from ._analysis import NEUTRAL, STEMMED, stem_field
 
-__all__ = ["build_schema", "to_document", "TEXT_FIELDS", "FACET_FIELDS", "NUMBER_FIELDS",
-           "said_status", "NO_START", "NO_END", "euro_cents"]
+__all__ = ["build_schema", "to_document", "facet_values", "TEXT_FIELDS", "FACET_FIELDS",
+           "NUMBER_FIELDS", "said_status", "NO_START", "NO_END", "euro_cents"]
 
 # Searchable neutral fields and their weights: acronym and title above texts above partners.
 TEXT_FIELDS = {"acronym": 6.0, "title": 3.0, "body": 1.0, "partners": 0.6}
@@ -74,9 +74,18 @@ def day_time(value: date) -> datetime:
     return datetime(value.year, value.month, value.day)
 
 
+def facet_values(project: Project, organisations: Sequence[Organisation]
+                 ) -> dict[str, list[str]]:
+    """The values of every indexed facet of a project (FACETS' extractions)."""
+    return {facet.name: list(facet.extract(project, organisations))
+            for facet in FACETS.values() if facet.extract is not None}
+
+
 def to_document(
-    project: Project, participants: Iterable[tuple[Participation, Organisation]], row: int
+    project: Project, participants: Iterable[tuple[Participation, Organisation]], row: int,
+    values: Mapping[str, Iterable[str]] | None = None,
 ) -> tantivy.Document:
+    """The document of a project; ``values``: its facet values when already taken."""
     doc = tantivy.Document()
     doc.add_text("id", project.id)
     doc.add_integer("row", row)
@@ -106,10 +115,9 @@ def to_document(
             doc.add_text("partners", other.text)
         if organisation.city:
             doc.add_text("partners", organisation.city)
-    for facet in FACETS.values():
-        if facet.extract is not None:
-            for value in facet.extract(project, organisations):
-                doc.add_text(facet.name, value)
+    for name, held in (values or facet_values(project, organisations)).items():
+        for value in held:
+            doc.add_text(name, value)
     doc.add_text("said_status", said_status(project.source_status))
     doc.add_integer("start_day", project.start_date.toordinal() if project.start_date else NO_START)
     doc.add_integer("end_day", project.end_date.toordinal() if project.end_date else NO_END)

@@ -15,7 +15,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,9 +39,11 @@ from ._compile import (
     text_query,
 )
 from ._compounds import split_compound
-from ._documents import build_schema, to_document
+from ._documents import build_schema, facet_values, to_document
 from ._facets import FacetCounter, FacetKey
 from ._lexicon import Lexicon, LexiconBuilder
+from ._orgindex import ORG_DIR, build_org_schema, write_organisations
+from ._orgsearch import OrganisationQuery, OrganisationResults, search_organisations
 from ._query import MAX_OFFSET, SearchQuery
 from ._stats import IndexStats, index_statistics
 
@@ -56,8 +58,9 @@ _LEXICON = "lexicon.json"
 # Bumped whenever the schema or what a document holds changes: an index of another format is
 # not read, and an import rebuilds it.
 # 5: the facets category and nuts1-3; 6: field, activity, objective, topics; 7: the statistics'
-# eu_cents, total_cents and start_year; 8: each document's row in the participation columns
-INDEX_FORMAT = 8
+# eu_cents, total_cents and start_year; 8: each document's row in the participation columns;
+# 9: the organisation index, and the columns' start days, facet bits and SME flags
+INDEX_FORMAT = 9
 _FORMAT_FILE = "format"
 _COMMITS_FILE = "commits"
 # Which store the generation was built from and the last change of it applied (see Applied).
@@ -66,6 +69,8 @@ _WRITER_HEAP = 128_000_000
 NAME_FIELDS = ("acronym", "partners")
 
 Participants = Iterable[tuple[Participation, Organisation]]
+# the organisations of these ids (None: every one), as the organisation index shows them
+OrganisationSource = Callable[[Sequence[str] | None], Iterable[Organisation]]
 
 
 @dataclass
@@ -169,6 +174,8 @@ class TantivyIndex:
         self._lexicon = Lexicon.empty()
         # the participation columns last read: (generation, its runs), the columns
         self._columns: tuple[tuple[str, tuple[str, ...]], Columns] | None = None
+        self._orgs: tuple[str, tantivy.Index] | None = None  # a generation's organisations
+        self.org_schema = build_org_schema()
 
     def close(self) -> None:
         """Stop the facet threads (a search after this starts them again)."""
@@ -193,7 +200,8 @@ class TantivyIndex:
         except OSError:
             return False
         # a generation is written whole before it is switched to: a part missing is damage
-        return found == str(INDEX_FORMAT) and (folder / COLUMNS_DIR).is_dir() and all(
+        return found == str(INDEX_FORMAT) and all(
+            (folder / name).is_dir() for name in (COLUMNS_DIR, ORG_DIR)) and all(
             (folder / name).is_file() for name in (_LEXICON, _APPLIED_FILE, "meta.json"))
 
     def applied(self) -> Applied | None:
@@ -268,9 +276,11 @@ class TantivyIndex:
 
     # -- writing ----------------------------------------------------------------------------
 
-    def rebuild(self, items: Iterable[tuple[Project, Participants]], applied: Applied) -> int:
+    def rebuild(self, items: Iterable[tuple[Project, Participants]], applied: Applied,
+                organisations: OrganisationSource = lambda ids: ()) -> int:
         """Write a complete new index from ``items`` and switch to it; returns the count.
-        ``applied``: the store and its last change that ``items`` include."""
+        ``applied``: the store and its last change that ``items`` include; ``organisations``:
+        the organisations the organisation index shows (search/_orgindex.py)."""
         count = 0
         lexicon = LexiconBuilder()
         columns = ColumnsWriter(0)
@@ -279,24 +289,30 @@ class TantivyIndex:
             writer = index.writer(heap_size=_WRITER_HEAP, num_threads=min(2, os.cpu_count() or 1))
             for project, participants in items:
                 held = list(participants)
-                writer.add_document(to_document(project, held, columns.add(project, held)))
+                values = facet_values(project, [o for _, o in held])
+                writer.add_document(to_document(project, held,
+                                                columns.add(project, held, values), values))
                 lexicon.add(project)
                 count += 1
             writer.commit()
             writer.wait_merging_threads()
             columns.save(folder)
+            write_organisations(folder, organisations(None),
+                                Columns.load(folder).organisation_figures())
             lexicon.build().save(folder / _LEXICON)
             _write_atomic(folder / _APPLIED_FILE, _applied_text(applied))
             _write_atomic(folder / _FORMAT_FILE, str(INDEX_FORMAT))
         return count
 
     def update(self, items: Iterable[tuple[Project, Participants]], applied: Applied,
-               changed: Iterable[str] = ()) -> int:
+               changed: Iterable[str] = (),
+               organisations: OrganisationSource = lambda ids: ()) -> int:
         """Replace these projects in the current index, then record ``applied`` (the store's
         last change that ``items`` include). ``changed``: every project id the change touched,
         removed first (a record now shown as part of another project is in it, not in
         ``items``). A crash before that record leaves the older one: the same changes are
-        applied again, and applying one twice changes nothing."""
+        applied again, and applying one twice changes nothing. The organisations of the
+        projects replaced and written get their documents anew (``organisations``)."""
         with _engine_errors("updating the index", writing=True):
             index, _lexicon, generation = self._open()
             folder = self.path / generation
@@ -310,7 +326,8 @@ class TantivyIndex:
 
             last = searcher.search(Query.all_query(), limit=1, order_by_field="row",
                                    order=Order.Desc).hits
-            columns = self._columns_of(generation).writer(int(last[0][0]) + 1 if last else 0)
+            before = self._columns_of(generation)
+            columns = before.writer(int(last[0][0]) + 1 if last else 0)
             count = 0
             written = False
             writer = index.writer(heap_size=_WRITER_HEAP, num_threads=1)
@@ -320,9 +337,11 @@ class TantivyIndex:
                     writer.delete_documents_by_term("id", pid)
                 for project, participants in items:
                     held = list(participants)
+                    values = facet_values(project, [o for _, o in held])
                     columns.dead.update(rows_of(project.id))
                     writer.delete_documents_by_term("id", project.id)
-                    writer.add_document(to_document(project, held, columns.add(project, held)))
+                    writer.add_document(to_document(project, held,
+                                                    columns.add(project, held, values), values))
                     count += 1
                 # the columns before the documents: a crash between the two leaves rows no
                 # document holds, never a document without its row
@@ -336,6 +355,11 @@ class TantivyIndex:
                     columns.remove(folder)
                 raise
             index.reload()
+            touched = sorted(columns.touched | before.organisations_of(columns.dead))
+            if touched:
+                write_organisations(folder, organisations(touched),
+                                    self._columns_of(generation).organisation_figures(),
+                                    replace=touched)
             _write_atomic(folder / _APPLIED_FILE, _applied_text(applied))
             # every process that searches this generation sees that its contents changed
             _write_atomic(folder / _COMMITS_FILE, str(self._read_commits(generation) + 1))
@@ -409,6 +433,20 @@ class TantivyIndex:
             everything = not query.q.strip() and not query.filters and not query.ranges
             return columns.statistics(None if everything else self._rows(query, today, snap),
                                       top)
+
+    def search_organisations(self, query: OrganisationQuery,
+                             snapshot: Snapshot | None = None) -> OrganisationResults:
+        """The organisations of the generation that ``query`` finds (search/_orgsearch.py)."""
+        snap = snapshot or self.snapshot()
+        with _engine_errors("searching organisations"):
+            with self._lock:
+                if self._orgs is None or self._orgs[0] != snap.generation:
+                    index = tantivy.Index.open(str(self.path / snap.generation / ORG_DIR))
+                    register(index)
+                    self._orgs = (snap.generation, index)
+                index = self._orgs[1]
+            index.reload()
+            return search_organisations(index.searcher(), self.org_schema, query)
 
     def _rows(self, query: SearchQuery, today: date, snap: Snapshot) -> np.ndarray:
         """The rows of every project ``query`` matches, sorted (no scores, no cap)."""

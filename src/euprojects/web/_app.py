@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..catalog import Catalog
 from ..errors import EuProjectsError, QueryError
 from ..settings import LANGUAGES, load_settings
-from . import _api, _pages, _stats
+from . import _api, _orgs, _pages, _stats
 from ._budget import Budget
 from ._errors import error_body, error_headers, status_of
 from ._params import pick_language, search_params
@@ -99,6 +99,7 @@ def _routes() -> list[BaseRoute]:
         Route("/api/v1/projects", _api.projects),
         *(Route(f"/api/v1/projects.{name}", handler) for name, handler in _api.EXPORTS.items()),
         Route("/api/v1/projects/{project_id}", _api.project),
+        Route("/api/v1/organisations", _orgs.organisations_api),
         Route("/api/v1/organisations/{organisation_id}", _api.organisation),
         Route("/api/v1/sources", _api.sources),
         Route("/api/v1/statistics", _stats.statistics_api),
@@ -110,6 +111,7 @@ def _routes() -> list[BaseRoute]:
         Route("/{lang}/projects", _pages.search),
         Route("/{lang}/statistics", _stats.statistics_page),
         Route("/{lang}/projects/{project_id}", _pages.project),
+        Route("/{lang}/organisations", _orgs.organisations_page),
         Route("/{lang}/organisations/{organisation_id}", _pages.organisation),
         Route("/{lang}/api", _pages.api_page),
     ]

@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 
 from .. import __version__
-from ..catalog import FACETS, MAX_SIZE, RANGES, SORTS, STATISTICS_TABLES
+from ..catalog import FACETS, MAX_SIZE, ORG_FACETS, ORG_SORTS, RANGES, SORTS, STATISTICS_TABLES
 
 __all__ = ["openapi_document", "SEARCH_PARAMETERS"]
 
@@ -56,6 +56,18 @@ _STATS_PARAMETERS = [
     *[p for p in SEARCH_PARAMETERS if p["name"] not in {"size", "cursor", "sort"}],
     _param("order", _("A table's order: <table>:<column>, '-' in front of the column for "
                       "descending; repeat for other tables"), {"type": "string"}, many=True),
+]
+
+_ORG_PARAMETERS = [
+    _param("q", _("Words of a name, an acronym or another name of the organisation"),
+           {"type": "string", "maxLength": 1000}),
+    *[_param(name, _("Facet value; repeat the parameter for OR inside the facet"),
+             {"type": "string"}, many=True) for name in ORG_FACETS],
+    _param("sort", _("Sort key (default: relevance with words, else the most projects)"),
+           {"type": "string", "enum": list(ORG_SORTS)}),
+    _param("page", _("Page number"), {"type": "integer", "minimum": 1, "default": 1}),
+    _param("size", _("Results per page"),
+           {"type": "integer", "minimum": 1, "maximum": MAX_SIZE, "default": 20}),
 ]
 
 _ERROR = {"$ref": "#/components/responses/Error"}
@@ -111,6 +123,9 @@ def openapi_document() -> dict[str, Any]:
                 {"application/atom+xml": text}),
             "/api/v1/projects/{id}": _get(_("One project with every field and its participants"),
                                           [_ID], _json("Project"), ("404",)),
+            "/api/v1/organisations": _get(
+                _("Search organisations by name, with facets and sorts"), _ORG_PARAMETERS,
+                _json("OrganisationSearch"), ("400",)),
             "/api/v1/organisations/{id}": _get(
                 _("One organisation, its projects and its most frequent co-partners"),
                 [_ID], _json("Organisation"), ("404",)),
@@ -176,6 +191,32 @@ def openapi_document() -> dict[str, Any]:
                         "tables": {"type": "object", "additionalProperties": {
                             "type": "array", "items": {"type": "object"}}},
                         "took_ms": {"type": "number"},
+                    },
+                },
+                "OrganisationSearch": {
+                    "type": "object",
+                    "required": ["meta", "results", "facets"],
+                    "properties": {
+                        "meta": {"type": "object", "properties": {
+                            "total": {"type": "integer"}, "page": {"type": "integer"},
+                            "size": {"type": "integer"}, "count": {"type": "integer"},
+                            "sort": {"type": "string"}, "took_ms": {"type": "number"},
+                            "query": {"type": "object"}}},
+                        "results": {"type": "array", "items": {
+                            "type": "object",
+                            "required": ["id", "name", "projects", "received"],
+                            "properties": {
+                                "id": {"type": "string"}, "name": {"type": "string"},
+                                "city": {"type": ["string", "null"]},
+                                "country": {"type": ["string", "null"]},
+                                "countries": {"type": "array", "items": {"type": "string"}},
+                                "sources": {"type": "array", "items": {"type": "string"}},
+                                "projects": {"type": "integer"},
+                                "participations": {"type": "integer"},
+                                "received": {"type": ["string", "null"]},
+                                "latest_start": {"type": ["string", "null"],
+                                                 "format": "date"}}}},
+                        "facets": {"$ref": "#/components/schemas/SearchResult/properties/facets"},
                     },
                 },
                 "Project": {"type": "object", "required": ["id", "title", "participants"]},

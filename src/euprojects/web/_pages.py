@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -18,7 +19,7 @@ from ..errors import BusyError, QueryError
 from ..i18n import texts
 from ..settings import LANGUAGES
 from ..textview import pick_text
-from ..views import OrganisationView
+from ..views import FacetValue, OrganisationView
 from ._api import client_of, costly_search
 from ._charts import bar_chart, column_chart
 from ._openapi import openapi_document
@@ -82,11 +83,13 @@ def home(request: Request) -> Response:
                   json_twin="/api/v1/sources", headers=PAGE_CACHE)
 
 
-def _facet_blocks(result: SearchResult,
-                  params: dict[str, list[str]]) -> list[dict[str, Any]]:
+def facet_blocks(facets: Mapping[str, Sequence[FacetValue]], names: Iterable[str],
+                 params: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """The filter boxes of a search page (the facet_boxes macro): each facet of ``names``
+    with values, its first values and the rest ("more"), a ticked value always shown."""
     blocks = []
-    for name in FACETS:
-        values = result.facets.get(name)
+    for name in names:
+        values = facets.get(name)
         if not values:
             continue
         shown = [v for i, v in enumerate(values) if i < FACET_SHOWN or v.selected]
@@ -225,7 +228,7 @@ def search(request: Request) -> Response:
         "params": params,
         "q": params.get("q", [""])[0],
         "result": result,
-        "facets": _facet_blocks(result, params),
+        "facets": facet_blocks(result.facets, FACETS, params),
         "ranges": RANGE_FIELDS,
         "sort": params.get("sort", [""])[0],
         "has_filters": has_filters,

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from ..catalog import FACETS
+from ..catalog import FACETS, ORG_FACETS
 from ..errors import EuProjectsError
 from ..i18n import Texts, texts
 from ..settings import LANGUAGES
@@ -37,7 +37,8 @@ def _(message: str) -> str:
     return message
 
 
-FACET_TITLES = {name: facet.label for name, facet in FACETS.items()}
+# the facets of the project search and of the organisation search (the shared ones are one)
+FACET_TITLES = {name: facet.label for name, facet in {**ORG_FACETS, **FACETS}.items()}
 SORT_LABELS = {
     "relevance": _("Relevance"),
     "-start_date": _("Start date, newest first"),
@@ -50,7 +51,10 @@ SORT_LABELS = {
 LINK_RULES = {  # why source records are one organisation (model/_orgmatch.py)
     "pic": _("same PIC"),
     "vat": _("same VAT number"),
+    "wikidata": _("same Wikidata item"),
     "name": _("same name, country and town"),
+    "spelling": _("same name but for one letter, in the same country and town"),
+    "acronym": _("same acronym, country and town"),
 }
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "de": "Deutsch"}
 
@@ -70,7 +74,7 @@ _REGION_FACETS = ("nuts1", "nuts2", "nuts3")
 def facet_label(t: Texts, name: str, value: str, geo_dir: Path | None = None) -> str:
     """A value of a facet as its registry entry says to show it; a NUTS region with its name
     when the boundaries of ``geo_dir`` (the setting) have it."""
-    facet = FACETS[name]
+    facet = FACETS.get(name) or ORG_FACETS[name]
     if facet.shown == "country":
         return t.country(value)
     if facet.shown == "source":

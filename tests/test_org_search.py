@@ -1,0 +1,150 @@
+"""Organisation search (issue 15): the organisation index of each index generation, searched by
+name with exact facet counts, on the real catalog (keep.eu, CORDIS and EAC, then the keep.eu
+seed and the Kohesio fixtures applied as updates). Figures are checked against plain SQL on
+the store, independently of the index."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from conftest import DATA, Built, _open_copy
+from euprojects.catalog import Catalog, OrganisationQuery
+from euprojects.errors import QueryError
+from euprojects.web import create_app
+
+KOHESIO = DATA / "kohesio"
+
+
+@pytest.fixture(scope="module")
+def org_catalog(tmp_path_factory: pytest.TempPathFactory, combined_built: Built) -> Catalog:
+    for catalog in _open_copy(combined_built, tmp_path_factory.mktemp("org_search")):
+        catalog.import_files("keep-eu", [DATA / "keep" / "keep_api_seed.json"])
+        catalog.import_files("kohesio", [KOHESIO / "IE-pp21-27-20260924.csv"])
+        yield catalog
+
+
+def _find(catalog: Catalog, **params: str | list[str]):
+    return catalog.search_organisations(OrganisationQuery.from_params(params))
+
+
+def _db(catalog: Catalog) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{catalog.settings.db}?mode=ro", uri=True)
+
+
+# the projects shown (a record shown inside another counts for it) of each organisation
+PROJECTS_OF = (
+    "SELECT o.cluster AS org, COALESCE(l.same_as, p.project_id) AS project, "
+    "CASE WHEN json_extract(p.doc, '$.eu_contribution.currency') = 'EUR' THEN "
+    "CAST(ROUND(CAST(json_extract(p.doc, '$.eu_contribution.amount') AS REAL) * 100) "
+    "AS INTEGER) END AS cents "
+    "FROM participations p JOIN organisations o ON o.id = p.organisation_id "
+    "LEFT JOIN project_links l ON l.project_id = p.project_id")
+
+
+def test_every_organisation_with_a_project_is_found_and_its_figures_are_the_stores(org_catalog):
+    everything = _find(org_catalog, size="10")
+    db = _db(org_catalog)
+    orgs = db.execute(f"SELECT COUNT(DISTINCT org) FROM ({PROJECTS_OF})").fetchone()[0]
+    assert everything.total == orgs > 10_000
+    # without words: the most projects first, each count the store's
+    counts = [item.hit.projects for item in everything.items]
+    assert counts == sorted(counts, reverse=True)
+    for item in everything.items:
+        projects, cents = db.execute(
+            f"SELECT COUNT(DISTINCT project), SUM(cents) FROM ({PROJECTS_OF}) WHERE org = ?",
+            (item.hit.id,)).fetchone()
+        assert (item.hit.projects, item.hit.received_cents) == (projects, cents), item.hit.name
+    by_amount = _find(org_catalog, sort="received", size="5")
+    top = db.execute(f"SELECT org, SUM(cents) AS s FROM ({PROJECTS_OF}) GROUP BY org "
+                     "ORDER BY s DESC LIMIT 5").fetchall()
+    assert [(i.hit.id, i.hit.received_cents) for i in by_amount.items] == top
+
+
+def test_a_facet_count_is_the_number_of_organisations_and_ticking_a_value_keeps_the_others(
+        org_catalog):
+    db = _db(org_catalog)
+    latvian = db.execute(
+        f"SELECT COUNT(DISTINCT q.org) FROM ({PROJECTS_OF}) q JOIN organisations r "
+        "ON r.cluster = q.org WHERE r.country = 'LV'").fetchone()[0]
+    everything = _find(org_catalog)
+    counts = {v.value: v.count for v in everything.facets["country"]}
+    assert counts["LV"] == latvian > 100
+    found = _find(org_catalog, country="LV")
+    assert found.total == latvian
+    # the country facet counts as if no country were ticked (disjunctive): SE still offered
+    assert {v.value: v.count for v in found.facets["country"]} == counts
+    assert [v.value for v in found.facets["country"] if v.selected] == ["LV"]
+    # another facet counts within Latvia
+    sources = {v.value: v.count for v in found.facets["source"]}
+    assert sum(sources.values()) >= found.total and set(sources) <= {"keep", "cordis", "eac"}
+    both = _find(org_catalog, country=["LV", "SE"])
+    assert both.total == db.execute(
+        f"SELECT COUNT(DISTINCT q.org) FROM ({PROJECTS_OF}) q JOIN organisations r "
+        "ON r.cluster = q.org WHERE r.country IN ('LV', 'SE')").fetchone()[0] > latvian
+    assert all({"LV", "SE"} & set(i.hit.countries) for i in both.items)
+
+
+def test_an_exact_name_or_acronym_ranks_first_and_a_typo_is_forgiven(org_catalog):
+    for q in ("Uppsala University", "uppsala university", "Uppsala Universty"):
+        assert _find(org_catalog, q=q).items[0].hit.name == "Uppsala University", q
+    # CORDIS gives VINNOVA's acronym as its short name: the acronym finds it first
+    first = _find(org_catalog, q="VINNOVA").items[0].hit
+    names = {first.name, *(n.text for n in org_catalog.organisation(first.id).other_names)}
+    assert "VINNOVA" in names
+    # a prefix of the last word: search as you type
+    assert _find(org_catalog, q="Uppsala univ").items[0].hit.name == "Uppsala University"
+    assert _find(org_catalog, q="zzqxw").total == 0
+
+
+def test_bad_parameters_are_refused_with_their_reason(org_catalog):
+    for params, reason in [({"sort": "name"}, "sort"), ({"size": "0"}, "size"),
+                           ({"page": "x"}, "page"), ({"colour": "red"}, "unknown parameter"),
+                           ({"page": "100000"}, "page")]:
+        with pytest.raises(QueryError, match=reason):
+            OrganisationQuery.from_params(params)
+    with TestClient(create_app(org_catalog)) as client:
+        answer = client.get("/api/v1/organisations?sort=name")
+        assert answer.status_code == 400 and "sort" in answer.json()["error"]
+
+
+def test_an_update_of_the_index_gives_the_organisations_their_new_projects(
+        combined_built: Built, tmp_path: Path):
+    for catalog in _open_copy(combined_built, tmp_path):
+        before = {i.hit.id: i.hit.projects for i in _find(catalog, q="Lietuvos", size="100").items}
+        total = _find(catalog).total
+        catalog.import_files("kohesio", [KOHESIO / "IE-pp21-27-20260924.csv"])
+        db = _db(catalog)
+        irish = db.execute(
+            f"SELECT COUNT(DISTINCT q.org) FROM ({PROJECTS_OF}) q JOIN projects p "
+            "ON p.id = q.project WHERE p.source = 'kohesio'").fetchone()[0]
+        assert irish > 0
+        after = _find(catalog, source="kohesio")
+        assert after.total == irish
+        assert _find(catalog).total > total
+        # the organisations the import did not touch keep their figures
+        assert {i.hit.id: i.hit.projects
+                for i in _find(catalog, q="Lietuvos", size="100").items} == before
+        catalog.reindex()  # a rebuild gives the same
+        assert _find(catalog, source="kohesio").total == irish
+
+
+def test_the_page_and_its_json_twin(org_catalog):
+    with TestClient(create_app(org_catalog)) as client:
+        page = client.get("/fr/organisations?q=uppsala&country=SE")
+        assert page.status_code == 200
+        html = page.text
+        assert 'href="/api/v1/organisations?q=uppsala&amp;country=SE"' in html
+        first = _find(org_catalog, q="uppsala", country="SE").items[0].hit
+        assert f'href="/fr/organisations/{first.id}"' in html
+        assert 'name="country" value="SE"' in html and "checked" in html
+        data = client.get("/api/v1/organisations?q=uppsala&country=SE&size=1").json()
+        assert data["meta"]["total"] == _find(org_catalog, q="uppsala", country="SE").total
+        assert data["results"][0]["id"] == first.id
+        assert set(data["facets"]) >= {"country", "source", "framework"}
+        empty = client.get("/en/organisations?q=&country=LV", follow_redirects=False)
+        assert empty.status_code == 301  # a form's empty fields dropped
+        assert empty.headers["location"] == "/en/organisations?country=LV"
