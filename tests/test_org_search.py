@@ -12,7 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from conftest import DATA, Built, _open_copy
-from euprojects.catalog import Catalog, OrganisationQuery
+from euprojects.catalog import Catalog, OrganisationQuery, SearchQuery
 from euprojects.errors import QueryError
 from euprojects.web import create_app
 
@@ -148,3 +148,52 @@ def test_the_page_and_its_json_twin(org_catalog):
         empty = client.get("/en/organisations?q=&country=LV", follow_redirects=False)
         assert empty.status_code == 301  # a form's empty fields dropped
         assert empty.headers["location"] == "/en/organisations?country=LV"
+
+
+# -- the partner finder ------------------------------------------------------------------------
+
+def test_the_partner_finder_gives_latvian_and_swedish_bodies_with_their_matching_projects(
+        org_catalog):
+    """The issue's example: "innovation clusters" in Latvia or Sweden. Every organisation of
+    the top 10 took part from LV or SE in projects that the same search matches, and shows
+    them."""
+    query = SearchQuery.from_params({"q": ["innovation clusters"], "country": ["LV", "SE"]})
+    found = org_catalog.find_partners(query)
+    assert len(found.items) == 10 and found.total >= 10
+    matched = {item.project.id for item in org_catalog.iter_matches(query)}
+    db = _db(org_catalog)
+    scores = [item.score for item in found.items]
+    assert scores == sorted(scores, reverse=True)
+    for item in found.items:
+        o = item.organisation.hit
+        assert item.evidence and item.matching >= len(item.evidence)
+        for e in item.evidence:
+            assert e.project.id in matched, (o.name, e.project.id)
+            # it took part in it (a record of it, in the project or a record shown in it),
+            # from Latvia or Sweden
+            places = {r[0] for r in db.execute(
+                "SELECT o.country FROM participations p JOIN organisations o "
+                "ON o.id = p.organisation_id LEFT JOIN project_links l "
+                "ON l.project_id = p.project_id WHERE o.cluster = ? "
+                "AND COALESCE(l.same_as, p.project_id) = ?", (o.id, e.project.id))}
+            assert places & {"LV", "SE"}, (o.name, e.project.id, places)
+    # without countries, any country; the same words rank the same projects
+    anywhere = org_catalog.find_partners(SearchQuery.from_params({"q": ["innovation clusters"]}))
+    assert anywhere.total > found.total
+    assert {c for i in anywhere.items for c in i.organisation.hit.countries} - {"LV", "SE"}
+
+
+def test_the_partner_finder_api_and_page(org_catalog):
+    with TestClient(create_app(org_catalog)) as client:
+        data = client.get("/api/v1/partners?q=hydrogen&size=3").json()
+        assert len(data["results"]) == 3 and data["meta"]["total"] >= 3
+        first = data["results"][0]
+        assert first["evidence"] and first["matching_projects"] >= 1
+        assert client.get("/api/v1/partners").status_code == 400  # words are needed
+        assert client.get("/api/v1/partners?q=x&size=99").status_code == 400
+        page = client.get("/de/partners?q=hydrogen&country=DE")
+        assert page.status_code == 200
+        html = page.text
+        assert 'id="c-DE" name="country" value="DE" checked' in html
+        assert 'href="/api/v1/partners?q=hydrogen&amp;country=DE"' in html
+        assert client.get("/en/partners").status_code == 200  # the empty form

@@ -69,6 +69,8 @@ from .views import (
     OrganisationSearch,
     OrganisationView,
     Participant,
+    PartnerItem,
+    PartnerSearch,
     ProjectView,
     RelatedProject,
     ResultItem,
@@ -387,6 +389,27 @@ class Catalog:
         return OrganisationSearch(query, found.total,
                                   tuple(OrganisationItem(h) for h in found.hits), facets,
                                   round((time.perf_counter() - started) * 1000, 2))
+
+    def find_partners(self, query: SearchQuery, size: int = 10) -> PartnerSearch:
+        """Organisations whose projects match ``query`` best, from the countries of its
+        ``country`` filter, each with its best matching projects (search/_partners.py)."""
+        started = time.perf_counter()
+        snap = self.index.snapshot()
+        hits, total = self.index.find_partners(query, self.today, size, snap)
+        cards = self.index.organisation_hits([h.organisation_id for h in hits], snap)
+        projects = self.store.get_projects([pid for h in hits for pid, _ in h.evidence])
+        items = []
+        for hit in hits:
+            card = cards.get(hit.organisation_id)
+            if card is None:  # not in the organisation index (the index is being updated)
+                continue
+            evidence = tuple(ResultItem(p, p.status(self.today), "", round(score, 4))
+                             for pid, score in hit.evidence
+                             if (p := projects.get(pid)) is not None)
+            items.append(PartnerItem(OrganisationItem(card), hit.score, hit.projects,
+                                     evidence))
+        return PartnerSearch(query, total, tuple(items),
+                             round((time.perf_counter() - started) * 1000, 2))
 
     def iter_matches(self, query: SearchQuery, batch: int = 500,
                      most: int = 100_000) -> Iterator[ResultItem]:

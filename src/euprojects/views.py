@@ -32,7 +32,8 @@ from .store import OrganisationRecord
 __all__ = ["project_summary", "ResultItem", "FacetValue", "SearchResult", "Participant",
            "ProjectView", "Fact", "SourceLink", "project_facts", "source_links",
            "keep_search_url", "Involvement", "OrganisationView", "RelatedProject", "export_row",
-           "OrganisationItem", "OrganisationSearch", "Status", "Role"]
+           "OrganisationItem", "OrganisationSearch", "PartnerItem", "PartnerSearch", "Status",
+           "Role"]
 
 
 def _(message: str) -> str:
@@ -177,6 +178,35 @@ class OrganisationSearch:
             "facets": {name: [v.to_dict() for v in self.facets[name]]
                        for name in ORG_FACETS if name in self.facets},
         }
+
+
+@dataclass(frozen=True)
+class PartnerItem:
+    """An organisation the partner finder proposes, with the projects that justify it."""
+
+    organisation: OrganisationItem
+    score: float  # the sum of its matching projects' weighed scores (search/_partners.py)
+    matching: int  # its projects among those the search matched best
+    evidence: tuple[ResultItem, ...]  # the best of them
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.organisation.to_dict(), "score": round(self.score, 4),
+                "matching_projects": self.matching,
+                "evidence": [{**project_summary(i.project, i.status), "score": i.score}
+                             for i in self.evidence]}
+
+
+@dataclass(frozen=True)
+class PartnerSearch:
+    query: SearchQuery
+    total: int  # the organisations with at least one of the projects matched best
+    items: tuple[PartnerItem, ...]
+    took_ms: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"meta": {"total": self.total, "count": len(self.items), "took_ms": self.took_ms,
+                         "query": self.query.to_params()},
+                "results": [i.to_dict() for i in self.items]}
 
 
 # -- the project page: its facts, laid out per source family ------------------------------------

@@ -8,6 +8,7 @@ from ._evaluation import EvalReport, Judgement, evaluate, ndcg, read_judgements,
 from ._index import Applied, RawResult, Snapshot, TantivyIndex
 from ._orgindex import ORG_FACETS
 from ._orgsearch import ORG_SORTS, OrganisationHit, OrganisationQuery, OrganisationResults
+from ._partners import PartnerHit
 from ._query import (
     FACETS,
     MAX_OFFSET,
@@ -32,6 +33,7 @@ __all__ = [
     "OrganisationHit",
     "OrganisationQuery",
     "OrganisationResults",
+    "PartnerHit",
     "GroupRow",
     "IndexStats",
     "OrganisationRow",

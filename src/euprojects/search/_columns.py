@@ -36,7 +36,7 @@ from ..model import Organisation, Participation, Project
 from ._documents import euro_cents
 
 __all__ = ["PlaceRow", "OrganisationRow", "ParticipationStats", "Columns", "ColumnsWriter",
-           "OrganisationFigures", "COLUMNS_DIR", "ROW_FACETS"]
+           "OrganisationFigures", "COLUMNS_DIR", "ROW_FACETS", "participation_spans"]
 
 COLUMNS_DIR = "columns"
 # the run's first row, its row count, and the places and organisations new in it
@@ -299,7 +299,7 @@ class Columns:
                     continue
                 sel = rows[lo:hi] - run.first_row
                 unknown += int(a["unknown"][sel].sum())
-                idx = _spans(a["offsets"], sel)
+                idx = participation_spans(a["offsets"], sel)
             place, org, cents = a["place"][idx], a["org"][idx], a["cents"][idx]
             participations += len(place)
             received += int(cents.sum())
@@ -394,7 +394,7 @@ class Columns:
                      for i in best[:top])
 
 
-def _spans(offsets: np.ndarray, rows: np.ndarray) -> np.ndarray:
+def participation_spans(offsets: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """The positions of the participations of ``rows`` (each row's span of the offsets)."""
     starts = offsets[rows]
     lengths = offsets[rows + 1] - starts

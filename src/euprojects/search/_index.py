@@ -43,7 +43,14 @@ from ._documents import build_schema, facet_values, to_document
 from ._facets import FacetCounter, FacetKey
 from ._lexicon import Lexicon, LexiconBuilder
 from ._orgindex import ORG_DIR, build_org_schema, write_organisations
-from ._orgsearch import OrganisationQuery, OrganisationResults, search_organisations
+from ._orgsearch import (
+    OrganisationHit,
+    OrganisationQuery,
+    OrganisationResults,
+    organisation_hits,
+    search_organisations,
+)
+from ._partners import PartnerHit, find_partners
 from ._query import MAX_OFFSET, SearchQuery
 from ._stats import IndexStats, index_statistics
 
@@ -439,14 +446,34 @@ class TantivyIndex:
         """The organisations of the generation that ``query`` finds (search/_orgsearch.py)."""
         snap = snapshot or self.snapshot()
         with _engine_errors("searching organisations"):
-            with self._lock:
-                if self._orgs is None or self._orgs[0] != snap.generation:
-                    index = tantivy.Index.open(str(self.path / snap.generation / ORG_DIR))
-                    register(index)
-                    self._orgs = (snap.generation, index)
-                index = self._orgs[1]
-            index.reload()
-            return search_organisations(index.searcher(), self.org_schema, query)
+            return search_organisations(self._org_searcher(snap), self.org_schema, query)
+
+    def organisation_hits(self, ids: list[str],
+                          snapshot: Snapshot | None = None) -> dict[str, OrganisationHit]:
+        """The organisations of these ids as the organisation index lists them."""
+        snap = snapshot or self.snapshot()
+        with _engine_errors("searching organisations"):
+            return organisation_hits(self._org_searcher(snap), self.org_schema, ids)
+
+    def _org_searcher(self, snap: Snapshot) -> tantivy.Searcher:
+        with self._lock:
+            if self._orgs is None or self._orgs[0] != snap.generation:
+                index = tantivy.Index.open(str(self.path / snap.generation / ORG_DIR))
+                register(index)
+                self._orgs = (snap.generation, index)
+            index = self._orgs[1]
+        index.reload()
+        return index.searcher()
+
+    def find_partners(self, query: SearchQuery, today: date, size: int = 10,
+                      snapshot: Snapshot | None = None) -> tuple[list[PartnerHit], int]:
+        """The organisations whose projects match ``query`` best (search/_partners.py), from
+        the countries of its ``country`` filter (any without one)."""
+        snap = snapshot or self.snapshot()
+        with _engine_errors("finding partners"):
+            return find_partners(snap.searcher, self._matching(query, today, snap),
+                                 self._columns_of(snap.generation),
+                                 frozenset(query.filters.get("country", ())), today, size)
 
     def _rows(self, query: SearchQuery, today: date, snap: Snapshot) -> np.ndarray:
         """The rows of every project ``query`` matches, sorted (no scores, no cap)."""

@@ -23,7 +23,7 @@ from ._analysis import fold_tokens
 from ._orgindex import ORG_FACETS
 
 __all__ = ["OrganisationQuery", "OrganisationHit", "OrganisationResults", "ORG_SORTS",
-           "search_organisations"]
+           "search_organisations", "organisation_hits"]
 
 # relevance (the default with words), or a figure, largest first (projects is the default
 # without words)
@@ -200,3 +200,14 @@ def search_organisations(searcher: tantivy.Searcher, schema: tantivy.Schema,
     ordered = {name: facets[name] for name in ORG_FACETS}
     total = int(found.count or 0)  # type: ignore[attr-defined]
     return OrganisationResults(total=total, hits=hits, facets=ordered)
+
+
+def organisation_hits(searcher: tantivy.Searcher, schema: tantivy.Schema,
+                      ids: list[str]) -> dict[str, OrganisationHit]:
+    """The organisations of these ids that the index holds, by id."""
+    out = {}
+    for oid in ids:
+        found = searcher.search(Query.term_query(schema, "id", oid), limit=1).hits
+        if found:
+            out[oid] = _hit(searcher, found[0][1])
+    return out

@@ -100,6 +100,7 @@ def _routes() -> list[BaseRoute]:
         *(Route(f"/api/v1/projects.{name}", handler) for name, handler in _api.EXPORTS.items()),
         Route("/api/v1/projects/{project_id}", _api.project),
         Route("/api/v1/organisations", _orgs.organisations_api),
+        Route("/api/v1/partners", _orgs.partners_api),
         Route("/api/v1/organisations/{organisation_id}", _api.organisation),
         Route("/api/v1/sources", _api.sources),
         Route("/api/v1/statistics", _stats.statistics_api),
@@ -112,6 +113,7 @@ def _routes() -> list[BaseRoute]:
         Route("/{lang}/statistics", _stats.statistics_page),
         Route("/{lang}/projects/{project_id}", _pages.project),
         Route("/{lang}/organisations", _orgs.organisations_page),
+        Route("/{lang}/partners", _orgs.partners_page),
         Route("/{lang}/organisations/{organisation_id}", _pages.organisation),
         Route("/{lang}/api", _pages.api_page),
     ]

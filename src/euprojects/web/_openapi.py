@@ -70,6 +70,12 @@ _ORG_PARAMETERS = [
            {"type": "integer", "minimum": 1, "maximum": MAX_SIZE, "default": 20}),
 ]
 
+_PARTNER_PARAMETERS = [
+    *[p for p in SEARCH_PARAMETERS if p["name"] not in {"size", "cursor", "sort"}],
+    _param("size", _("Organisations to give"),
+           {"type": "integer", "minimum": 1, "maximum": 50, "default": 10}),
+]
+
 _ERROR = {"$ref": "#/components/responses/Error"}
 _ID = _param("id", _("Stable id, e.g. keep:f168f72363d6"), {"type": "string"}, where="path",
              required=True)
@@ -126,6 +132,10 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/organisations": _get(
                 _("Search organisations by name, with facets and sorts"), _ORG_PARAMETERS,
                 _json("OrganisationSearch"), ("400",)),
+            "/api/v1/partners": _get(
+                _("Organisations ranked by how well their projects match a search, each with "
+                  "its best matching projects"), _PARTNER_PARAMETERS,
+                _json("PartnerSearch"), ("400",)),
             "/api/v1/organisations/{id}": _get(
                 _("One organisation, its projects and its most frequent co-partners"),
                 [_ID], _json("Organisation"), ("404",)),
@@ -217,6 +227,22 @@ def openapi_document() -> dict[str, Any]:
                                 "latest_start": {"type": ["string", "null"],
                                                  "format": "date"}}}},
                         "facets": {"$ref": "#/components/schemas/SearchResult/properties/facets"},
+                    },
+                },
+                "PartnerSearch": {
+                    "type": "object",
+                    "required": ["meta", "results"],
+                    "properties": {
+                        "meta": {"type": "object", "properties": {
+                            "total": {"type": "integer"}, "count": {"type": "integer"},
+                            "took_ms": {"type": "number"}, "query": {"type": "object"}}},
+                        "results": {"type": "array", "items": {
+                            "type": "object",
+                            "required": ["id", "name", "score", "matching_projects", "evidence"],
+                            "properties": {
+                                "score": {"type": "number"},
+                                "matching_projects": {"type": "integer"},
+                                "evidence": {"type": "array", "items": {"type": "object"}}}}},
                     },
                 },
                 "Project": {"type": "object", "required": ["id", "title", "participants"]},

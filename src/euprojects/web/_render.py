@@ -29,7 +29,7 @@ __all__ = ["render", "facet_label", "FACET_TITLES", "SORT_LABELS", "STATIC_DIR",
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
-ASSET_VERSION = "5"  # in the asset addresses: a new version is a new address for caches
+ASSET_VERSION = "6"  # in the asset addresses: a new version is a new address for caches
 
 
 def _(message: str) -> str:
