@@ -67,6 +67,8 @@ def portal(tmp_path_factory: pytest.TempPathFactory, combined_built: Built) -> I
         "project-kohesio": f"/projects/{APART}",
         "project-keep-kohesio": f"/projects/{ARCH_3D}",
         "organisation": f"/organisations/{lead.id}",
+        "organisations": "/organisations?q=university&country=SE",
+        "partners": "/partners?q=innovation+clusters&country=LV&country=SE",
         "error-404": "/nowhere",
         "error-400": "/projects?q=cluster&size=0",
     }
@@ -110,7 +112,8 @@ def _axe(pg, source: str) -> list[dict[str, Any]]:
 
 
 KINDS = ("home", "search", "project-keep", "project-cordis", "project-eac", "project-kohesio",
-         "project-keep-kohesio", "organisation", "error-404", "error-400")
+         "project-keep-kohesio", "organisation", "organisations", "partners", "error-404",
+         "error-400")
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -126,7 +129,7 @@ def test_axe_finds_no_serious_violation(browser, portal, kind):
         for lang in LANGS if viewport is DESKTOP else ("de",):
             _open(pg, f"/{lang}{pages[kind]}", kind)
             violations = _axe(pg, source)
-            if kind == "search" and viewport is PHONE:  # and the filters' drawer, open
+            if kind in ("search", "organisations") and viewport is PHONE:  # the drawer, open
                 pg.click("button.filters-toggle")
                 violations += _axe(pg, source)
             if violations:
@@ -274,6 +277,43 @@ TAGS = re.compile(r'<ul class="tags">(.*?)</ul>', re.S)
 TAG_LINK = re.compile(r'<a href="/en/projects\?(\w+)=([^"]+)">')
 OWN_FACET = {"keep": {"theme", "objective"}, "cordis": {"field"}, "eac": {"activity"},
              "kohesio": {"objective"}}
+
+
+def test_find_a_partner_open_its_page_open_a_shared_project_and_come_back(browser, portal):
+    """Issue 15's walk: the partner finder with words and two countries, an organisation it
+    proposes, one of the projects it shows as evidence, then Back to the results."""
+    context = _context(browser, portal, DESKTOP)
+    pg = context.new_page()
+    _open(pg, "/en/partners", "partners")
+    pg.fill("#q", "innovation clusters")
+    pg.check("#c-LV")
+    pg.check("#c-SE")
+    pg.click("form.partners-form button[type=submit]")
+    pg.wait_for_url("**/en/partners?**")
+    results = pg.locator("li.partner")
+    assert results.count() == 10
+    first = results.first
+    name = first.locator("h3 a").inner_text()
+    project = first.locator(".evidence a").first.get_attribute("href")
+    assert project and project.startswith("/en/projects/")
+    listed = pg.url
+    pg.screenshot(path=str(SHOTS / "partners-walk-1-results.png"), full_page=True)
+    first.locator("h3 a").click()
+    pg.wait_for_url("**/en/organisations/**")
+    assert pg.locator("h1").inner_text().strip() == name
+    # the project it shares: on its page, among its projects
+    pg.locator(f'main a[href="{project}"]').first.click()
+    pg.wait_for_url(f"**{project}")
+    assert pg.locator("h1").count() == 1
+    pg.screenshot(path=str(SHOTS / "partners-walk-2-project.png"), full_page=True)
+    pg.go_back()
+    pg.wait_for_url("**/en/organisations/**")
+    pg.go_back()
+    assert pg.url == listed
+    assert pg.locator("li.partner").count() == 10
+    assert pg.locator("#c-LV").is_checked() and pg.locator("#q").input_value() == (
+        "innovation clusters")
+    context.close()
 
 
 def test_each_theme_tag_searches_its_own_facet_and_finds_the_project(combined_copy):
