@@ -197,3 +197,28 @@ def test_the_partner_finder_api_and_page(org_catalog):
         assert 'id="c-DE" name="country" value="DE" checked' in html
         assert 'href="/api/v1/partners?q=hydrogen&amp;country=DE"' in html
         assert client.get("/en/partners").status_code == 200  # the empty form
+
+
+def test_a_query_naming_an_organisation_ranks_its_projects_first_in_the_project_search(
+        org_catalog):
+    """`VINNOVA` used to rank "BalkanMed INNOVA" (one typo away) above VINNOVA's own
+    projects; an organisation's name or acronym now ranks its projects first, and the
+    matches stay those of the words."""
+    owner = _find(org_catalog, q="VINNOVA").items[0].hit
+    db = _db(org_catalog)
+    own = {r[0] for r in db.execute(f"SELECT DISTINCT project FROM ({PROJECTS_OF}) WHERE org = ?",
+                                    (owner.id,))}
+    assert len(own) >= 2
+    found = org_catalog.search(SearchQuery.from_params({"q": "VINNOVA", "size": "20"}))
+    first = [item.project.id for item in found.items[:len(own)]]
+    assert set(first) == own
+    assert all(item.project.id not in own for item in found.items[len(own):])
+    # the matches are those of the words: the same with the ranking by name switched off
+    index = org_catalog.index
+    index._named_organisations = lambda text, snap: []  # type: ignore[method-assign]
+    try:
+        plain = org_catalog.search(SearchQuery.from_params({"q": "VINNOVA", "size": "20"}))
+    finally:
+        del index._named_organisations
+    assert plain.total == found.total
+    assert plain.items[0].project.id not in own  # what the words alone ranked first

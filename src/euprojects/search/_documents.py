@@ -48,6 +48,8 @@ def build_schema() -> tantivy.Schema:
     sb.add_integer_field("start_year", stored=False, indexed=False, fast=True)
     # the document's row in the generation's participation columns (search/_columns.py)
     sb.add_integer_field("row", stored=False, indexed=False, fast=True)
+    # the ids of its organisations: a query naming one ranks its projects first
+    sb.add_text_field("organisations", stored=False, tokenizer_name="raw", index_option="basic")
     return sb.build()
 
 
@@ -109,6 +111,8 @@ def to_document(
         for text in stemmed:
             doc.add_text(stem_field(lang), text)
     organisations = [organisation for _, organisation in participants]
+    for oid in {organisation.id for organisation in organisations}:
+        doc.add_text("organisations", oid)
     for organisation in organisations:
         doc.add_text("partners", organisation.name)
         for other in organisation.other_names:

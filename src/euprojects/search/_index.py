@@ -23,10 +23,10 @@ from pathlib import Path
 
 import numpy as np
 import tantivy
-from tantivy import Order, Query
+from tantivy import Occur, Order, Query
 
 from ..errors import IndexBusyError, QueryError, SearchIndexError
-from ..model import Organisation, Participation, Project
+from ..model import Organisation, Participation, Project, fold
 from ._analysis import register
 from ._columns import COLUMNS_DIR, Columns, ColumnsWriter, ParticipationStats
 from ._compile import (
@@ -66,14 +66,20 @@ _LEXICON = "lexicon.json"
 # not read, and an import rebuilds it.
 # 5: the facets category and nuts1-3; 6: field, activity, objective, topics; 7: the statistics'
 # eu_cents, total_cents and start_year; 8: each document's row in the participation columns;
-# 9: the organisation index, and the columns' start days, facet bits and SME flags
-INDEX_FORMAT = 9
+# 9: the organisation index, and the columns' start days, facet bits and SME flags;
+# 10: each project's organisations (their ids)
+INDEX_FORMAT = 10
 _FORMAT_FILE = "format"
 _COMMITS_FILE = "commits"
 # Which store the generation was built from and the last change of it applied (see Applied).
 _APPLIED_FILE = "applied.json"
 _WRITER_HEAP = 128_000_000
 NAME_FIELDS = ("acronym", "partners")
+# A query that is exactly an organisation's name or acronym ranks its projects first: their
+# score gains this much (BM25 scores of a few words stay far below it).
+_OWNER_BOOST = 1000.0
+_OWNERS = 5  # organisations of one name at most (an acronym may be several bodies')
+_OWNER_TEXT = 200  # characters: a longer query is no name
 
 Participants = Iterable[tuple[Participation, Organisation]]
 # the organisations of these ids (None: every one), as the organisation index shows them
@@ -510,7 +516,25 @@ class TantivyIndex:
         base = text_query(self.schema, query.text, query.typos, corrector,
                           snap.lexicon.translations,
                           lambda token: split_compound(token, held, named))
+        owners = self._named_organisations(query.q, snap) if base is not None else []
+        if base is not None and owners:  # their projects first, the matches unchanged
+            base = Query.boolean_query([
+                (Occur.Must, base),
+                (Occur.Should, Query.boost_query(
+                    Query.term_set_query(self.schema, "organisations", owners),
+                    _OWNER_BOOST))])
         return base, filter_queries(self.schema, query, today), corrector
+
+    def _named_organisations(self, text: str, snap: Snapshot) -> list[str]:
+        """The organisations whose name or acronym the whole query text is (folded), when it
+        is one (search/_orgindex.py, field ``exact``)."""
+        folded = fold(text)
+        if not folded or len(folded) > _OWNER_TEXT:
+            return []
+        searcher = self._org_searcher(snap)
+        found = searcher.search(Query.term_query(self.org_schema, "exact", folded),
+                                limit=_OWNERS).hits
+        return [str(searcher.doc(address)["id"][0]) for _, address in found]
 
     def _matching(self, query: SearchQuery, today: date, snap: Snapshot) -> Query:
         """What ``query`` matches as one engine query: its words and every filter."""

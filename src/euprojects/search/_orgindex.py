@@ -10,6 +10,7 @@ An organisation without a live project (all its projects replaced or gone) has n
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -61,6 +62,28 @@ def build_org_schema() -> tantivy.Schema:
     return sb.build()
 
 
+_BRACKETED = re.compile(r"\(([A-Z][A-Z0-9&.-]{1,15})\)\s*$")
+
+
+def acronyms_of(organisation: Organisation) -> set[str]:
+    """The acronyms an organisation's names give, folded: a word in capitals in brackets at
+    the end of a name (``Latvian Investment and Development Agency (LIAA)``), and the first
+    word of a name in capitals when it is not a word of the organisation's own name (CORDIS's
+    short name ``VINNOVA SWEDISH AGENCY FOR INNOVATION SYSTEMS`` for ``VERKET FOR
+    INNOVATIONSSYSTEM``). A query that is one of them ranks the organisation first."""
+    own = set(fold(organisation.name).split())
+    found = set()
+    for text in (organisation.name, *(o.text for o in organisation.other_names)):
+        bracketed = _BRACKETED.search(text)
+        if bracketed:
+            found.add(fold(bracketed.group(1)))
+        words = text.split()
+        if (len(words) > 1 and text.isupper() and len(words[0]) >= 3 and words[0].isalpha()
+                and fold(words[0]) not in own):
+            found.add(fold(words[0]))
+    return found
+
+
 def org_facet_values(organisation: Organisation, figures: OrganisationFigures,
                      n: int) -> dict[str, set[str]]:
     """The facet values of an organisation (number ``n`` in the figures)."""
@@ -92,7 +115,7 @@ def _document(organisation: Organisation, figures: OrganisationFigures,
     others = [o.text for o in organisation.other_names]
     for text in others:
         doc.add_text("names", text)
-    for text in {fold(t) for t in (organisation.name, *others)}:
+    for text in {fold(t) for t in (organisation.name, *others)} | acronyms_of(organisation):
         doc.add_text("exact", text)
     if organisation.city:
         doc.add_text("town", organisation.city)
