@@ -141,6 +141,7 @@ def test_the_page_and_its_json_twin(org_catalog):
         first = _find(org_catalog, q="uppsala", country="SE").items[0].hit
         assert f'href="/fr/organisations/{first.id}"' in html
         assert 'name="country" value="SE"' in html and "checked" in html
+        assert 'href="/api/v1/organisations.xlsx?q=uppsala&amp;country=SE" download' in html
         data = client.get("/api/v1/organisations?q=uppsala&country=SE&size=1").json()
         assert data["meta"]["total"] == _find(org_catalog, q="uppsala", country="SE").total
         assert data["results"][0]["id"] == first.id
@@ -222,3 +223,32 @@ def test_a_query_naming_an_organisation_ranks_its_projects_first_in_the_project_
         del index._named_organisations
     assert plain.total == found.total
     assert plain.items[0].project.id not in own  # what the words alone ranked first
+
+
+def test_an_organisation_search_exports_every_organisation_it_finds(org_catalog):
+    import csv
+    import io
+    import json
+
+    from openpyxl import load_workbook
+
+    found = _find(org_catalog, country="LV", sort="projects")
+    assert found.total > 100  # more than a page
+    with TestClient(create_app(org_catalog)) as client:
+        answer = client.get("/api/v1/organisations.csv?country=LV&sort=projects")
+        assert answer.status_code == 200
+        assert "euprojects-organisations-country-lv-" in answer.headers["content-disposition"]
+        rows = list(csv.DictReader(io.StringIO(answer.text)))
+        assert len(rows) == found.total
+        first = found.items[0].hit
+        assert (rows[0]["id"], rows[0]["name"], int(rows[0]["projects"])) == (
+            first.id, first.name, first.projects)
+        assert all("LV" in r["countries"].split("; ") for r in rows)
+        lines = client.get("/api/v1/organisations.jsonl?country=LV").text.splitlines()
+        assert len(lines) == found.total and json.loads(lines[0])["id"] == first.id
+        book = load_workbook(io.BytesIO(client.get(
+            "/api/v1/organisations.xlsx?country=LV&sort=projects").content), read_only=True)
+        sheet = list(book.active.iter_rows(values_only=True))
+        assert sheet[0][:2] == ("id", "name") and len(sheet) == found.total + 1
+        assert sheet[1][6] == first.projects  # a number, not text
+        assert client.get("/api/v1/organisations.csv?sort=bad").status_code == 400

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from . import fetch as fetching
 from .errors import EuProjectsError, IndexBusyError, NotFoundError, QueryError, SearchIndexError
-from .exports import FORMATS, Export, ExportFormat, Feed, Options, filename_for
+from .exports import FORMATS, ORG_FORMATS, Export, ExportFormat, Feed, Options, filename_for
 from .fetch import (
     CORDIS_FORMATS,
     CORDIS_PROGRAMMES,
@@ -87,6 +87,7 @@ __all__ = [
     "SearchResult",
     "OrganisationQuery",
     "OrganisationSearch",
+    "ORG_FORMATS",
     "ORG_FACETS",
     "ORG_SORTS",
     "Statistics",
@@ -389,6 +390,22 @@ class Catalog:
         return OrganisationSearch(query, found.total,
                                   tuple(OrganisationItem(h) for h in found.hits), facets,
                                   round((time.perf_counter() - started) * 1000, 2))
+
+    def export_organisations(self, query: OrganisationQuery, fmt: str
+                             ) -> tuple[str, Iterator[Any], str]:
+        """Every organisation ``query`` finds in one of exports.ORG_FORMATS, streamed: (its
+        media type, its chunks, a file name that says what was searched)."""
+        if fmt not in ORG_FORMATS:
+            raise QueryError(f"format: one of {', '.join(ORG_FORMATS)}", "format")
+        media, write = ORG_FORMATS[fmt]
+        found = self.index.every_organisation(query)
+        first = next(found, None)  # a failure of the index shows before any output
+        items = (OrganisationItem(hit) for hit in
+                 itertools.chain([] if first is None else [first], found))
+        filters = [(name, value) for name, values in query.filters.items() for value in values]
+        name = filename_for(query.q, filters, fmt, self.today).replace(
+            "euprojects-", "euprojects-organisations-", 1)
+        return media, write(items), name
 
     def find_partners(self, query: SearchQuery, size: int = 10) -> PartnerSearch:
         """Organisations whose projects match ``query`` best, from the countries of its

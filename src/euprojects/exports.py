@@ -22,7 +22,7 @@ from xml.sax.saxutils import quoteattr as _quoteattr
 from openpyxl import Workbook
 
 from .model import Organisation, Participation, Project, Role, Status, fold
-from .views import export_row
+from .views import OrganisationItem, export_row
 
 __all__ = [
     "COLUMNS",
@@ -41,6 +41,8 @@ __all__ = [
     "Export",
     "Feed",
     "Options",
+    "ORGANISATION_COLUMNS",
+    "ORG_FORMATS",
 ]
 
 Item = tuple[Project, Status | None]
@@ -355,3 +357,62 @@ def iter_atom(
             "  </entry>\n"
         )
     yield "</feed>\n"
+
+
+
+# -- organisations -----------------------------------------------------------------------------
+
+# One row per organisation (an organisation search's export: docs/organisation-search.md)
+ORGANISATION_COLUMNS = ("id", "name", "city", "country", "countries", "sources", "projects",
+                        "participations", "received", "latest_start")
+
+
+def _organisation_row(item: OrganisationItem) -> dict[str, str]:
+    data = item.to_dict()
+    return {c: "; ".join(data[c]) if isinstance(data[c], list)
+            else "" if data[c] is None else str(data[c]) for c in ORGANISATION_COLUMNS}
+
+
+def _organisations_csv(items: Iterable[OrganisationItem]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(ORGANISATION_COLUMNS)
+    for n, item in enumerate(items, start=1):
+        row = _organisation_row(item)
+        writer.writerow([safe_cell(row[c]) for c in ORGANISATION_COLUMNS])
+        if n % _BATCH == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _organisations_jsonl(items: Iterable[OrganisationItem]) -> Iterator[str]:
+    for item in items:
+        yield json.dumps(item.to_dict(), ensure_ascii=False) + "\n"
+
+
+def _organisations_xlsx(items: Iterable[OrganisationItem]) -> Iterator[bytes]:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("organisations")
+    sheet.append(list(ORGANISATION_COLUMNS))
+    for item in items:
+        row = _organisation_row(item)
+        sheet.append([int(row[c]) if c in {"projects", "participations"} and row[c]
+                      else float(row[c]) if c == "received" and row[c]
+                      else date.fromisoformat(row[c]) if c == "latest_start" and row[c]
+                      else safe_cell(row[c]) or None for c in ORGANISATION_COLUMNS])
+    with tempfile.TemporaryFile() as spool:
+        book.save(spool)
+        spool.seek(0)
+        while chunk := spool.read(1 << 16):
+            yield chunk
+
+
+# name -> (media type, its chunks from views.OrganisationItem items)
+ORG_FORMATS: dict[str, tuple[str, Callable[[Iterable[OrganisationItem]], Iterator[Any]]]] = {
+    "csv": ("text/csv; charset=utf-8", _organisations_csv),
+    "jsonl": ("application/x-ndjson; charset=utf-8", _organisations_jsonl),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             _organisations_xlsx),
+}

@@ -47,6 +47,7 @@ from ._orgsearch import (
     OrganisationHit,
     OrganisationQuery,
     OrganisationResults,
+    every_organisation,
     organisation_hits,
     search_organisations,
 )
@@ -453,6 +454,17 @@ class TantivyIndex:
         snap = snapshot or self.snapshot()
         with _engine_errors("searching organisations"):
             return search_organisations(self._org_searcher(snap), self.org_schema, query)
+
+    def every_organisation(self, query: OrganisationQuery) -> Iterator[OrganisationHit]:
+        """Every organisation ``query`` finds, in its order, from one snapshot (an export)."""
+        snap = self.snapshot()
+        with _engine_errors("searching organisations"):
+            found = every_organisation(self._org_searcher(snap), self.org_schema, query)
+            first = next(found, None)  # a failure shows here, before any output
+        if first is None:
+            return
+        yield first
+        yield from found
 
     def organisation_hits(self, ids: list[str],
                           snapshot: Snapshot | None = None) -> dict[str, OrganisationHit]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +23,7 @@ from ._analysis import fold_tokens
 from ._orgindex import ORG_FACETS
 
 __all__ = ["OrganisationQuery", "OrganisationHit", "OrganisationResults", "ORG_SORTS",
-           "search_organisations", "organisation_hits"]
+           "search_organisations", "organisation_hits", "every_organisation"]
 
 # relevance (the default with words), or a figure, largest first (projects is the default
 # without words)
@@ -211,3 +211,20 @@ def organisation_hits(searcher: tantivy.Searcher, schema: tantivy.Schema,
         if found:
             out[oid] = _hit(searcher, found[0][1])
     return out
+
+
+def every_organisation(searcher: tantivy.Searcher, schema: tantivy.Schema,
+                       query: OrganisationQuery) -> Iterator[OrganisationHit]:
+    """Every organisation ``query`` finds, in its order (no page, no facets): an export."""
+    full = _all(_text(schema, query.q), list(_filters(schema, query.filters).values()))
+    total = int(searcher.num_docs)
+    if total == 0:
+        return
+    order = query.order
+    if order == "relevance":
+        found = searcher.search(full, limit=total)
+    else:
+        found = searcher.search(Query.const_score_query(full, 1.0), limit=total,
+                                order_by_field=_SORT_FIELDS[order], order=Order.Desc)
+    for _, address in found.hits:
+        yield _hit(searcher, address)

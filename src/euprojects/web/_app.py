@@ -100,6 +100,8 @@ def _routes() -> list[BaseRoute]:
         *(Route(f"/api/v1/projects.{name}", handler) for name, handler in _api.EXPORTS.items()),
         Route("/api/v1/projects/{project_id}", _api.project),
         Route("/api/v1/organisations", _orgs.organisations_api),
+        *(Route(f"/api/v1/organisations.{name}", handler)
+          for name, handler in _orgs.ORGANISATION_EXPORTS.items()),
         Route("/api/v1/partners", _orgs.partners_api),
         Route("/api/v1/organisations/{organisation_id}", _api.organisation),
         Route("/api/v1/sources", _api.sources),

@@ -7,7 +7,16 @@ from functools import cache
 from typing import Any
 
 from .. import __version__
-from ..catalog import FACETS, MAX_SIZE, ORG_FACETS, ORG_SORTS, RANGES, SORTS, STATISTICS_TABLES
+from ..catalog import (
+    FACETS,
+    MAX_SIZE,
+    ORG_FACETS,
+    ORG_FORMATS,
+    ORG_SORTS,
+    RANGES,
+    SORTS,
+    STATISTICS_TABLES,
+)
 
 __all__ = ["openapi_document", "SEARCH_PARAMETERS"]
 
@@ -132,6 +141,10 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/organisations": _get(
                 _("Search organisations by name, with facets and sorts"), _ORG_PARAMETERS,
                 _json("OrganisationSearch"), ("400",)),
+            **{f"/api/v1/organisations.{fmt}": _get(
+                _("Every organisation a search finds, as a file"),
+                [p for p in _ORG_PARAMETERS if p["name"] not in {"page", "size"}],
+                {media.split(";")[0]: text}, ("400",)) for fmt, (media, _w) in ORG_FORMATS.items()},
             "/api/v1/partners": _get(
                 _("Organisations ranked by how well their projects match a search, each with "
                   "its best matching projects"), _PARTNER_PARAMETERS,

@@ -6,12 +6,20 @@ search's parameters (views.PartnerSearch). docs/organisation-search.md."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
-from ..catalog import ORG_FACETS, Catalog, OrganisationQuery, OrganisationSearch, SearchQuery
+from ..catalog import (
+    ORG_FACETS,
+    ORG_FORMATS,
+    Catalog,
+    OrganisationQuery,
+    OrganisationSearch,
+    SearchQuery,
+)
 from ..errors import QueryError
 from ..i18n import texts
 from ._api import API_CACHE
@@ -20,7 +28,7 @@ from ._params import Params, blank_free, search_params, with_params
 from ._render import render, twin
 
 __all__ = ["organisations_page", "organisations_api", "partners_page", "partners_api",
-           "ORG_SORT_LABELS", "PARTNERS_MAX"]
+           "ORG_SORT_LABELS", "PARTNERS_MAX", "ORGANISATION_EXPORTS"]
 
 
 def _(message: str) -> str:
@@ -75,6 +83,7 @@ def organisations_page(request: Request) -> Response:
         "pager": _pager(params, found),
         "has_filters": any(name in params for name in ORG_FACETS),
         "unfiltered_params": {k: v for k, v in params.items() if k in {"q", "sort", "size"}},
+        "export_params": {k: v for k, v in params.items() if k not in {"page", "size"}},
         "ORG_SORT_LABELS": ORG_SORT_LABELS,
     }
     return render(request, lang, "organisations.html", context,
@@ -124,3 +133,19 @@ def partners_page(request: Request) -> Response:
     return render(request, lang, "partners.html", context,
                   json_twin=twin("/api/v1/partners", params) if found else None,
                   headers=PAGE_CACHE)
+
+
+def _organisations_export(fmt: str) -> Callable[[Request], Response]:
+    def export(request: Request) -> Response:
+        catalog: Catalog = request.app.state.catalog
+        params = search_params(request)
+        query = OrganisationQuery.from_params(
+            {k: v for k, v in params.items() if k not in {"page", "size"}})
+        media, chunks, filename = catalog.export_organisations(query, fmt)
+        return StreamingResponse(chunks, media_type=media, headers={
+            **API_CACHE, "Content-Disposition": f'attachment; filename="{filename}"'})
+    return export
+
+
+# /api/v1/organisations.<format>: every organisation a search finds
+ORGANISATION_EXPORTS = {fmt: _organisations_export(fmt) for fmt in ORG_FORMATS}
