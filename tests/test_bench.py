@@ -258,3 +258,44 @@ def test_statistics_bench(tmp_path: Path, combined_built: Built) -> None:
     assert 0 < searches["country, small"]["projects"] < searches["country, large"]["projects"]
     assert set(report["verdicts"]["filtered_met"]) == set(searches) - {"whole catalog"}
     assert "| whole catalog | 2,000 |" in printed
+
+
+def test_org_search_bench(tmp_path: Path, combined_built: Built) -> None:
+    """bench/org_search_bench.py at 3 000 organisations recombined from the combined
+    catalog's real ones: the columns and the organisation index built through the project's
+    code in a child process, then one round of every query class with every facet counted and
+    without facets, each checked against what it should find."""
+    real = copy_catalog(combined_built, tmp_path / "real", "real")
+    folder = tmp_path / "orgs-3000"
+    queries = 4
+    printed = bench("org_search_bench.py", folder, "--organisations", "3000", "--runs", "1",
+                    "--queries", str(queries), "--breakdown", "1", "--source-db", real,
+                    cwd=tmp_path)
+    report = json.loads((folder / "report.json").read_text())
+    classes = ("empty", "exact-name", "acronym", "common-word", "typo", "prefix", "country",
+               "country+nuts2+type+words", "sort-received", "page-5")
+    built = report["build"]
+    assert built["organisations"] == report["documents"] == 3000 and not built["reused"]
+    assert built["participations"] == 9000 and built["projects"] > 0
+    assert built["build_peak_rss_mib"] > 0 and built["index_size_mib"] > 0
+    assert set(built["phases"]) == {"columns_s", "figures_s", "write_organisations_s"}
+    assert list(report["classes"]) == [*classes, "all"]
+    for cls, row in report["classes"].items():
+        n = queries * (len(classes) if cls == "all" else 1)
+        assert row["facets"]["n"] == row["baseline"]["n"] == n, cls
+        assert row["facets"]["p50"] > 0 and row["baseline"]["p50"] > 0, cls
+        assert {"p50", "p95", "p99"} <= row["facets"].keys() and "p95_met" in row, cls
+    checks = report["checks"]
+    assert list(checks) == list(classes)
+    for cls, row in checks.items():
+        # each query ran, gave the baseline's total and hits, and found what it should: the
+        # exact name an organisation of that name first, the acronym one of that acronym, the
+        # country filters organisations of that country, sorted by amount sorted...
+        assert row["queries"] == row["ok"] == row["same_as_baseline"] == queries, (cls, row)
+        assert all(q["facets_counted"] == 11 for q in report["queries"] if q["class"] == cls)
+    assert checks["empty"]["median_total"] == 3000
+    assert checks["exact-name"]["target_first"] >= queries - 1
+    for cls in ("typo", "prefix", "country+nuts2+type+words"):
+        assert checks[cls]["target_found"] >= queries - 1, cls
+    assert set(report["facet_breakdown_ms"]) == set(classes)
+    assert "| exact-name |" in printed and "| all |" in printed
