@@ -252,3 +252,40 @@ def test_an_organisation_search_exports_every_organisation_it_finds(org_catalog)
         assert sheet[0][:2] == ("id", "name") and len(sheet) == found.total + 1
         assert sheet[1][6] == first.projects  # a number, not text
         assert client.get("/api/v1/organisations.csv?sort=bad").status_code == 400
+
+
+# -- "possibly the same organisation" ---------------------------------------------------------
+
+def test_an_organisation_page_suggests_the_same_name_in_another_town_with_its_rule(org_catalog):
+    uppsala = next(i.hit for i in _find(org_catalog, q="Swedish University of Agricultural "
+                                        "Sciences", size="10").items if i.hit.city == "Uppsala")
+    view = org_catalog.organisation_view(uppsala.id)
+    suggested = {(o.name, o.city): rule for o, rule in view.possibly_same}
+    assert suggested.get(("Swedish University of Agricultural Sciences", "Umeå")) == "name"
+    assert all(o.id != uppsala.id for o, _ in view.possibly_same)
+    with TestClient(create_app(org_catalog)) as client:
+        data = client.get(f"/api/v1/organisations/{uppsala.id}").json()
+        assert {"name": "Swedish University of Agricultural Sciences", "city": "Umeå",
+                "rule": "name"}.items() <= next(
+            s for s in data["possibly_same"] if s["city"] == "Umeå").items()
+        html = client.get(f"/en/organisations/{uppsala.id}").text
+        assert "Possibly the same organisation" in html
+        assert "the same name in the same country, in another town" in html
+
+
+def test_possibly_same_names_the_rule_but_never_across_an_identifier():
+    import dataclasses
+
+    from euprojects.model import Organisation, possibly_same
+
+    a = Organisation("org:a", "Technische Universität Dresden", country="DE", city="Dresden")
+    b = Organisation("org:b", "Technische Universitaet Dresden", country="DE", city="Zittau")
+    assert possibly_same(a, b) == "name"
+    # different PICs: two legal entities, whatever their names
+    assert possibly_same(dataclasses.replace(a, pic="999999999"),
+                         dataclasses.replace(b, pic="888888888")) is None
+    # another country, or other names: nothing to suggest
+    assert possibly_same(a, Organisation("org:c", "Technische Universität Dresden",
+                                         country="AT", city="Wien")) is None
+    assert possibly_same(a, Organisation("org:d", "Universität Leipzig", country="DE",
+                                         city="Leipzig")) is None

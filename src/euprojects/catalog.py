@@ -38,6 +38,7 @@ from .model import (
     PairReport,
     Project,
     evaluate_pairs,
+    possibly_same,
 )
 from .search import (
     MAX_SIZE,
@@ -576,7 +577,31 @@ class Catalog:
         return OrganisationView(organisation, involvements,
                                 tuple(self.store.co_partners(organisation_id, co_partners)),
                                 tuple(self.store.organisation_records(organisation_id)),
-                                tuple(self.store.co_partner_countries(organisation_id)))
+                                tuple(self.store.co_partner_countries(organisation_id)),
+                                self._possibly_same(organisation))
+
+    def _possibly_same(self, organisation: Organisation, most: int = 5
+                       ) -> tuple[tuple[Organisation, str], ...]:
+        """Organisations of the same country found by its name that a rule would link to it
+        but for their towns (model.possibly_same), with that rule: for a person to judge."""
+        if not organisation.country:
+            return ()
+        found = self.search_organisations(OrganisationQuery(
+            q=organisation.name[:200], filters={"country": (organisation.country,)}, size=20))
+        out = []
+        for item in found.items:
+            if item.hit.id == organisation.id:
+                continue
+            try:
+                other = self.store.get_organisation(item.hit.id)
+            except NotFoundError:
+                continue
+            rule = possibly_same(organisation, other)
+            if rule is not None:
+                out.append((other, rule))
+            if len(out) == most:
+                break
+        return tuple(out)
 
     def organisation_merges(self, limit: int | None = None) -> list[list[OrganisationRecord]]:
         """Every organisation made of several source records, for review."""

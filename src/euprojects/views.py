@@ -474,6 +474,8 @@ class OrganisationView:
     records: tuple[OrganisationRecord, ...] = ()
     # (country, co-partner organisations, projects together), most organisations first
     co_partner_countries: tuple[tuple[str, int, int], ...] = ()
+    # other organisations that a rule would link to it but for their towns, with the rule
+    possibly_same: tuple[tuple[Organisation, str], ...] = ()
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -518,6 +520,11 @@ class OrganisationView:
             "co_partner_countries": [
                 {"country": c, "organisations": n, "projects_together": m}
                 for c, n, m in self.co_partner_countries
+            ],
+            "possibly_same": [
+                {"id": o.id, "name": o.name, "country": o.country, "city": o.city,
+                 "rule": rule}
+                for o, rule in self.possibly_same
             ],
         }
 

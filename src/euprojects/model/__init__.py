@@ -15,6 +15,7 @@ from ._orgmatch import (
     name_forms,
     normalise_name,
     normalise_wikidata,
+    possibly_same,
     same_organisation,
 )
 from ._projmatch import (
@@ -68,6 +69,7 @@ __all__ = [
     "guess_language",
     "MATCH_RULES",
     "match_keys",
+    "possibly_same",
     "name_forms",
     "merge",
     "normalise_name",

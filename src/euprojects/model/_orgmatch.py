@@ -67,6 +67,7 @@ from ._vocab import fold
 
 __all__ = [
     "MATCH_RULES",
+    "possibly_same",
     "Link",
     "match_keys",
     "normalise_city",
@@ -248,6 +249,30 @@ def match_keys(organisation: Organisation) -> set[str]:
     if wikidata:
         keys.add(f"wikidata:{wikidata}")
     return keys
+
+
+def _weak_keys(organisation: Organisation) -> set[str]:
+    """The keys of the rules that ask for the same town, whatever the town."""
+    if not organisation.country:
+        return set()
+    return (_name_keys(organisation) | _spelling_keys(organisation)
+            | {f"acronym:{organisation.country}|{a}" for a in _acronyms(organisation)})
+
+
+def possibly_same(a: Organisation, b: Organisation) -> str | None:
+    """The rule (``name``, ``spelling`` or ``acronym``) that would link two organisations
+    but for their towns (different, or one unknown): a suggestion a person judges, never a
+    link. None when they share no such key, or when an identifier (PIC, VAT, Wikidata,
+    country) says they are two."""
+    ids_a, ids_b = _identity(a), _identity(b)
+    if conflict((ids_a[0], ids_b[0]), (ids_a[1], ids_b[1]), (ids_a[2], ids_b[2]),
+                (ids_a[3], ids_b[3])):
+        return None
+    for rule in sorted({_rule(k) for k in _weak_keys(a) & _weak_keys(b)},
+                       key=lambda r: _RULE_RANK[r]):
+        if rule != "spelling" or spelled_alike(a, b):
+            return rule
+    return None
 
 
 # The version of the rules that make the match keys and the links. A store keeps the version

@@ -56,6 +56,12 @@ LINK_RULES = {  # why source records are one organisation (model/_orgmatch.py)
     "spelling": _("same name but for one letter, in the same country and town"),
     "acronym": _("same acronym, country and town"),
 }
+# why another organisation may be this one (model.possibly_same): a rule but for the towns
+SAME_RULES = {
+    "name": _("the same name in the same country, in another town"),
+    "spelling": _("the same name but for one letter, in the same country, in another town"),
+    "acronym": _("the same acronym in the same country, in another town"),
+}
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "de": "Deutsch"}
 
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -121,6 +127,7 @@ def _environment() -> Environment:
         FACET_TITLES=FACET_TITLES,
         SORT_LABELS=SORT_LABELS,
         LINK_RULES=LINK_RULES,
+        SAME_RULES=SAME_RULES,
         ASSET_VERSION=ASSET_VERSION,
         Status=Status,
     )
