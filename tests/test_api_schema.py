@@ -104,7 +104,9 @@ def fuzzed_app(api_app: Starlette) -> _AnsweredOnce:
 # the same parameters, read by the same code, each full export a sixth the size. That every
 # project of the combined catalog, of each source, exports in each format is
 # test_every_project_of_the_combined_catalog_exports_in_each_format below.
-EXPORTS = {f"/api/v1/projects.{kind}" for kind in ("csv", "jsonl", "xlsx")}
+# The organisation exports likewise (every organisation a search finds).
+EXPORTS = {f"/api/v1/{what}.{kind}" for what in ("projects", "organisations")
+           for kind in ("csv", "jsonl", "xlsx")}
 
 
 @pytest.fixture(scope="session")
@@ -124,7 +126,7 @@ def fuzzed_export_app(small_catalog: Catalog) -> _AnsweredOnce:
 CONFIG = schemathesis.Config.from_dict({
     "request-timeout": 60,
     "operations": [{
-        "include-path-regex": r"^/api/v1/projects\.(csv|jsonl|xlsx)$",
+        "include-path-regex": r"^/api/v1/(projects|organisations)\.(csv|jsonl|xlsx)$",
         "phases": {"coverage": {"enabled": False}},
     }],
 })

@@ -215,12 +215,12 @@ def test_a_query_naming_an_organisation_ranks_its_projects_first_in_the_project_
     assert set(first) == own
     assert all(item.project.id not in own for item in found.items[len(own):])
     # the matches are those of the words: the same with the ranking by name switched off
-    index = org_catalog.index
-    index._named_organisations = lambda text, snap: []  # type: ignore[method-assign]
+    organisations = org_catalog.index.organisations
+    organisations.named = lambda generation, text: []  # type: ignore[method-assign]
     try:
         plain = org_catalog.search(SearchQuery.from_params({"q": "VINNOVA", "size": "20"}))
     finally:
-        del index._named_organisations
+        del organisations.named
     assert plain.total == found.total
     assert plain.items[0].project.id not in own  # what the words alone ranked first
 

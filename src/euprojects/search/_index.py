@@ -25,8 +25,8 @@ import numpy as np
 import tantivy
 from tantivy import Occur, Order, Query
 
-from ..errors import IndexBusyError, QueryError, SearchIndexError
-from ..model import Organisation, Participation, Project, fold
+from ..errors import QueryError, SearchIndexError
+from ..model import Organisation, Participation, Project
 from ._analysis import register
 from ._columns import COLUMNS_DIR, Columns, ColumnsWriter, ParticipationStats
 from ._compile import (
@@ -40,17 +40,11 @@ from ._compile import (
 )
 from ._compounds import split_compound
 from ._documents import build_schema, facet_values, to_document
+from ._engine import engine_errors, is_panic, reason
 from ._facets import FacetCounter, FacetKey
 from ._lexicon import Lexicon, LexiconBuilder
-from ._orgindex import ORG_DIR, build_org_schema, write_organisations
-from ._orgsearch import (
-    OrganisationHit,
-    OrganisationQuery,
-    OrganisationResults,
-    every_organisation,
-    organisation_hits,
-    search_organisations,
-)
+from ._orgindex import ORG_DIR, write_organisations
+from ._orgsearch import OrganisationIndex
 from ._partners import PartnerHit, find_partners
 from ._query import MAX_OFFSET, SearchQuery
 from ._stats import IndexStats, index_statistics
@@ -79,8 +73,6 @@ NAME_FIELDS = ("acronym", "partners")
 # A query that is exactly an organisation's name or acronym ranks its projects first: their
 # score gains this much (BM25 scores of a few words stay far below it).
 _OWNER_BOOST = 1000.0
-_OWNERS = 5  # organisations of one name at most (an acronym may be several bodies')
-_OWNER_TEXT = 200  # characters: a longer query is no name
 
 Participants = Iterable[tuple[Participation, Organisation]]
 # the organisations of these ids (None: every one), as the organisation index shows them
@@ -123,37 +115,6 @@ class Snapshot:
     commits: int
 
 
-def _is_panic(exc: BaseException) -> bool:
-    """A Rust panic inside tantivy, raised as pyo3's PanicException (a BaseException, so it
-    gets past every ``except Exception``)."""
-    return type(exc).__name__ == "PanicException"
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    if "No space left" in text or getattr(exc, "errno", None) == 28:
-        return f"the disk is full ({text.splitlines()[0]})"
-    return text.splitlines()[0]
-
-
-@contextmanager
-def _engine_errors(doing: str, *, writing: bool = False) -> Iterator[None]:
-    """A panic of the engine, or (when ``writing``) a failure to write its files, as a
-    SearchIndexError of one line; our own errors pass as they are."""
-    try:
-        yield
-    except (QueryError, SearchIndexError):
-        raise
-    except BaseException as exc:
-        if _is_panic(exc):
-            raise SearchIndexError(f"the search engine failed while {doing}") from None
-        if writing and isinstance(exc, (ValueError, OSError)):
-            if "LockBusy" in str(exc):
-                raise IndexBusyError("another process is writing the search index") from None
-            raise SearchIndexError(f"cannot write the search index: {_reason(exc)}") from None
-        raise
-
-
 def _encode_cursor(offset: int) -> str:
     raw = json.dumps({"o": offset}, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -188,8 +149,7 @@ class TantivyIndex:
         self._lexicon = Lexicon.empty()
         # the participation columns last read: (generation, its runs), the columns
         self._columns: tuple[tuple[str, tuple[str, ...]], Columns] | None = None
-        self._orgs: tuple[str, tantivy.Index] | None = None  # a generation's organisations
-        self.org_schema = build_org_schema()
+        self.organisations = OrganisationIndex(path)  # each generation's organisations
 
     def close(self) -> None:
         """Stop the facet threads (a search after this starts them again)."""
@@ -242,10 +202,10 @@ class TantivyIndex:
                     index = tantivy.Index.open(str(self.path / current))
                     lexicon = Lexicon.load(self.path / current / _LEXICON)
                 except BaseException as exc:
-                    if not (_is_panic(exc) or isinstance(exc, (ValueError, OSError, KeyError))):
+                    if not (is_panic(exc) or isinstance(exc, (ValueError, OSError, KeyError))):
                         raise
                     raise SearchIndexError(f"cannot open the search index in {self.path} "
-                                           f"({_reason(exc)}): run 'euprojects index --rebuild'"
+                                           f"({reason(exc)}): run 'euprojects index --rebuild'"
                                            ) from None
                 register(index)
                 self._index, self._lexicon, self._generation = index, lexicon, current
@@ -253,7 +213,7 @@ class TantivyIndex:
 
     def snapshot(self) -> Snapshot:
         """The current generation as it stands now (see Snapshot)."""
-        with _engine_errors("opening the index"):
+        with engine_errors("opening the index"):
             index, lexicon, generation = self._open()
             # read before the reload: counts of newer contents may be keyed as older, never
             # the other way round
@@ -298,7 +258,7 @@ class TantivyIndex:
         count = 0
         lexicon = LexiconBuilder()
         columns = ColumnsWriter(0)
-        with _engine_errors("building the index", writing=True), \
+        with engine_errors("building the index", writing=True), \
                 self._new_generation() as (index, folder):
             writer = index.writer(heap_size=_WRITER_HEAP, num_threads=min(2, os.cpu_count() or 1))
             for project, participants in items:
@@ -327,7 +287,7 @@ class TantivyIndex:
         ``items``). A crash before that record leaves the older one: the same changes are
         applied again, and applying one twice changes nothing. The organisations of the
         projects replaced and written get their documents anew (``organisations``)."""
-        with _engine_errors("updating the index", writing=True):
+        with engine_errors("updating the index", writing=True):
             index, _lexicon, generation = self._open()
             folder = self.path / generation
             index.reload()
@@ -394,7 +354,7 @@ class TantivyIndex:
         snap = snapshot or self.snapshot()
         if offset is None:
             offset = _decode_cursor(query.cursor) if query.cursor else 0
-        with _engine_errors("searching"):
+        with engine_errors("searching"):
             return self._search(query, today, facets, snap, offset, started)
 
     def _search(self, query: SearchQuery, today: date, facets: bool, snap: Snapshot,
@@ -432,7 +392,7 @@ class TantivyIndex:
                    snapshot: Snapshot | None = None) -> IndexStats:
         """The statistics of the projects ``query`` matches (search/_stats.py)."""
         snap = snapshot or self.snapshot()
-        with _engine_errors("computing statistics"):
+        with engine_errors("computing statistics"):
             return index_statistics(snap.searcher, self.schema,
                                     self._matching(query, today, snap))
 
@@ -442,53 +402,18 @@ class TantivyIndex:
         """The participations of the projects ``query`` matches, summed from the columns of
         the generation (search/_columns.py)."""
         snap = snapshot or self.snapshot()
-        with _engine_errors("computing statistics"):
+        with engine_errors("computing statistics"):
             columns = self._columns_of(snap.generation)
             everything = not query.q.strip() and not query.filters and not query.ranges
             return columns.statistics(None if everything else self._rows(query, today, snap),
                                       top)
-
-    def search_organisations(self, query: OrganisationQuery,
-                             snapshot: Snapshot | None = None) -> OrganisationResults:
-        """The organisations of the generation that ``query`` finds (search/_orgsearch.py)."""
-        snap = snapshot or self.snapshot()
-        with _engine_errors("searching organisations"):
-            return search_organisations(self._org_searcher(snap), self.org_schema, query)
-
-    def every_organisation(self, query: OrganisationQuery) -> Iterator[OrganisationHit]:
-        """Every organisation ``query`` finds, in its order, from one snapshot (an export)."""
-        snap = self.snapshot()
-        with _engine_errors("searching organisations"):
-            found = every_organisation(self._org_searcher(snap), self.org_schema, query)
-            first = next(found, None)  # a failure shows here, before any output
-        if first is None:
-            return
-        yield first
-        yield from found
-
-    def organisation_hits(self, ids: list[str],
-                          snapshot: Snapshot | None = None) -> dict[str, OrganisationHit]:
-        """The organisations of these ids as the organisation index lists them."""
-        snap = snapshot or self.snapshot()
-        with _engine_errors("searching organisations"):
-            return organisation_hits(self._org_searcher(snap), self.org_schema, ids)
-
-    def _org_searcher(self, snap: Snapshot) -> tantivy.Searcher:
-        with self._lock:
-            if self._orgs is None or self._orgs[0] != snap.generation:
-                index = tantivy.Index.open(str(self.path / snap.generation / ORG_DIR))
-                register(index)
-                self._orgs = (snap.generation, index)
-            index = self._orgs[1]
-        index.reload()
-        return index.searcher()
 
     def find_partners(self, query: SearchQuery, today: date, size: int = 10,
                       snapshot: Snapshot | None = None) -> tuple[list[PartnerHit], int]:
         """The organisations whose projects match ``query`` best (search/_partners.py), from
         the countries of its ``country`` filter (any without one)."""
         snap = snapshot or self.snapshot()
-        with _engine_errors("finding partners"):
+        with engine_errors("finding partners"):
             return find_partners(snap.searcher, self._matching(query, today, snap),
                                  self._columns_of(snap.generation),
                                  frozenset(query.filters.get("country", ())), today, size)
@@ -528,7 +453,7 @@ class TantivyIndex:
         base = text_query(self.schema, query.text, query.typos, corrector,
                           snap.lexicon.translations,
                           lambda token: split_compound(token, held, named))
-        owners = self._named_organisations(query.q, snap) if base is not None else []
+        owners = self.organisations.named(snap.generation, query.q) if base is not None else []
         if base is not None and owners:  # their projects first, the matches unchanged
             base = Query.boolean_query([
                 (Occur.Must, base),
@@ -536,17 +461,6 @@ class TantivyIndex:
                     Query.term_set_query(self.schema, "organisations", owners),
                     _OWNER_BOOST))])
         return base, filter_queries(self.schema, query, today), corrector
-
-    def _named_organisations(self, text: str, snap: Snapshot) -> list[str]:
-        """The organisations whose name or acronym the whole query text is (folded), when it
-        is one (search/_orgindex.py, field ``exact``)."""
-        folded = fold(text)
-        if not folded or len(folded) > _OWNER_TEXT:
-            return []
-        searcher = self._org_searcher(snap)
-        found = searcher.search(Query.term_query(self.org_schema, "exact", folded),
-                                limit=_OWNERS).hits
-        return [str(searcher.doc(address)["id"][0]) for _, address in found]
 
     def _matching(self, query: SearchQuery, today: date, snap: Snapshot) -> Query:
         """What ``query`` matches as one engine query: its words and every filter."""

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import tantivy
@@ -19,11 +22,12 @@ from tantivy import Occur, Order, Query
 
 from ..errors import QueryError
 from ..model import fold
-from ._analysis import fold_tokens
-from ._orgindex import ORG_FACETS
+from ._analysis import fold_tokens, register
+from ._engine import engine_errors
+from ._orgindex import ORG_DIR, ORG_FACETS, build_org_schema
 
 __all__ = ["OrganisationQuery", "OrganisationHit", "OrganisationResults", "ORG_SORTS",
-           "search_organisations", "organisation_hits", "every_organisation"]
+           "OrganisationIndex", "search_organisations"]
 
 # relevance (the default with words), or a figure, largest first (projects is the default
 # without words)
@@ -177,8 +181,15 @@ def _hit(searcher: tantivy.Searcher, address: Any) -> OrganisationHit:
         latest_day=latest if latest >= 0 else None)
 
 
+Counts = dict[str, list[tuple[str, int]]]
+
+
 def search_organisations(searcher: tantivy.Searcher, schema: tantivy.Schema,
-                         query: OrganisationQuery) -> OrganisationResults:
+                         query: OrganisationQuery,
+                         kept: Callable[[Callable[[], Counts]], Counts] = lambda count: count()
+                         ) -> OrganisationResults:
+    """One page of the organisations ``query`` finds, its exact total and its facet counts
+    (``kept``: gives the counts kept for this query's words and filters, or counts them)."""
     base = _text(schema, query.q)
     filters = _filters(schema, query.filters)
     full = _all(base, list(filters.values()))
@@ -191,19 +202,22 @@ def search_organisations(searcher: tantivy.Searcher, schema: tantivy.Schema,
                                 offset=offset, count=True,
                                 order_by_field=_SORT_FIELDS[order], order=Order.Desc)
     hits = tuple(_hit(searcher, address) for _, address in found.hits)
-    # every facet not filtered on counts over the whole query; each one filtered on counts
-    # over the others' filters (disjunctive)
-    facets = _counts(searcher, full, [n for n in ORG_FACETS if n not in filters])
-    for name in filters:
-        others = [q for other, q in filters.items() if other != name]
-        facets.update(_counts(searcher, _all(base, others), [name]))
-    ordered = {name: facets[name] for name in ORG_FACETS}
+
+    def count() -> Counts:
+        # every facet not filtered on counts over the whole query; each one filtered on
+        # counts over the others' filters (disjunctive)
+        facets = _counts(searcher, full, [n for n in ORG_FACETS if n not in filters])
+        for name in filters:
+            others = [q for other, q in filters.items() if other != name]
+            facets.update(_counts(searcher, _all(base, others), [name]))
+        return {name: facets[name] for name in ORG_FACETS}
+
     total = int(found.count or 0)  # type: ignore[attr-defined]
-    return OrganisationResults(total=total, hits=hits, facets=ordered)
+    return OrganisationResults(total=total, hits=hits, facets=kept(count))
 
 
-def organisation_hits(searcher: tantivy.Searcher, schema: tantivy.Schema,
-                      ids: list[str]) -> dict[str, OrganisationHit]:
+def _organisation_hits(searcher: tantivy.Searcher, schema: tantivy.Schema,
+                       ids: list[str]) -> dict[str, OrganisationHit]:
     """The organisations of these ids that the index holds, by id."""
     out = {}
     for oid in ids:
@@ -213,8 +227,8 @@ def organisation_hits(searcher: tantivy.Searcher, schema: tantivy.Schema,
     return out
 
 
-def every_organisation(searcher: tantivy.Searcher, schema: tantivy.Schema,
-                       query: OrganisationQuery) -> Iterator[OrganisationHit]:
+def _every_organisation(searcher: tantivy.Searcher, schema: tantivy.Schema,
+                        query: OrganisationQuery) -> Iterator[OrganisationHit]:
     """Every organisation ``query`` finds, in its order (no page, no facets): an export."""
     full = _all(_text(schema, query.q), list(_filters(schema, query.filters).values()))
     total = int(searcher.num_docs)
@@ -228,3 +242,80 @@ def every_organisation(searcher: tantivy.Searcher, schema: tantivy.Schema,
                                 order_by_field=_SORT_FIELDS[order], order=Order.Desc)
     for _, address in found.hits:
         yield _hit(searcher, address)
+
+
+_OWNERS = 5  # organisations of one name at most (an acronym may be several bodies')
+_OWNER_TEXT = 200  # characters: a longer query is no name
+_KEPT = 256  # searches whose facet counts are kept (per generation and update)
+
+
+class OrganisationIndex:
+    """The organisation index of each generation of the search index (search/_orgindex.py),
+    opened once per generation. The facet counts of a search are kept for its generation and
+    updates (an empty search counts every organisation: at 1.5 M, a quarter of a second)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.schema = build_org_schema()
+        self._lock = threading.Lock()
+        self._open: tuple[str, tantivy.Index] | None = None
+        self._kept: OrderedDict[tuple[Any, ...], Counts] = OrderedDict()
+
+    def searcher(self, generation: str) -> tantivy.Searcher:
+        with self._lock:
+            if self._open is None or self._open[0] != generation:
+                index = tantivy.Index.open(str(self.path / generation / ORG_DIR))
+                register(index)
+                self._open = (generation, index)
+                self._kept.clear()
+            index = self._open[1]
+        index.reload()
+        return index.searcher()
+
+    def search(self, generation: str, commits: int,
+               query: OrganisationQuery) -> OrganisationResults:
+        """One page of what ``query`` finds (search_organisations), facet counts kept."""
+        key = (generation, commits, query.q.strip(),
+               tuple(sorted(query.filters.items())))
+
+        def kept(count: Callable[[], Counts]) -> Counts:
+            with self._lock:
+                found = self._kept.get(key)
+                if found is not None:
+                    self._kept.move_to_end(key)
+                    return found
+            counted = count()
+            with self._lock:
+                self._kept[key] = counted
+                while len(self._kept) > _KEPT:
+                    self._kept.popitem(last=False)
+            return counted
+
+        with engine_errors("searching organisations"):
+            return search_organisations(self.searcher(generation), self.schema, query, kept)
+
+    def hits(self, generation: str, ids: list[str]) -> dict[str, OrganisationHit]:
+        """The organisations of these ids that the index holds, by id."""
+        with engine_errors("searching organisations"):
+            return _organisation_hits(self.searcher(generation), self.schema, ids)
+
+    def every(self, generation: str, query: OrganisationQuery) -> Iterator[OrganisationHit]:
+        """Every organisation ``query`` finds, in its order (an export)."""
+        with engine_errors("searching organisations"):
+            found = _every_organisation(self.searcher(generation), self.schema, query)
+            first = next(found, None)  # a failure shows here, before any output
+        if first is None:
+            return
+        yield first
+        yield from found
+
+    def named(self, generation: str, text: str) -> list[str]:
+        """The organisations whose name or acronym the whole ``text`` is (folded), when it is
+        one (field ``exact``): a project search ranks their projects first."""
+        folded = fold(text)
+        if not folded or len(folded) > _OWNER_TEXT:
+            return []
+        searcher = self.searcher(generation)
+        found = searcher.search(Query.term_query(self.schema, "exact", folded),
+                                limit=_OWNERS).hits
+        return [str(searcher.doc(address)["id"][0]) for _, address in found]

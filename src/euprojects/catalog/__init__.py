@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import json
 import threading
 import time
 from collections import OrderedDict
@@ -18,29 +17,26 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from . import fetch as fetching
-from .errors import EuProjectsError, IndexBusyError, NotFoundError, QueryError, SearchIndexError
-from .exports import FORMATS, ORG_FORMATS, Export, ExportFormat, Feed, Options, filename_for
-from .fetch import (
+from .. import fetch as fetching
+from ..errors import EuProjectsError, IndexBusyError, NotFoundError, QueryError, SearchIndexError
+from ..exports import FORMATS, ORG_FORMATS, Export, ExportFormat, Feed, Options, filename_for
+from ..fetch import (
     CORDIS_FORMATS,
     CORDIS_PROGRAMMES,
     KOHESIO_COUNTRIES,
     KOHESIO_PERIODS,
     Download,
 )
-from .i18n import texts
-from .importers import IMPORTERS, ImportReport, Reader, ReadLimits, open_reader
-from .model import (
+from ..i18n import texts
+from ..importers import IMPORTERS, ImportReport, Reader, ReadLimits, open_reader
+from ..model import (
     FACETS,
     Facet,
     LangText,
     Organisation,
-    PairReport,
     Project,
-    evaluate_pairs,
-    possibly_same,
 )
-from .search import (
+from ..search import (
     MAX_SIZE,
     ORG_FACETS,
     ORG_SORTS,
@@ -59,27 +55,24 @@ from .search import (
     read_judgements,
     snippet,
 )
-from .settings import LANGUAGES, Settings, load_settings
-from .statistics import TABLES as STATISTICS_TABLES
-from .statistics import Statistics, build_statistics
-from .store import ImportEntry, OrganisationRecord, ProjectFilter, Store, open_store
-from .views import (
+from ..settings import LANGUAGES, Settings, load_settings
+from ..statistics import TABLES as STATISTICS_TABLES
+from ..statistics import Statistics, build_statistics
+from ..store import ImportEntry, ProjectFilter, Store, open_store
+from ..views import (
     FacetValue,
-    Involvement,
-    OrganisationItem,
     OrganisationSearch,
-    OrganisationView,
     Participant,
-    PartnerItem,
-    PartnerSearch,
     ProjectView,
     RelatedProject,
     ResultItem,
     SearchResult,
 )
+from ._organisations import Organisations, read_pairs
 
 __all__ = [
     "Catalog",
+    "read_pairs",
     "IndexState",
     "Fetched",
     "download",
@@ -162,26 +155,12 @@ def download(settings: Settings, source: str, *, programmes: Sequence[str] = ("h
                           "(known: cordis, keep-eu, kohesio)")
 
 
-def read_pairs(path: Path) -> Iterator[dict[str, Any]]:
-    """The judged organisation pairs of a JSON Lines file (tests/data/organisations)."""
-    try:
-        with path.open(encoding="utf-8") as lines:
-            for number, line in enumerate(lines, start=1):
-                if line.strip():
-                    try:
-                        yield json.loads(line)
-                    except json.JSONDecodeError as exc:
-                        raise EuProjectsError(f"{path}: line {number}: not JSON ({exc})") from None
-    except OSError as exc:
-        raise EuProjectsError(f"{path}: cannot read ({exc.strerror})") from None
-
-
 # A catch-up of at least 1/REBUILD_SHARE of the index's projects rebuilds it instead of
 # replacing them one by one (docs/benchmarks.md, "Kohesio: the catalog at 2 million projects")
 REBUILD_SHARE = 5
 
 
-class Catalog:
+class Catalog(Organisations):
     """Everything a person can ask of euprojects: import, look up, list, describe."""
 
     def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
@@ -381,54 +360,6 @@ class Catalog:
         return SearchResult(query, raw.total, tuple(items), facets, raw.next_cursor,
                             raw.took_ms, raw.cut, raw.spelling)
 
-    def search_organisations(self, query: OrganisationQuery) -> OrganisationSearch:
-        """Organisations by name, with exact facet counts (search/_orgsearch.py)."""
-        started = time.perf_counter()
-        found = self.index.search_organisations(query)
-        facets = {name: tuple(FacetValue(v, n, v in query.filters.get(name, ()))
-                              for v, n in counts)
-                  for name, counts in found.facets.items()}
-        return OrganisationSearch(query, found.total,
-                                  tuple(OrganisationItem(h) for h in found.hits), facets,
-                                  round((time.perf_counter() - started) * 1000, 2))
-
-    def export_organisations(self, query: OrganisationQuery, fmt: str
-                             ) -> tuple[str, Iterator[Any], str]:
-        """Every organisation ``query`` finds in one of exports.ORG_FORMATS, streamed: (its
-        media type, its chunks, a file name that says what was searched)."""
-        if fmt not in ORG_FORMATS:
-            raise QueryError(f"format: one of {', '.join(ORG_FORMATS)}", "format")
-        media, write = ORG_FORMATS[fmt]
-        found = self.index.every_organisation(query)
-        first = next(found, None)  # a failure of the index shows before any output
-        items = (OrganisationItem(hit) for hit in
-                 itertools.chain([] if first is None else [first], found))
-        filters = [(name, value) for name, values in query.filters.items() for value in values]
-        name = filename_for(query.q, filters, fmt, self.today).replace(
-            "euprojects-", "euprojects-organisations-", 1)
-        return media, write(items), name
-
-    def find_partners(self, query: SearchQuery, size: int = 10) -> PartnerSearch:
-        """Organisations whose projects match ``query`` best, from the countries of its
-        ``country`` filter, each with its best matching projects (search/_partners.py)."""
-        started = time.perf_counter()
-        snap = self.index.snapshot()
-        hits, total = self.index.find_partners(query, self.today, size, snap)
-        cards = self.index.organisation_hits([h.organisation_id for h in hits], snap)
-        projects = self.store.get_projects([pid for h in hits for pid, _ in h.evidence])
-        items = []
-        for hit in hits:
-            card = cards.get(hit.organisation_id)
-            if card is None:  # not in the organisation index (the index is being updated)
-                continue
-            evidence = tuple(ResultItem(p, p.status(self.today), "", round(score, 4))
-                             for pid, score in hit.evidence
-                             if (p := projects.get(pid)) is not None)
-            items.append(PartnerItem(OrganisationItem(card), hit.score, hit.projects,
-                                     evidence))
-        return PartnerSearch(query, total, tuple(items),
-                             round((time.perf_counter() - started) * 1000, 2))
-
     def iter_matches(self, query: SearchQuery, batch: int = 500,
                      most: int = 100_000) -> Iterator[ResultItem]:
         """Every project the query matches, in its order, page after page: no cap, no facet
@@ -560,56 +491,10 @@ class Catalog:
         )
         return ProjectView(project, project.status(self.today), participants)
 
-    def organisation(self, organisation_id: str) -> Organisation:
-        return self.store.get_organisation(organisation_id)
-
     def related_projects(self, project_id: str, limit: int = 10) -> list[RelatedProject]:
         """Further projects of the same participants, most participants shared first."""
         return [RelatedProject(p, shared)
                 for p, shared in self.store.related_projects(project_id, limit)]
-
-    def organisation_view(self, organisation_id: str, co_partners: int = 10) -> OrganisationView:
-        organisation = self.store.get_organisation(organisation_id)
-        involvements = tuple(
-            Involvement(p, project, project.status(self.today))
-            for p, project in self.store.participations_of(organisation_id)
-        )
-        return OrganisationView(organisation, involvements,
-                                tuple(self.store.co_partners(organisation_id, co_partners)),
-                                tuple(self.store.organisation_records(organisation_id)),
-                                tuple(self.store.co_partner_countries(organisation_id)),
-                                self._possibly_same(organisation))
-
-    def _possibly_same(self, organisation: Organisation, most: int = 5
-                       ) -> tuple[tuple[Organisation, str], ...]:
-        """Organisations of the same country found by its name that a rule would link to it
-        but for their towns (model.possibly_same), with that rule: for a person to judge."""
-        if not organisation.country:
-            return ()
-        found = self.search_organisations(OrganisationQuery(
-            q=organisation.name[:200], filters={"country": (organisation.country,)}, size=20))
-        out = []
-        for item in found.items:
-            if item.hit.id == organisation.id:
-                continue
-            try:
-                other = self.store.get_organisation(item.hit.id)
-            except NotFoundError:
-                continue
-            rule = possibly_same(organisation, other)
-            if rule is not None:
-                out.append((other, rule))
-            if len(out) == most:
-                break
-        return tuple(out)
-
-    def organisation_merges(self, limit: int | None = None) -> list[list[OrganisationRecord]]:
-        """Every organisation made of several source records, for review."""
-        return self.store.organisation_merges(limit)
-
-    def evaluate_organisation_pairs(self, path: Path) -> PairReport:
-        """Precision and recall of the organisation rules on a file of judged pairs."""
-        return evaluate_pairs(read_pairs(path))
 
     def list_projects(self, filters: ProjectFilter | None = None) -> list[Project]:
         return list(self.store.iter_projects(filters))
