@@ -144,10 +144,10 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX project_links_same_as ON project_links(same_as);
     """,
-    # 6: what the statistics sum and group by (store/_stats.py), as columns computed from the
-    # documents: an EU amount in EUR as integer cents (NULL for none or another currency) and
-    # an organisation's deepest NUTS code. They are virtual; the covering indexes hold their
-    # values, so a statistics query reads no document.
+    # 6: what the statistics summed in SQL (before the index's participation columns took that
+    # over: search/_columns.py), as columns computed from the documents: an EU amount in EUR as
+    # integer cents (NULL for none or another currency) and an organisation's deepest NUTS
+    # code. They are virtual; the covering indexes hold their values.
     f"""
     ALTER TABLE participations ADD COLUMN eu_cents INTEGER
         GENERATED ALWAYS AS ({_EURO_CENTS}) VIRTUAL;
