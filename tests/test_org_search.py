@@ -289,3 +289,33 @@ def test_possibly_same_names_the_rule_but_never_across_an_identifier():
                                          country="AT", city="Wien")) is None
     assert possibly_same(a, Organisation("org:d", "Universität Leipzig", country="DE",
                                          city="Leipzig")) is None
+
+
+def test_the_empty_search_counts_are_kept_with_the_index_and_follow_its_updates(
+        combined_built: Built, tmp_path: Path):
+    """precount: the facet counts of the empty organisation search are written with the
+    organisation index (a rebuild and each update), and are those a search counts itself."""
+    import json
+
+    from euprojects.search._orgsearch import search_organisations
+
+    for catalog in _open_copy(combined_built, tmp_path):
+        def kept() -> dict:
+            snap = catalog.index.snapshot()
+            path = catalog.index.path / snap.generation / "organisations" / "everything.json"
+            return json.loads(path.read_text("utf-8"))
+
+        def counted() -> dict:
+            snap = catalog.index.snapshot()
+            organisations = catalog.index.organisations
+            found = search_organisations(organisations.searcher(snap.generation),
+                                         organisations.schema, OrganisationQuery())
+            return {name: [list(pair) for pair in pairs] for name, pairs in found.facets.items()}
+
+        catalog.reindex()
+        assert kept()["facets"] == counted()
+        assert kept()["documents"] == _find(catalog).total
+        catalog.import_files("kohesio", [KOHESIO / "IE-pp21-27-20260924.csv"])  # an update
+        assert kept()["facets"] == counted()
+        assert kept()["documents"] == _find(catalog).total
+        assert {v.value for v in _find(catalog).facets["source"]} >= {"kohesio"}

@@ -44,7 +44,7 @@ from ._engine import engine_errors, is_panic, reason
 from ._facets import FacetCounter, FacetKey
 from ._lexicon import Lexicon, LexiconBuilder
 from ._orgindex import ORG_DIR, write_organisations
-from ._orgsearch import OrganisationIndex
+from ._orgsearch import OrganisationIndex, precount
 from ._partners import PartnerHit, find_partners
 from ._query import MAX_OFFSET, SearchQuery
 from ._stats import IndexStats, index_statistics
@@ -273,6 +273,7 @@ class TantivyIndex:
             columns.save(folder)
             write_organisations(folder, organisations(None),
                                 Columns.load(folder).organisation_figures())
+            precount(folder)
             lexicon.build().save(folder / _LEXICON)
             _write_atomic(folder / _APPLIED_FILE, _applied_text(applied))
             _write_atomic(folder / _FORMAT_FILE, str(INDEX_FORMAT))
@@ -334,6 +335,7 @@ class TantivyIndex:
                 write_organisations(folder, organisations(touched),
                                     self._columns_of(generation).organisation_figures(),
                                     replace=touched)
+                precount(folder)
             _write_atomic(folder / _APPLIED_FILE, _applied_text(applied))
             # every process that searches this generation sees that its contents changed
             _write_atomic(folder / _COMMITS_FILE, str(self._read_commits(generation) + 1))

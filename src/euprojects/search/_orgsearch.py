@@ -9,6 +9,7 @@ widens the search as its count said."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -27,7 +28,7 @@ from ._engine import engine_errors
 from ._orgindex import ORG_DIR, ORG_FACETS, build_org_schema
 
 __all__ = ["OrganisationQuery", "OrganisationHit", "OrganisationResults", "ORG_SORTS",
-           "OrganisationIndex", "search_organisations"]
+           "OrganisationIndex", "search_organisations", "precount"]
 
 # relevance (the default with words), or a figure, largest first (projects is the default
 # without words)
@@ -247,6 +248,36 @@ def _every_organisation(searcher: tantivy.Searcher, schema: tantivy.Schema,
 _OWNERS = 5  # organisations of one name at most (an acronym may be several bodies')
 _OWNER_TEXT = 200  # characters: a longer query is no name
 _KEPT = 256  # searches whose facet counts are kept (per generation and update)
+# the facet counts of the empty search, written with the organisation index (precount)
+_EVERYTHING = "everything.json"
+
+
+def precount(folder: Path) -> None:
+    """Count the facets of the empty search over the organisation index of the generation
+    ``folder`` as it now stands, and keep them beside it: the first visitor of a generation
+    does not pay the count of every organisation (a quarter of a second at 1.5 M)."""
+    index = tantivy.Index.open(str(folder / ORG_DIR))
+    register(index)
+    index.reload()
+    searcher = index.searcher()
+    counts = _counts(searcher, Query.all_query(), list(ORG_FACETS))
+    path = folder / ORG_DIR / _EVERYTHING
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"documents": int(searcher.num_docs), "facets": counts}),
+                   encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _precounted(folder: Path, documents: int) -> Counts | None:
+    """The empty search's counts kept by precount, when they are of these ``documents``."""
+    try:
+        data = json.loads((folder / ORG_DIR / _EVERYTHING).read_text(encoding="utf-8"))
+        if int(data["documents"]) != documents:
+            return None
+        return {name: [(str(v), int(n)) for v, n in data["facets"][name]]
+                for name in ORG_FACETS}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 class OrganisationIndex:
@@ -277,6 +308,8 @@ class OrganisationIndex:
         """One page of what ``query`` finds (search_organisations), facet counts kept."""
         key = (generation, commits, query.q.strip(),
                tuple(sorted(query.filters.items())))
+        searcher = self.searcher(generation)
+        everything = not key[2] and not key[3]
 
         def kept(count: Callable[[], Counts]) -> Counts:
             with self._lock:
@@ -284,7 +317,8 @@ class OrganisationIndex:
                 if found is not None:
                     self._kept.move_to_end(key)
                     return found
-            counted = count()
+            counted = (everything and _precounted(self.path / generation,
+                                                  int(searcher.num_docs))) or count()
             with self._lock:
                 self._kept[key] = counted
                 while len(self._kept) > _KEPT:
@@ -292,7 +326,7 @@ class OrganisationIndex:
             return counted
 
         with engine_errors("searching organisations"):
-            return search_organisations(self.searcher(generation), self.schema, query, kept)
+            return search_organisations(searcher, self.schema, query, kept)
 
     def hits(self, generation: str, ids: list[str]) -> dict[str, OrganisationHit]:
         """The organisations of these ids that the index holds, by id."""
