@@ -300,12 +300,12 @@ def test_the_empty_search_counts_are_kept_with_the_index_and_follow_its_updates(
     from euprojects.search._orgsearch import search_organisations
 
     for catalog in _open_copy(combined_built, tmp_path):
-        def kept() -> dict:
+        def kept(catalog: Catalog = catalog) -> dict:
             snap = catalog.index.snapshot()
             path = catalog.index.path / snap.generation / "organisations" / "everything.json"
             return json.loads(path.read_text("utf-8"))
 
-        def counted() -> dict:
+        def counted(catalog: Catalog = catalog) -> dict:
             snap = catalog.index.snapshot()
             organisations = catalog.index.organisations
             found = search_organisations(organisations.searcher(snap.generation),
