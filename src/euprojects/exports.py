@@ -103,27 +103,32 @@ def safe_cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def iter_csv(items: Iterable[Item], bom: bool = False,
-             options: Options | None = None) -> Iterator[str]:
-    """CSV text in chunks: a header, then one row per project (RFC 4180 quoting, CRLF line
-    ends, formula-like cells prefixed with ``'``); a UTF-8 byte order mark first if ``bom``."""
-    options = options or Options(bom=bom)
-    if options.bom:
-        yield "\ufeff"
-    columns = options.columns
+def _csv_chunks(header: Iterable[str], rows: Iterable[Iterable[str]]) -> Iterator[str]:
+    """CSV text in chunks of _BATCH rows: the header, then the rows (RFC 4180 quoting, CRLF
+    line ends, formula-like cells prefixed with ``'``)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(options.header_row())
-    rows = 0
-    for project, status in items:
-        row = options.row(project, status)
-        writer.writerow([safe_cell(row[c]) for c in columns])
-        rows += 1
-        if rows % _BATCH == 0:
+    writer.writerow(header)
+    for n, row in enumerate(rows, start=1):
+        writer.writerow([safe_cell(cell) for cell in row])
+        if n % _BATCH == 0:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+def iter_csv(items: Iterable[Item], bom: bool = False,
+             options: Options | None = None) -> Iterator[str]:
+    """CSV text in chunks: a header, then one row per project (_csv_chunks); a UTF-8 byte
+    order mark first if ``bom``."""
+    options = options or Options(bom=bom)
+    if options.bom:
+        yield "\ufeff"
+    columns = options.columns
+    yield from _csv_chunks(options.header_row(), (
+        [row[c] for c in columns]
+        for row in (options.row(project, status) for project, status in items)))
 
 
 def iter_jsonl(items: Iterable[Item]) -> Iterator[str]:
@@ -169,8 +174,14 @@ def write_xlsx(items: Iterable[Item], target: IO[bytes], options: Options | None
 def iter_xlsx(items: Iterable[Item], chunk_size: int = 1 << 16,
               options: Options | None = None) -> Iterator[bytes]:
     """The workbook of ``write_xlsx`` as byte chunks, spooled through a temporary file."""
+    return _spooled(lambda target: write_xlsx(items, target, options), chunk_size)
+
+
+def _spooled(write: Callable[[IO[bytes]], Any], chunk_size: int = 1 << 16) -> Iterator[bytes]:
+    """What ``write`` writes to a file, as byte chunks, through a temporary file (a workbook
+    is a zip: it is finished before its first byte can go)."""
     with tempfile.TemporaryFile() as spool:
-        write_xlsx(items, spool, options)
+        write(spool)
         spool.seek(0)
         while chunk := spool.read(chunk_size):
             yield chunk
@@ -374,17 +385,8 @@ def _organisation_row(item: OrganisationItem) -> dict[str, str]:
 
 
 def _organisations_csv(items: Iterable[OrganisationItem]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(ORGANISATION_COLUMNS)
-    for n, item in enumerate(items, start=1):
-        row = _organisation_row(item)
-        writer.writerow([safe_cell(row[c]) for c in ORGANISATION_COLUMNS])
-        if n % _BATCH == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    return _csv_chunks(ORGANISATION_COLUMNS, (
+        [row[c] for c in ORGANISATION_COLUMNS] for row in map(_organisation_row, items)))
 
 
 def _organisations_jsonl(items: Iterable[OrganisationItem]) -> Iterator[str]:
@@ -393,20 +395,19 @@ def _organisations_jsonl(items: Iterable[OrganisationItem]) -> Iterator[str]:
 
 
 def _organisations_xlsx(items: Iterable[OrganisationItem]) -> Iterator[bytes]:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("organisations")
-    sheet.append(list(ORGANISATION_COLUMNS))
-    for item in items:
-        row = _organisation_row(item)
-        sheet.append([int(row[c]) if c in {"projects", "participations"} and row[c]
-                      else float(row[c]) if c == "received" and row[c]
-                      else date.fromisoformat(row[c]) if c == "latest_start" and row[c]
-                      else safe_cell(row[c]) or None for c in ORGANISATION_COLUMNS])
-    with tempfile.TemporaryFile() as spool:
-        book.save(spool)
-        spool.seek(0)
-        while chunk := spool.read(1 << 16):
-            yield chunk
+    def write(target: IO[bytes]) -> None:
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("organisations")
+        sheet.append(list(ORGANISATION_COLUMNS))
+        for item in items:
+            row = _organisation_row(item)
+            sheet.append([int(row[c]) if c in {"projects", "participations"} and row[c]
+                          else float(row[c]) if c == "received" and row[c]
+                          else date.fromisoformat(row[c]) if c == "latest_start" and row[c]
+                          else safe_cell(row[c]) or None for c in ORGANISATION_COLUMNS])
+        book.save(target)
+
+    return _spooled(write)
 
 
 # name -> (media type, its chunks from views.OrganisationItem items)

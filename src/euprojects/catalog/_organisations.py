@@ -4,7 +4,6 @@ catalog/__init__.py, kept apart for its size)."""
 
 from __future__ import annotations
 
-import itertools
 import json
 import time
 from collections.abc import Iterator
@@ -74,10 +73,8 @@ class Organisations:
         if fmt not in ORG_FORMATS:
             raise QueryError(f"format: one of {', '.join(ORG_FORMATS)}", "format")
         media, write = ORG_FORMATS[fmt]
-        found = self.index.organisations.every(self.index.snapshot().generation, query)
-        first = next(found, None)  # a failure of the index shows before any output
         items = (OrganisationItem(hit) for hit in
-                 itertools.chain([] if first is None else [first], found))
+                 self.index.organisations.every(self.index.snapshot().generation, query))
         filters = [(name, value) for name, values in query.filters.items() for value in values]
         name = filename_for(query.q, filters, fmt, self.today).replace(
             "euprojects-", "euprojects-organisations-", 1)

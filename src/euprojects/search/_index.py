@@ -307,14 +307,16 @@ class TantivyIndex:
             written = False
             writer = index.writer(heap_size=_WRITER_HEAP, num_threads=1)
             try:
-                for pid in changed:
+                removed = set(changed)
+                for pid in removed:
                     columns.dead.update(rows_of(pid))
                     writer.delete_documents_by_term("id", pid)
                 for project, participants in items:
                     held = list(participants)
                     values = facet_values(project, [o for _, o in held])
-                    columns.dead.update(rows_of(project.id))
-                    writer.delete_documents_by_term("id", project.id)
+                    if project.id not in removed:  # the catalog names them all in changed
+                        columns.dead.update(rows_of(project.id))
+                        writer.delete_documents_by_term("id", project.id)
                     writer.add_document(to_document(project, held,
                                                     columns.add(project, held, values), values))
                     count += 1

@@ -131,7 +131,7 @@ def _document(organisation: Organisation, figures: OrganisationFigures,
     doc.add_bytes("card", json.dumps({
         "name": organisation.name, "city": organisation.city,
         "country": organisation.country, "countries": sorted(values["country"]),
-        "sources": sorted(values["source"]), "known": int(figures.known[n])},
+        "sources": sorted(values["source"])},
         ensure_ascii=False).encode())
     return doc
 

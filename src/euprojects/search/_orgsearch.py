@@ -24,6 +24,7 @@ from tantivy import Occur, Order, Query
 from ..errors import QueryError
 from ..model import fold
 from ._analysis import fold_tokens, register
+from ._compile import combine
 from ._engine import engine_errors
 from ._orgindex import ORG_DIR, ORG_FACETS, build_org_schema
 
@@ -151,13 +152,6 @@ def _filters(schema: tantivy.Schema, filters: Mapping[str, tuple[str, ...]]
             for name, values in filters.items()}
 
 
-def _all(base: Query | None, filters: list[Query]) -> Query:
-    parts = [(Occur.Must, q) for q in ([base] if base is not None else []) + filters]
-    if base is None:
-        parts.append((Occur.Must, Query.all_query()))
-    return Query.boolean_query(parts)
-
-
 def _counts(searcher: tantivy.Searcher, query: Query, names: list[str]
             ) -> dict[str, list[tuple[str, int]]]:
     if not names:
@@ -193,7 +187,7 @@ def search_organisations(searcher: tantivy.Searcher, schema: tantivy.Schema,
     (``kept``: gives the counts kept for this query's words and filters, or counts them)."""
     base = _text(schema, query.q)
     filters = _filters(schema, query.filters)
-    full = _all(base, list(filters.values()))
+    full = combine(base, list(filters.values()))
     offset = (query.page - 1) * query.size
     order = query.order
     if order == "relevance":
@@ -210,7 +204,7 @@ def search_organisations(searcher: tantivy.Searcher, schema: tantivy.Schema,
         facets = _counts(searcher, full, [n for n in ORG_FACETS if n not in filters])
         for name in filters:
             others = [q for other, q in filters.items() if other != name]
-            facets.update(_counts(searcher, _all(base, others), [name]))
+            facets.update(_counts(searcher, combine(base, others), [name]))
         return {name: facets[name] for name in ORG_FACETS}
 
     total = int(found.count or 0)  # type: ignore[attr-defined]
@@ -230,19 +224,20 @@ def _organisation_hits(searcher: tantivy.Searcher, schema: tantivy.Schema,
 
 def _every_organisation(searcher: tantivy.Searcher, schema: tantivy.Schema,
                         query: OrganisationQuery) -> Iterator[OrganisationHit]:
-    """Every organisation ``query`` finds, in its order (no page, no facets): an export."""
-    full = _all(_text(schema, query.q), list(_filters(schema, query.filters).values()))
+    """Every organisation ``query`` finds, in its order (no page, no facets): an export. The
+    search runs now (a failure shows before any output); the documents are read as they are
+    taken."""
+    full = combine(_text(schema, query.q), list(_filters(schema, query.filters).values()))
     total = int(searcher.num_docs)
     if total == 0:
-        return
+        return iter(())
     order = query.order
     if order == "relevance":
         found = searcher.search(full, limit=total)
     else:
         found = searcher.search(Query.const_score_query(full, 1.0), limit=total,
                                 order_by_field=_SORT_FIELDS[order], order=Order.Desc)
-    for _, address in found.hits:
-        yield _hit(searcher, address)
+    return (_hit(searcher, address) for _, address in found.hits)
 
 
 _OWNERS = 5  # organisations of one name at most (an acronym may be several bodies')
@@ -308,7 +303,6 @@ class OrganisationIndex:
         """One page of what ``query`` finds (search_organisations), facet counts kept."""
         key = (generation, commits, query.q.strip(),
                tuple(sorted(query.filters.items())))
-        searcher = self.searcher(generation)
         everything = not key[2] and not key[3]
 
         def kept(count: Callable[[], Counts]) -> Counts:
@@ -326,6 +320,7 @@ class OrganisationIndex:
             return counted
 
         with engine_errors("searching organisations"):
+            searcher = self.searcher(generation)
             return search_organisations(searcher, self.schema, query, kept)
 
     def hits(self, generation: str, ids: list[str]) -> dict[str, OrganisationHit]:
@@ -334,14 +329,9 @@ class OrganisationIndex:
             return _organisation_hits(self.searcher(generation), self.schema, ids)
 
     def every(self, generation: str, query: OrganisationQuery) -> Iterator[OrganisationHit]:
-        """Every organisation ``query`` finds, in its order (an export)."""
+        """Every organisation ``query`` finds, in its order (an export); searched at once."""
         with engine_errors("searching organisations"):
-            found = _every_organisation(self.searcher(generation), self.schema, query)
-            first = next(found, None)  # a failure shows here, before any output
-        if first is None:
-            return
-        yield first
-        yield from found
+            return _every_organisation(self.searcher(generation), self.schema, query)
 
     def named(self, generation: str, text: str) -> list[str]:
         """The organisations whose name or acronym the whole ``text`` is (folded), when it is

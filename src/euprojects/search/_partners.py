@@ -46,6 +46,7 @@ def find_partners(searcher: tantivy.Searcher, query: Query, columns: Columns,
     addresses = [address for _, address in found]
     rows = np.array(searcher.fast_field_values("row", addresses), dtype=np.int64)
     scores = np.array([score for score, _ in found], dtype=np.float64)
+    wanted = np.array([c in countries for c, _ in columns.places], dtype=bool)
     orgs, projects, weights = [], [], []
     for run in columns.runs:
         inside = np.flatnonzero((rows >= run.first_row) & (rows < run.first_row + run.rows))
@@ -61,7 +62,6 @@ def find_partners(searcher: tantivy.Searcher, query: Query, columns: Columns,
         code = a["org"][at].astype(np.int64)
         keep = (code & 1) == 1  # an organisation once per project
         if countries:
-            wanted = np.array([c in countries for c, _ in columns.places], dtype=bool)
             keep &= wanted[a["place"][at].astype(np.int64) >> 1]
         orgs.append((code >> 2)[keep])
         projects.append(np.repeat(inside, counts)[keep])
