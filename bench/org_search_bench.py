@@ -106,12 +106,12 @@ from euprojects.model import (
 )
 from euprojects.search._analysis import fold_tokens, register
 from euprojects.search._columns import ROW_FACETS, Columns, ColumnsWriter
+from euprojects.search._compile import combine
 from euprojects.search._orgindex import ORG_DIR, ORG_FACETS, build_org_schema, write_organisations
 from euprojects.search._orgsearch import (
     _SORT_FIELDS,
     OrganisationQuery,
     OrganisationResults,
-    _all,
     _counts,
     _filters,
     _hit,
@@ -402,7 +402,7 @@ def make_cases(orgs: Orgs, per_class: int, seed: int) -> list[Case]:
 def without_facets(searcher: tantivy.Searcher, schema: tantivy.Schema,
                    query: OrganisationQuery) -> OrganisationResults:
     """search_organisations less the facet counts: the same engine query, hits and total."""
-    full = _all(_text(schema, query.q), list(_filters(schema, query.filters).values()))
+    full = combine(_text(schema, query.q), list(_filters(schema, query.filters).values()))
     offset = (query.page - 1) * query.size
     if query.order == "relevance":
         found = searcher.search(full, limit=query.size, offset=offset, count=True)
@@ -523,7 +523,7 @@ def breakdown(searcher: tantivy.Searcher, schema: tantivy.Schema, cases: list[Ca
             continue
         times: dict[str, list[float]] = {name: [] for name in ["hits", *ORG_FACETS]}
         for query in mine:
-            full = _all(_text(schema, query.q), list(_filters(schema, query.filters).values()))
+            full = combine(_text(schema, query.q), list(_filters(schema, query.filters).values()))
             started = time.perf_counter()
             without_facets(searcher, schema, query)
             times["hits"].append((time.perf_counter() - started) * 1000)
