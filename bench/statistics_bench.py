@@ -36,8 +36,9 @@ them alike):
   methods (the source is not changed): ``catalog.index.statistics`` (the project-level
   aggregation) and ``catalog.index.participation_statistics`` (the sums of the participation
   columns over the matching rows, search/_columns.py), and within the latter
-  ``catalog.index._rows`` (every matching document's row, sorted; not called for the whole
-  catalog, which sums every live row). The catalog runs the first two side by side (two
+  ``catalog.index._rows`` (every matching document's row, sorted, from the index; not called
+  for the whole catalog, which sums every live row, nor for a search of filters alone that the
+  columns answer themselves, ``Columns.select``). The catalog runs the first two side by side (two
   threads): ``rest`` is the call less the longer of them (the cache key, shaping the tables,
   the names of the top organisations, and whatever the overlap did not hide);
 - ``statistics``, cached: the same call ``--cached-runs`` times once it is kept.

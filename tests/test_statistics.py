@@ -288,6 +288,55 @@ def test_statistics_not_yet_kept_take_a_costly_slot_kept_ones_do_not(stats_catal
 
 # -- the participation columns of the index (search/_columns.py) -----------------------------
 
+def _selections(columns) -> list[dict[str, list[str]]]:
+    """Searches of filters alone over the facets the columns keep per row: each value of
+    each facet, two values of a facet (OR), two facets (AND), with start-date ranges."""
+    by_facet: dict[str, list[str]] = {}
+    for facet, value in [*columns.values, *columns.filter_values]:
+        by_facet.setdefault(facet, []).append(value)
+    out: list[dict[str, list[str]]] = []
+    for facet, values in by_facet.items():
+        out += [{facet: [v]} for v in values]
+        out.append({facet: values[:2]})
+        out.append({facet: [values[0]], "start_date_min": ["2016-01-01"],
+                    "start_date_max": ["2018-12-31"]})
+    out += [{"country": ["ES"], "source": ["cordis"]}, {"country": ["ES", "LV"], "topic": [
+        by_facet["topic"][0]]}, {"country": ["IE"], "fund": by_facet.get("fund", [])[:1]},
+        {"country": ["LV", "nowhere"]}, {"country": ["nowhere"]},
+        {"start_date_min": ["1000-01-01"]}, {"start_date_max": ["9999-12-31"]},
+        {"start_date_min": ["2020-01-01"]}, {"start_date_max": ["1600-01-01"]},
+        {"nuts1": by_facet["nuts1"][:3], "period": by_facet["period"][:1]}]
+    return out
+
+
+def _check_select(catalog: Catalog, facets: set[str]) -> int:
+    """Every selection's rows from the columns equal the index's; how many found any."""
+    index = catalog.index
+    snap = index.snapshot()
+    columns = index._columns_of(snap.generation)
+    selections = _selections(columns)
+    assert facets <= {f for s in selections for f in s}
+    found = 0
+    for params in selections:
+        query = SearchQuery.from_params(params)
+        rows = columns.select(query)
+        assert rows is not None, params
+        assert rows.tolist() == index._rows(query, catalog.today, snap).tolist(), params
+        found += len(rows) > 0
+    for params in ({"q": ["energy"]}, {"status": ["closed"]}, {"nuts2": ["IE06"]},
+                   {"end_date_min": ["2020-01-01"]}, {"country": ["LV"], "q": ["sea"]}):
+        assert columns.select(SearchQuery.from_params(params)) is None, params
+    return found
+
+
+def test_the_columns_select_the_rows_the_index_finds_for_filters_alone(stats_catalog):
+    """For a search of filters alone over the facets the columns keep, the statistics take
+    the rows from the columns instead of the index: the same rows, value for value, and no
+    answer where the columns cannot tell (after an update: the next test)."""
+    assert _check_select(stats_catalog, {"country", "nuts1", "fund", "objective", "source",
+                                         "topic", "period"}) > 40
+
+
 def test_an_update_of_the_index_keeps_the_participation_sums_a_rebuild_gives(
         combined_built: Built, tmp_path: Path):
     """The columns follow the documents: an update writes a run with the new rows and marks
@@ -311,6 +360,7 @@ def test_an_update_of_the_index_keeps_the_participation_sums_a_rebuild_gives(
         assert len(sorted(p.name for p in folder.iterdir())) == len(runs) + 1
         after = [index.participation_statistics(q, catalog.today) for q in searches]
         assert after == before
+        assert _check_select(catalog, {"country", "nuts1", "source", "topic"}) > 20
         assert after[0].participations > 0 and after[2].received_cents > 0
 
         def broken(items):  # an update that fails half-way writes nothing

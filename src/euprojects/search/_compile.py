@@ -16,7 +16,7 @@ from ._documents import NUMBER_FIELDS, TEXT_FIELDS, day_time
 from ._query import Bound, Clause, ParsedText, SearchQuery
 
 __all__ = ["one_typo_variants", "text_query", "filter_queries", "status_query", "combine",
-           "typo_distance", "STATUSES"]
+           "typo_distance", "day_bounds", "STATUSES"]
 
 STATUSES = ("planned", "ongoing", "closed", "terminated")
 _TYPO_BOOST = 0.15  # a typo match scores far below any exact match
@@ -279,21 +279,31 @@ def status_query(schema: tantivy.Schema, status: str, today: date) -> Query:
 _FIRST_DAY, _LAST_DAY = date(1678, 1, 1), date(2262, 1, 1)
 
 
+def day_bounds(low: Bound | None, high: Bound | None
+               ) -> tuple[date | None, date | None] | None:
+    """A date range's bounds as the index can hold them (a bound beyond every day it can
+    hold: no bound), or None when the range is after or before every such day (it matches
+    nothing). Both None: every project with a date."""
+    first = low if isinstance(low, date) and low >= _FIRST_DAY else None
+    last = high if isinstance(high, date) and high <= _LAST_DAY else None
+    if isinstance(low, date) and low > _LAST_DAY or isinstance(high, date) and \
+            high < _FIRST_DAY:
+        return None
+    return first, last
+
+
 def _range(schema: tantivy.Schema, name: str, low: Bound | None, high: Bound | None) -> Query:
     if name in ("start_date", "end_date"):
         field = "start" if name == "start_date" else "end"
-        if isinstance(low, date) and low < _FIRST_DAY:
-            low = None
-        if isinstance(high, date) and high > _LAST_DAY:
-            high = None
-        if isinstance(low, date) and low > _LAST_DAY or isinstance(high, date) and \
-                high < _FIRST_DAY:
-            return Query.empty_query()  # after or before every day an index can hold
-        if low is None and high is None:  # bounds beyond any day: every project with a date
+        bounds = day_bounds(low, high)
+        if bounds is None:
+            return Query.empty_query()
+        if bounds == (None, None):
             return Query.exists_query(field)
+        first, last = bounds
         return Query.range_query(schema, field, FieldType.Date,
-                                 day_time(low) if isinstance(low, date) else None,
-                                 day_time(high) if isinstance(high, date) else None)
+                                 day_time(first) if first else None,
+                                 day_time(last) if last else None)
     field = NUMBER_FIELDS[name]
     return Query.range_query(schema, field, FieldType.Float,
                              float(low) if isinstance(low, Decimal) else None,

@@ -62,8 +62,8 @@ _LEXICON = "lexicon.json"
 # 5: the facets category and nuts1-3; 6: field, activity, objective, topics; 7: the statistics'
 # eu_cents, total_cents and start_year; 8: each document's row in the participation columns;
 # 9: the organisation index, and the columns' start days, facet bits and SME flags;
-# 10: each project's organisations (their ids)
-INDEX_FORMAT = 10
+# 10: each project's organisations (their ids); 11: the columns' filter bits (ROW_FILTERS)
+INDEX_FORMAT = 11
 _FORMAT_FILE = "format"
 _COMMITS_FILE = "commits"
 # Which store the generation was built from and the last change of it applied (see Applied).
@@ -404,12 +404,16 @@ class TantivyIndex:
                                  snapshot: Snapshot | None = None,
                                  top: int = 20) -> ParticipationStats:
         """The participations of the projects ``query`` matches, summed from the columns of
-        the generation (search/_columns.py)."""
+        the generation (search/_columns.py): over every live row for the whole catalog, over
+        the rows the columns select for a search of filters they hold, else over the rows
+        the index finds."""
         snap = snapshot or self.snapshot()
         with engine_errors("computing statistics"):
             columns = self._columns_of(snap.generation)
-            everything = not query.q.strip() and not query.filters and not query.ranges
-            return columns.statistics(None if everything else self._rows(query, today, snap),
+            if not query.q.strip() and not query.filters and not query.ranges:
+                return columns.statistics(None, top)
+            rows = columns.select(query)
+            return columns.statistics(self._rows(query, today, snap) if rows is None else rows,
                                       top)
 
     def find_partners(self, query: SearchQuery, today: date, size: int = 10,
