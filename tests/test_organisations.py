@@ -94,11 +94,19 @@ def test_rules_in_order_and_what_keeps_records_apart():
                              org("b", "Acme", vat="SE2222222222")) is None
     assert same_organisation(org("a", "Acme Foundation"),
                              org("b", "Acme Foundation", country="NO")) is None
+    # a name that names no one body, in two towns or with a town missing on one side: the
+    # name alone links nothing
+    generic = "Regional Development Foundation"
+    assert same_organisation(org("a", generic), org("b", generic, city="Lund")) is None
+    assert same_organisation(org("a", generic), org("b", generic, city=None)) is None
+    # a name of one body does, whatever the towns (rule site), unless a kind of body that
+    # repeats from town to town is in it (a school, a centre, a museum...)
     assert same_organisation(org("a", "Acme Foundation"),
-                             org("b", "Acme Foundation", city="Lund")) is None
-    # a town missing on one side is no evidence: names alone link nothing
+                             org("b", "Acme Foundation", city="Lund")).rule == "site"
     assert same_organisation(org("a", "Acme Foundation"),
-                             org("b", "Acme Foundation", city=None)) is None
+                             org("b", "ACME FOUNDATION", city=None)).rule == "site"
+    school = "Osnovna škola Ivana Gorana Kovačića"
+    assert same_organisation(org("a", school), org("b", school, city="Lund")) is None
 
 
 def test_an_acronym_is_an_alias_never_a_name_key_but_links_within_one_town():
@@ -144,8 +152,9 @@ def test_vinnova_by_the_first_word_of_its_cordis_short_name():
     (("Vienne", "FR"), ("Wien", "FR"), False),  # Vienne in France is a French town
 ])
 def test_town_names_in_other_languages(a, b, same):
-    ra = org("a", "Acme Research Foundation", city=a[0], country=a[1])
-    rb = org("b", "ACME RESEARCH FOUNDATION", city=b[0], country=b[1])
+    # a name that names no one body: only the towns can link them
+    ra = org("a", "Regional Research Foundation", city=a[0], country=a[1])
+    rb = org("b", "REGIONAL RESEARCH FOUNDATION", city=b[0], country=b[1])
     assert (same_organisation(ra, rb) is not None) is same
 
 
@@ -208,13 +217,14 @@ def test_a_unit_written_with_its_university(name, university):
     assert university_of_unit(name) == university
 
 
-def test_a_unit_links_to_its_university_in_the_same_town_only():
+def test_a_unit_links_to_its_university_never_a_faculty():
     unit = org("a", "University of Stuttgart – Institute for Human Factors", country="DE",
                city="Stuttgart")
     university = org("b", "UNIVERSITY OF STUTTGART", country="DE", city="Stuttgart",
                      pic="999974747")
     assert same_organisation(unit, university).rule == "name"
-    assert same_organisation(replace(unit, city="Esslingen"), university) is None
+    # at another site of the university: the university still (rule site)
+    assert same_organisation(replace(unit, city="Esslingen"), university).rule == "site"
     faculty = org("c", "University of Novi Sad Faculty of Sciences", country="RS",
                   city="Novi Sad")
     assert same_organisation(faculty, org("d", "University of Novi Sad", country="RS",
@@ -306,22 +316,25 @@ def _by_kind(path: Path) -> dict[str, PairReport]:
 
 
 def test_the_rules_reach_the_precision_bar_on_the_judged_pairs():
-    """Measured with the rules of MATCH_RULES 2 (docs/organisations.md): precision 1.000
-    overall and in every kind; recall 0.686 (81 of 118): CORDIS-CORDIS 14/14, keep.eu-CORDIS
-    51/69, keep.eu-keep.eu 16/35. Before the town names, spelling, acronym, unit and kind
-    rules: recall 0.475 (56), keep.eu-CORDIS 34, keep.eu-keep.eu 8."""
+    """Measured with the rules of MATCH_RULES 3 (docs/organisations.md): precision 1.000
+    overall and in every kind; recall 0.890 (105 of 118): CORDIS-CORDIS 14/14, keep.eu-CORDIS
+    61/69, keep.eu-keep.eu 30/35 (the address and site rules: 24 of them). With MATCH_RULES 2:
+    recall 0.686 (81), keep.eu-CORDIS 51, keep.eu-keep.eu 16. Before the town names,
+    spelling, acronym, unit and kind rules: recall 0.475 (56), keep.eu-CORDIS 34, keep.eu-keep.eu
+    8."""
     pairs = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines()]
     labels = [p["label"] for p in pairs]
     assert len(pairs) >= 200 and labels.count("same") >= 50 and labels.count("different") >= 50
     report = evaluate_pairs(read_pairs(PAIRS))
     assert report.pairs == len(pairs)
     assert report.precision >= 0.98, report.wrong_links
-    assert report.recall >= 0.68, report.missed
+    assert report.recall >= 0.75, report.missed
     kinds = _by_kind(PAIRS)
     assert set(kinds) == {"cordis-cordis", "cross-source", "keep-keep"}
     for kind, measured in kinds.items():
         assert measured.precision >= 0.98, (kind, measured.wrong_links)
-    floors = {"cordis-cordis": (14, 14), "cross-source": (51, 69), "keep-keep": (16, 35)}
+        assert measured.recall >= 0.75, (kind, measured.missed)
+    floors = {"cordis-cordis": (14, 14), "cross-source": (61, 69), "keep-keep": (30, 35)}
     for kind, (found, same) in floors.items():
         assert kinds[kind].recall_by_kind[kind][1] == same
         assert kinds[kind].recall_by_kind[kind][0] >= found, (kind, kinds[kind].missed)
@@ -329,15 +342,17 @@ def test_the_rules_reach_the_precision_bar_on_the_judged_pairs():
 
 def test_the_rules_reach_the_precision_bar_on_the_judged_kohesio_pairs():
     """Kohesio beneficiaries have no town: before the municipality and transliteration rules,
-    the rules linked none of these pairs (recall 0, on b704575). The rules of MATCH_RULES 2
-    add no link and no wrong link here: what they miss is mostly a name without a town."""
+    the rules linked none of these pairs (recall 0, on b704575); MATCH_RULES 2 linked 18 (recall
+    0.247). MATCH_RULES 3 links 42, none wrong (recall 0.575): the site rule links a name of
+    one body in its country without asking for a town (24 links); kohesio-kohesio 24/29,
+    kohesio-keep 18/44."""
     path = DATA / "organisations" / "kohesio_pairs.jsonl"
     report = evaluate_pairs(read_pairs(path))
     assert report.pairs == 198 and report.unsure == 2
     assert report.precision is not None and report.precision >= 0.98, report.wrong_links
-    assert report.recall is not None and report.recall >= 0.2, report.missed
+    assert report.recall is not None and report.recall >= 0.55, report.missed
     found, same = report.recall_by_kind["kohesio-keep"]
-    assert found >= 8 and same == 44
+    assert found >= 18 and same == 44
     for kind, measured in _by_kind(path).items():
         assert measured.precision is None or measured.precision >= 0.98, kind
 

@@ -29,6 +29,15 @@ Rules, in order (docs/organisations.md):
    end, the first word of a short name that the record's name does not hold), in the same
    country and town: ``VINNOVA`` and ``VERKET FOR INNOVATIONSSYSTEM`` (short name ``VINNOVA
    SWEDISH AGENCY FOR INNOVATION SYSTEMS``) in Stockholm.
+7. ``address``: the same country, postcode and street, and names of one body: one name of
+   each holds the other's words with more words around them that name no other kind of body
+   (``Business Upper Austria`` and ``Business Upper Austria – OÖ Wirtschaftsagentur Ltd.``;
+   not ``Politecnico di Milano`` and ``Fondazione Politecnico di Milano``), or they share at
+   least half their words, read by their first six letters, naming the same kinds of body.
+8. ``site``: the same name (as for ``name``) in the same country, both records in a town,
+   whatever the towns, when the name names one body (a word of it that is no kind of body,
+   linking word or word of what bodies do): one body at two of its sites (``Technische
+   Hochschule Deggendorf`` in Deggendorf and in Freyung).
 
 Names are also read without an acronym in brackets at their end, and a university's unit
 written with its university (``Università di Padova, Dipartimento di ...``) as the university;
@@ -47,16 +56,22 @@ from dataclasses import dataclass, replace
 
 from ._orgnames import (
     ACRONYM_MAX,
+    BODY,
     KIND,
     LINKING,
+    TERRITORIAL,
     TYPO_NAME,
     bracketed,
+    distinctive,
+    faculty_words,
     name_words,
     normalise_city,
     normalise_name,
     one_letter_less,
     one_typo,
+    postcode_key,
     spelled,
+    street_key,
     town_words,
     typo_word,
     university_of_unit,
@@ -248,7 +263,46 @@ def match_keys(organisation: Organisation) -> set[str]:
     wikidata = normalise_wikidata(organisation.wikidata)
     if wikidata:
         keys.add(f"wikidata:{wikidata}")
+    address = _address_key(organisation)
+    if address:
+        keys.add(address)
+    if organisation.country:  # a town (Kohesio names none) is not asked for
+        keys |= {f"site:{organisation.country}|{norm}" for norm in name_forms(organisation)
+                 if distinctive(norm) and not BODY & set(norm.split())}
     return keys
+
+
+def _address_key(organisation: Organisation) -> str | None:
+    """``address:<country>|<postcode>|<street>`` when the record gives all three."""
+    postcode, street = postcode_key(organisation.postcode), street_key(organisation.street)
+    if organisation.country and postcode and street:
+        return f"address:{organisation.country}|{postcode}|{street}"
+    return None
+
+
+def _stems(words: set[str]) -> set[str]:
+    return {w[:6] for w in words}
+
+
+def _one_body(x: str, y: str) -> bool:
+    """Two normalised names at one address name one body (rule ``address``)."""
+    if faculty_words(x) != faculty_words(y):
+        return False
+    wx, wy = set(x.split()), set(y.split())
+    small, large = sorted((wx, wy), key=len)
+    if small <= large:
+        added = large - small
+        return any(w not in KIND and w not in LINKING for w in small) and not any(
+            w in BODY or (w in KIND and KIND[w] not in TERRITORIAL) for w in added)
+    sx, sy = _stems(wx), _stems(wy)
+    return (len(sx & sy) * 2 >= len(sx | sy) and wx & BODY == wy & BODY
+            and {w for w in wx if w in KIND} == {w for w in wy if w in KIND})
+
+
+def names_of_one_body(a: Organisation, b: Organisation) -> bool:
+    """One name of each names the same body (rule ``address``, see ``_one_body``)."""
+    forms_b = name_forms(b)
+    return any(_one_body(x, y) for x in name_forms(a) for y in forms_b)
 
 
 def _weak_keys(organisation: Organisation) -> set[str]:
@@ -279,12 +333,13 @@ def possibly_same(a: Organisation, b: Organisation) -> str | None:
 # its links were made by (store/_schema.py); one made by another is keyed and linked again
 # when opened. Change it with any change to what match_keys, same_organisation or cluster
 # give.
-MATCH_RULES = "2: town names, spelling, acronym, university units, kinds of body"
+MATCH_RULES = ("3: town names, spelling, acronym, university units, kinds of body, address, "
+               "site")
 
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    rule: str  # pic | wikidata | vat | name | spelling | acronym
+    rule: str  # pic | wikidata | vat | name | spelling | acronym | address | site
     detail: str  # the key they share
 
     def to_dict(self) -> dict[str, str]:
@@ -310,8 +365,11 @@ def _identity(o: Organisation) -> tuple[str | None, str | None, str | None, str 
             normalise_wikidata(o.wikidata))
 
 
-_RULE_RANK = {"pic": 0, "wikidata": 1, "vat": 2, "name": 3, "spelling": 4, "acronym": 5}
-_WEAK = ("name", "spelling", "acronym")  # rules that ask for the same town
+_RULE_RANK = {"pic": 0, "wikidata": 1, "vat": 2, "name": 3, "spelling": 4, "acronym": 5,
+              "address": 6, "site": 7}
+# rules that check the pair too: the same town (name, spelling, acronym), names of one body
+# (address); and site, whose key says it all but which, like them, asks for one country
+_WEAK = ("name", "spelling", "acronym", "address", "site")
 
 
 def _rule(key: str) -> str:
@@ -319,8 +377,14 @@ def _rule(key: str) -> str:
 
 
 def _weak_link(a: Organisation, b: Organisation, rule: str) -> bool:
-    """Two records sharing a key of a weak rule are one organisation: they are in the same
-    town, and, for ``spelling``, their names are spelled alike (the key only finds them)."""
+    """Two records sharing a key of a weak rule are one organisation: for ``site``, always
+    (the key holds the name, country and the town's being known); for ``address``, when their
+    names name one body; else when they are in the same town, and, for ``spelling``, their
+    names are spelled alike (the key only finds them)."""
+    if rule == "site":
+        return True
+    if rule == "address":
+        return names_of_one_body(a, b)
     return towns_agree(a, b) and (rule != "spelling" or spelled_alike(a, b))
 
 

@@ -14,7 +14,13 @@ from ._vocab import fold
 
 __all__ = [
     "ACRONYM_MAX",
+    "BODY",
     "KIND",
+    "TERRITORIAL",
+    "distinctive",
+    "faculty_words",
+    "postcode_key",
+    "street_key",
     "LINKING",
     "bracketed",
     "TYPO_NAME",
@@ -82,6 +88,54 @@ _KINDS = {
 # "Fachhochschule" (each is "University of Applied Sciences" in the body's own English name).
 _KINDS["applied sciences university"] = "ammattikorkeakoulu fachhochschule"
 KIND = {word: kind for kind, words in _KINDS.items() for word in words.split()}
+# Kinds of body that a place's bare name stands for: "Alba Iulia" is its municipality.
+TERRITORIAL = frozenset({"municipality", "region", "county"})
+# Other words that name a kind of body, not one body: a name that adds one to another's names
+# another body ("Politecnico di Milano" and its "Fondazione Politecnico di Milano"; "Commune
+# Korycin" and its "Centre for Culture, Sports and Tourism in Korycin").
+BODY = frozenset(
+    "centre center centro centrum centar centras keskus kozpont association associazione "
+    "asociacion associacao associacio verein vereniging stowarzyszenie sdruzeni zdruzenje "
+    "udruga udruzenje asociatia society societe societa gesellschaft company compagnie "
+    "compania enterprise przedsiebiorstwo unternehmen poduzece podjetje school scuola ecole "
+    "escuela escola schule szkola skola skole skolan koulu iskola college academy akademie "
+    "accademia academia akademia hospital hopital ospedale krankenhaus szpital bolnica "
+    "nemocnice sairaala korhaz museum musee museo muzeum muzej library bibliotheque "
+    "biblioteca bibliothek biblioteka knjiznica council office ufficio bureau union unione "
+    "federation consortium consorzio consorcio konsortium cooperative cooperativa "
+    "genossenschaft spoldzielnia zadruga club klub theatre teatro theater divadlo "
+    "kindergarten gradinita vrtic przedszkole".split())
+# Words of what bodies do, common to many names: a name made only of these, kinds of body and
+# linking words ("Przedsiębiorstwo Gospodarki Komunalnej i Mieszkaniowej", a municipal housing
+# company found in many towns) names no one body.
+_ACTIVITY = frozenset(
+    "development regional local research innovation technology technologies technical "
+    "science sciences scientific education educational training economic economy business "
+    "public social cultural culture tourism tourist sport sports health environmental "
+    "environment energy water housing municipal communal management services service "
+    "district office administration authority network cluster partnership group youth "
+    "employment commerce industry trade crafts agricultural agriculture forest forestry "
+    "transport primary secondary high upper lower new general central common rural urban "
+    "entwicklung regionale forschung wirtschaft bildung kultur tourismus umwelt energie "
+    "developpement recherche economique culturel tourisme sante environnement regional "
+    "desarrollo investigacion economico cultural turismo salud medio ambiente "
+    "sviluppo ricerca economico culturale turismo salute ambiente servizi "
+    "rozwoju rozwoj badan gospodarki gospodarczy komunalnej komunalne mieszkaniowej "
+    "wodociagow kanalizacji kultury sportu turystyki osnovna srednja javna ustanova razvojna "
+    "razvoj lokalna regionalna zakladni stredni skoly rozvoje rozvoj obecni mestska "
+    "dezvoltare locala regionala cercetare".split())
+_GENERIC = BODY | _ACTIVITY
+# A faculty, which may be a legal entity of its own (docs/organisations.md)
+_FACULTY = frozenset("faculty faculte facultad faculdade facolta facultat facultatea fakultat "
+                     "fakultet fakulta fakulteta wydzial kar".split())
+# The words of an address that name no street: kinds of way, boxes, numbers' marks
+_STREET_WORDS = frozenset(
+    "street st str strasse strase straat gasse weg road rd avenue ave av avda avenida calle "
+    "carrer rua via viale corso piazza piazzale largo rue route chemin boulevard bd blvd "
+    "place pl plaza placa ulica ul ulice iela gatan gata vagen vej vei katu tie utca ut "
+    "cesta ulitsa ulitza odos leoforos calea strada bulevardul bulevard bulv aleja al box "
+    "postbox postbus postfach apartado bp cs sn nº no nr km lane way square platz ring allee "
+    "parque park campus edificio building".split())
 # Letters that keep no accent to drop (fold leaves them whole), as the Latin letters they are
 # written with where the letter is missing: "KOBENHAVN" is København, "LODZ" is Łódź.
 _PLAIN_LETTERS = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
@@ -208,6 +262,47 @@ def town_words(city: str | None, country: str | None = None) -> frozenset[str]:
     words = [t for t in town.split() if len(t) > 1 and t not in LINKING]
     together = {"".join(words)} if len(words) > 1 else set()
     return frozenset(words) | together
+
+
+def distinctive(norm: str) -> bool:
+    """A normalised name that names one body: a word of it is neither a kind of body, a
+    linking word, nor a word of what bodies do (``hazi foundation``, ``helsinki university``;
+    not ``gospodarki komunalnej mieszkaniowej przedsiebiorstwo``), and it is no acronym."""
+    words = norm.split()
+    if len(words) == 1 and len(words[0]) <= ACRONYM_MAX:
+        return False
+    return any(w not in KIND and w not in LINKING and w not in _GENERIC and not w.isdigit()
+               and len(w) > 1 for w in words)
+
+
+def faculty_words(norm: str) -> frozenset[str]:
+    """The words of a normalised name that name a faculty."""
+    return frozenset(norm.split()) & _FACULTY
+
+
+_POSTCODE_PREFIX = re.compile(r"^[A-Z]{1,3}[- ]+(?=[0-9])")
+
+
+def postcode_key(postcode: str | None) -> str:
+    """A postcode as compared: capitals and digits only, a country prefix (``LV-``, ``FL-``)
+    dropped, leading zeros of a postcode of digits dropped (keep.eu writes ``08007`` as
+    ``8007``); empty for one of fewer than three characters."""
+    code = _POSTCODE_PREFIX.sub("", (postcode or "").strip().upper())
+    code = re.sub(r"[^0-9A-Z]", "", code)
+    if code.isdigit():
+        code = code.lstrip("0")
+    return code if len(code) >= 3 else ""
+
+
+def street_key(street: str | None) -> str:
+    """A street as compared: the first five letters of its first word of four letters or more
+    that names no kind of way (``Hafenstr. 47`` and ``Hafenstraße 47-51`` give ``hafen``;
+    ``Avda. Serapio Huici 22`` gives ``serap``); empty when there is none."""
+    for word in name_words(street or "").split():
+        if word.isalpha() and len(word) >= 4 and word not in _STREET_WORDS \
+                and word not in LINKING:
+            return word[:5]
+    return ""
 
 
 def spelled(name: str) -> str:

@@ -55,6 +55,8 @@ LINK_RULES = {  # why source records are one organisation (model/_orgmatch.py)
     "name": _("same name, country and town"),
     "spelling": _("same name but for one letter, in the same country and town"),
     "acronym": _("same acronym, country and town"),
+    "address": _("same postcode and street, names of one body"),
+    "site": _("same name of one body in the same country, at another site"),
 }
 # why another organisation may be this one (model.possibly_same): a rule but for the towns
 SAME_RULES = {
