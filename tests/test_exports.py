@@ -66,8 +66,8 @@ class _RecordingIndex(TantivyIndex):
         super().__init__(path)
         self.pages: list[tuple[int, int]] = []
 
-    def search(self, query, today, facets=True, snapshot=None, offset=None):
-        raw = super().search(query, today, facets, snapshot, offset)
+    def search(self, query, today, facets=True, snapshot=None, offset=None, semantic=()):
+        raw = super().search(query, today, facets, snapshot, offset, semantic)
         if not facets and snapshot is not None:
             self.pages.append((query.size, len(raw.hits)))
         return raw

@@ -108,7 +108,7 @@ def test_the_link_is_made_whichever_source_comes_first_and_a_reimport_changes_no
                          "ALTER TABLE projects DROP COLUMN eu_cents; "
                          "ALTER TABLE organisations DROP COLUMN nuts; "
                          "DROP TABLE project_keys; DROP TABLE project_links; "
-                         "PRAGMA user_version = 4;")
+                         "DROP TABLE embeddings; PRAGMA user_version = 4;")
     catalog = Catalog(settings_for(tmp_path / "k.db"))
     try:
         assert [link[:2] for link in _links(catalog)] == [(LINKED, ARCH_3D)]

@@ -79,7 +79,7 @@ def test_schema_is_versioned(tmp_path):
     db = tmp_path / "s.db"
     settings = load_settings({"db": db}, {})
     with Catalog(settings) as c:
-        assert c.store.schema_version == 6
+        assert c.store.schema_version == 7
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     con.execute("PRAGMA user_version = 99")
@@ -279,11 +279,11 @@ def test_source_counts_are_kept_by_every_import_and_by_the_migration(tmp_path, k
         "DROP TABLE source_counts; DROP TABLE organisation_keys; DROP TABLE organisation_links; "
         "DROP INDEX organisations_cluster; ALTER TABLE organisations DROP COLUMN cluster; "
         "DROP TABLE index_log; DROP TABLE meta; DROP TABLE project_keys; "
-        "DROP TABLE project_links; PRAGMA user_version = 1;")
+        "DROP TABLE project_links; DROP TABLE embeddings; PRAGMA user_version = 1;")
     con.close()
     store = SqliteStore(db)
     try:
-        assert store.schema_version == 6
+        assert store.schema_version == 7
         assert _kept(store) == _counted(db) == linked
     finally:
         store.close()

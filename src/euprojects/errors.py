@@ -11,6 +11,7 @@ __all__ = [
     "QueryError",
     "SearchIndexError",
     "IndexBusyError",
+    "SemanticUnavailableError",
     "BusyError",
     "FetchError",
 ]
@@ -51,6 +52,11 @@ class QueryError(EuProjectsError):
 
 class SearchIndexError(EuProjectsError):
     """The search index is missing, damaged or cannot be written."""
+
+
+class SemanticUnavailableError(SearchIndexError):
+    """Search by meaning cannot run here: the embedding model's engine cannot be loaded, or no
+    project has a vector yet. Search by words still works."""
 
 
 class IndexBusyError(SearchIndexError):

@@ -31,7 +31,8 @@ from .store import OrganisationRecord
 
 __all__ = ["project_summary", "ResultItem", "FacetValue", "SearchResult", "Participant",
            "ProjectView", "Fact", "SourceLink", "project_facts", "source_links",
-           "keep_search_url", "Involvement", "OrganisationView", "RelatedProject", "export_row",
+           "keep_search_url", "Involvement", "OrganisationView", "RelatedProject",
+           "SimilarProject", "export_row",
            "OrganisationItem", "OrganisationSearch", "PartnerItem", "PartnerSearch", "Status",
            "Role"]
 
@@ -540,6 +541,21 @@ class RelatedProject:
         p = self.project
         return {"id": p.id, "acronym": p.acronym, "title": p.title.to_dict(), "period": p.period,
                 "shared_participants": self.shared}
+
+
+@dataclass(frozen=True)
+class SimilarProject:
+    """A project near another in meaning (search by meaning), with their cosine similarity."""
+
+    project: Project
+    similarity: float
+
+    def to_dict(self) -> dict[str, Any]:
+        p = self.project
+        return {"id": p.id, "source": p.source, "acronym": p.acronym,
+                "title": p.title.to_dict(), "period": p.period,
+                "start_date": p.start_date.isoformat() if p.start_date else None,
+                "similarity": self.similarity}
 
 
 def export_row(project: Project, status: Status | None) -> dict[str, str]:

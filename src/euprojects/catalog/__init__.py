@@ -37,19 +37,23 @@ from ..model import (
     Project,
 )
 from ..search import (
+    DEFAULT_MODE,
     MAX_SIZE,
+    MODES,
     ORG_FACETS,
     ORG_SORTS,
     PARAMETERS,
     RANGES,
     SORTS,
     Applied,
+    Embedder,
     EvalReport,
     Judgement,
     OrganisationQuery,
     SearchQuery,
     Snapshot,
     TantivyIndex,
+    VectorIndex,
     evaluate,
     matcher_for,
     read_judgements,
@@ -69,9 +73,11 @@ from ..views import (
     SearchResult,
 )
 from ._organisations import Organisations, read_pairs
+from ._semantic import EmbedReport, Semantic
 
 __all__ = [
     "Catalog",
+    "EmbedReport",
     "read_pairs",
     "IndexState",
     "Fetched",
@@ -90,6 +96,8 @@ __all__ = [
     "Facet",
     "RANGES",
     "SORTS",
+    "MODES",
+    "DEFAULT_MODE",
     "PARAMETERS",
     "MAX_SIZE",
     "ProjectFilter",
@@ -160,7 +168,7 @@ def download(settings: Settings, source: str, *, programmes: Sequence[str] = ("h
 REBUILD_SHARE = 5
 
 
-class Catalog(Organisations):
+class Catalog(Organisations, Semantic):
     """Everything a person can ask of euprojects: import, look up, list, describe."""
 
     def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
@@ -173,6 +181,8 @@ class Catalog(Organisations):
         # the participation sums of a statistics request, beside its index aggregation (the
         # engine releases the GIL while it aggregates or collects: the two overlap)
         self._stats_pool: ThreadPoolExecutor | None = None
+        self.embedder = Embedder(threads=1)  # a query embeds in about 12 ms on one thread
+        self.vectors = VectorIndex(self.settings.index_path)
 
     def close(self) -> None:
         if self._stats_pool is not None:
@@ -338,8 +348,9 @@ class Catalog(Organisations):
     # -- search -----------------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchResult:
-        """One search: exact total, the page of results with snippets, every facet's counts."""
-        raw = self.index.search(query, self.today)
+        """One search: exact total, the page of results with snippets, every facet's counts;
+        with words and vectors, the projects nearest by meaning too (its mode)."""
+        raw = self.index.search(query, self.today, semantic=self.semantic_candidates(query))
         projects = self.store.get_projects([pid for pid, _ in raw.hits])
         parsed = query.text
         marks = matcher_for(parsed, query.typos)  # one for the page: it caches its answers
@@ -373,9 +384,10 @@ class Catalog(Organisations):
         snapshot = self.index.snapshot()  # every page from one generation: a rebuild or an
         page = dataclasses.replace(query, size=batch)  # update meanwhile changes nothing here
         offset: int | None = None  # the query's cursor, for the first page
+        semantic = self.semantic_candidates(query)  # the same as the list's
         while True:
             raw = self.index.search(page, self.today, facets=False, snapshot=snapshot,
-                                    offset=offset)
+                                    offset=offset, semantic=semantic)
             for start in range(0, len(raw.hits), _STORE_BATCH):
                 hits = raw.hits[start : start + _STORE_BATCH]
                 projects = self.store.get_projects([pid for pid, _ in hits])
@@ -473,11 +485,12 @@ class Catalog(Organisations):
         one = dataclasses.replace(query, size=1, cursor=None)
         return self.index.search(one, self.today, facets=False).total
 
-    def evaluate(self, path: Path, k: int = 10) -> EvalReport:
-        """nDCG@k and recall@k of the search over a file of judged queries."""
+    def evaluate(self, path: Path, k: int = 10, mode: str | None = None) -> EvalReport:
+        """nDCG@k and recall@k of the search over a file of judged queries (``mode``: how the
+        words are read, search/_query.py MODES; default the search's)."""
 
         def ranked(j: Judgement) -> list[str]:
-            params = {**j.params, "q": j.query, "size": str(k)}
+            params = {**j.params, "q": j.query, "size": str(k), **({"mode": mode} if mode else {})}
             return self.search(SearchQuery.from_params(params)).ids
 
         return evaluate(read_judgements(path), ranked, k)

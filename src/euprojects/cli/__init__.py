@@ -14,7 +14,9 @@ from typing import Any
 import click
 
 from ..catalog import (
+    DEFAULT_MODE,
     FORMATS,
+    MODES,
     SORTS,
     Catalog,
     ProjectFilter,
@@ -25,6 +27,7 @@ from ..i18n import texts
 from ..settings import LANGUAGES, Settings, load_settings
 from ..textview import render_project
 from ._common import catalog_of, echo_json, search_options, search_params, settings_of
+from ._semantic import embed
 from ._sources import fetch_group, import_group
 from ._stats import stats
 
@@ -46,6 +49,7 @@ def cli(ctx: click.Context, db: Path | None, lang: str | None) -> None:
 cli.add_command(import_group)
 cli.add_command(fetch_group)
 cli.add_command(stats)
+cli.add_command(embed)
 
 
 @cli.command()
@@ -156,13 +160,16 @@ def index(ctx: click.Context, rebuild: bool, as_json: bool) -> None:
 @click.option("--size", default=None, help="Results per page, 1 to 100 (default 10).")
 @click.option("--cursor", default=None, help="The next_cursor of a previous page.")
 @click.option("--no-typos", is_flag=True, help="No typo tolerance (typos=0).")
+@click.option("--mode", type=click.Choice(MODES), default=None,
+              help=f"Read the words by words, by meaning or both (default {DEFAULT_MODE}).")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
 @click.pass_context
 def search(ctx: click.Context, /, query: str, sort: str | None, size: str | None,
-           cursor: str | None, no_typos: bool, as_json: bool, **facets: Any) -> None:
+           cursor: str | None, no_typos: bool, mode: str | None, as_json: bool,
+           **facets: Any) -> None:
     """Search projects: words, "phrases", -exclusions, OR, prefix*; facets and ranges."""
     params = search_params(query, facets, sort=sort, size=size, cursor=cursor,
-                           typos="0" if no_typos else None)
+                           typos="0" if no_typos else None, mode=mode)
     catalog = catalog_of(ctx)
     result = catalog.search(SearchQuery.from_params(params))
     if as_json:
@@ -182,16 +189,19 @@ def search(ctx: click.Context, /, query: str, sort: str | None, size: str | None
 @search_options
 @click.option("--sort", help=f"One of {', '.join(SORTS)}; prefix '-' for descending.")
 @click.option("--no-typos", is_flag=True, help="No typo tolerance (typos=0).")
+@click.option("--mode", type=click.Choice(MODES), default=None,
+              help=f"Read the words by words, by meaning or both (default {DEFAULT_MODE}).")
 @click.option("--format", "fmt", type=click.Choice([n for n, f in FORMATS.items() if f.whole]),
               default="csv", show_default=True, help="File format.")
 @click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 byte order mark (Excel).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (default: standard output; required for xlsx).")
 @click.pass_context
-def export(ctx: click.Context, /, query: str, sort: str | None, no_typos: bool, fmt: str,
-           bom: bool, output: Path | None, **facets: Any) -> None:
+def export(ctx: click.Context, /, query: str, sort: str | None, no_typos: bool,
+           mode: str | None, fmt: str, bom: bool, output: Path | None, **facets: Any) -> None:
     """Export every project a search matches (no cap) as CSV, JSON Lines or XLSX."""
-    params = search_params(query, facets, sort=sort, typos="0" if no_typos else None)
+    params = search_params(query, facets, sort=sort, typos="0" if no_typos else None,
+                           mode=mode)
     search_query = SearchQuery.from_params(params)
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx needs --output FILE")
@@ -214,19 +224,34 @@ def export(ctx: click.Context, /, query: str, sort: str | None, no_typos: bool, 
 
 @cli.command(name="eval")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--mode", "modes", type=click.Choice(MODES), multiple=True,
+              help="How the words are read; repeat to compare (default: the search's).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.pass_context
-def eval_command(ctx: click.Context, file: Path, as_json: bool) -> None:
-    """nDCG@10 and recall@10 of the search over judged queries (JSON Lines)."""
-    report = catalog_of(ctx).evaluate(file)
+def eval_command(ctx: click.Context, file: Path, modes: tuple[str, ...], as_json: bool) -> None:
+    """nDCG@10 and recall@10 of the search over judged queries (JSON Lines), by query
+    language and by mode."""
+    catalog = catalog_of(ctx)
+    reports = {mode: catalog.evaluate(file, mode=mode) for mode in modes or (DEFAULT_MODE,)}
     if as_json:
-        echo_json(report.to_dict())
+        echo_json({mode: r.to_dict() for mode, r in reports.items()} if modes
+                  else reports[DEFAULT_MODE].to_dict())
         return
-    for row in report.per_query:
-        click.echo(f"{row['ndcg']:.3f}  {row['recall']:.3f}  {row['query']}"
-                   + (f"  {row['params']}" if row["params"] else ""))
-    click.echo(f"{len(report.per_query)} queries: nDCG@10 {report.ndcg:.3f}, "
-               f"recall@10 {report.recall:.3f}")
+    if len(reports) == 1:
+        for row in next(iter(reports.values())).per_query:
+            click.echo(f"{row['ndcg']:.3f}  {row['recall']:.3f}  {row['query']}"
+                       + (f"  {row['params']}" if row["params"] else ""))
+    click.echo("language  queries  " + "  ".join(f"{m:>18}" for m in reports))
+    first = next(iter(reports.values()))
+    for lang, (n, _nd, _rc) in first.by_language().items():
+        cells = []
+        for report in reports.values():
+            _n, nd, rc = report.by_language()[lang]
+            cells.append(f"{nd:.3f} / {rc:.3f}".rjust(18))
+        click.echo(f"{lang or '-':<8}  {n:>7}  " + "  ".join(cells))
+    click.echo(f"{'all':<8}  {len(first.per_query):>7}  " + "  ".join(
+        f"{r.ndcg:.3f} / {r.recall:.3f}".rjust(18) for r in reports.values())
+        + "   (nDCG@10 / recall@10)")
 
 
 def _ratio(value: float | None) -> str:

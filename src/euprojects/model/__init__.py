@@ -1,5 +1,6 @@
 """The unified model: pure data, no I/O. Every source maps into these classes."""
 
+from ._embedtext import EMBEDDING_CHARS, embedding_hash, embedding_text
 from ._facets import FACETS, Facet
 from ._ids import organisation_id, project_id
 from ._language import LANGUAGE_WORDS, guess_language
@@ -40,6 +41,9 @@ from ._translit import needs_transliteration, transliterate
 from ._vocab import LegalStatus, Role, Status, derive_status, fold, normalise_country
 
 __all__ = [
+    "EMBEDDING_CHARS",
+    "embedding_hash",
+    "embedding_text",
     "CATEGORY_FACT",
     "FACETS",
     "POLICY_OBJECTIVE_FACT",

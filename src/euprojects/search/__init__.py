@@ -10,9 +10,11 @@ from ._orgindex import ORG_FACETS
 from ._orgsearch import ORG_SORTS, OrganisationHit, OrganisationQuery, OrganisationResults
 from ._partners import PartnerHit
 from ._query import (
+    DEFAULT_MODE,
     FACETS,
     MAX_OFFSET,
     MAX_SIZE,
+    MODES,
     PARAMETERS,
     RANGES,
     SORTS,
@@ -22,8 +24,16 @@ from ._query import (
 )
 from ._snippets import matcher_for, snippet
 from ._stats import PLACE_GROUPS, STAT_GROUPS, GroupRow, IndexStats
+from ._vectors import MODEL, Embedder, VectorIndex, from_blob, to_blob
 
 __all__ = [
+    "DEFAULT_MODE",
+    "MODES",
+    "MODEL",
+    "Embedder",
+    "VectorIndex",
+    "to_blob",
+    "from_blob",
     "Applied",
     "Snapshot",
     "STAT_GROUPS",

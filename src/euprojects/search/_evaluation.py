@@ -21,10 +21,12 @@ class Judgement:
     relevant: Mapping[str, int]  # project id -> grade 1 (somewhat) .. 3 (exactly this)
     note: str = ""
     line: int = 0
+    lang: str = ""  # the query's language (ISO 639-1), when the file gives it
 
 
 def read_judgements(path: Path) -> list[Judgement]:
-    """Judged queries, one JSON object a line: {"query", "params", "relevant", "note"}."""
+    """Judged queries, one JSON object a line: {"query", "params", "relevant", "note", and
+    optionally "lang", the query's language}."""
     out = []
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -38,7 +40,7 @@ def read_judgements(path: Path) -> list[Judgement]:
             relevant = {str(k): int(v) for k, v in data["relevant"].items()}
             params = dict(data.get("params") or {})
             out.append(Judgement(str(data["query"]), params, relevant,
-                                 str(data.get("note", "")), number))
+                                 str(data.get("note", "")), number, str(data.get("lang") or "")))
         except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
             raise BadFileError(str(path), f"line {number}: not a judged query ({exc})") from None
     if not out:
@@ -75,12 +77,23 @@ class QueryScore(TypedDict):
     recall: float
     relevant: int
     note: str
+    lang: str
 
 
 @dataclass(frozen=True)
 class EvalReport:
     k: int
     per_query: list[QueryScore]
+
+    def by_language(self) -> dict[str, tuple[int, float, float]]:
+        """Per query language ("" where the file gives none): (queries, mean nDCG@k, mean
+        recall@k)."""
+        groups: dict[str, list[QueryScore]] = {}
+        for row in self.per_query:
+            groups.setdefault(row["lang"], []).append(row)
+        return {lang: (len(rows), sum(r["ndcg"] for r in rows) / len(rows),
+                       sum(r["recall"] for r in rows) / len(rows))
+                for lang, rows in sorted(groups.items())}
 
     @property
     def ndcg(self) -> float:
@@ -95,6 +108,9 @@ class EvalReport:
             "queries": len(self.per_query),
             f"ndcg@{self.k}": round(self.ndcg, 4),
             f"recall@{self.k}": round(self.recall, 4),
+            "by_language": {lang or "-": {"queries": n, f"ndcg@{self.k}": round(nd, 4),
+                                          f"recall@{self.k}": round(rc, 4)}
+                            for lang, (n, nd, rc) in self.by_language().items()},
             "per_query": self.per_query,
         }
 
@@ -113,5 +129,6 @@ def evaluate(
             "recall": round(recall(ranked, j.relevant, k), 4),
             "relevant": len(j.relevant),
             "note": j.note,
+            "lang": j.lang,
         })
     return EvalReport(k, rows)

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import tantivy
@@ -56,6 +57,9 @@ _KEEP_GENERATIONS = 2
 # A word that this many projects hold (in titles or texts) is taken as typed, as Typesense's
 # typo_tokens_threshold does: typo expansion is for words the index barely knows.
 TYPO_THRESHOLD = 5
+# Reciprocal rank fusion's constant (Cormack et al. 2009): a project ranked r in a ranking
+# scores 1 / (RRF_K + r) from it
+RRF_K = 60
 _LEXICON = "lexicon.json"
 # Bumped whenever the schema or what a document holds changes: an index of another format is
 # not read, and an import rebuilds it.
@@ -349,34 +353,51 @@ class TantivyIndex:
         return int(self.snapshot().searcher.num_docs)
 
     def search(self, query: SearchQuery, today: date, facets: bool = True,
-               snapshot: Snapshot | None = None, offset: int | None = None) -> RawResult:
+               snapshot: Snapshot | None = None, offset: int | None = None,
+               semantic: Sequence[str] = ()) -> RawResult:
         """The page of ``query``, its exact total and, unless ``facets`` is False (exports),
         every facet's counts. ``snapshot``: search that one (an export's pages) rather than
         the index as it stands now; ``offset``: where the page starts, instead of the query's
-        cursor (bounded by MAX_OFFSET)."""
+        cursor (bounded by MAX_OFFSET). ``semantic``: project ids nearest the query by meaning,
+        nearest first (search by meaning, docs/semantic-search.md): those the filters keep are
+        added to the matches (total and facet counts included) and, sorted by relevance, the
+        two rankings are fused (reciprocal rank fusion)."""
         started = time.perf_counter()
         snap = snapshot or self.snapshot()
         if offset is None:
             offset = _decode_cursor(query.cursor) if query.cursor else 0
         with engine_errors("searching"):
-            return self._search(query, today, facets, snap, offset, started)
+            return self._search(query, today, facets, snap, offset, started, semantic)
 
     def _search(self, query: SearchQuery, today: date, facets: bool, snap: Snapshot,
-                offset: int, started: float) -> RawResult:
+                offset: int, started: float, semantic: Sequence[str] = ()) -> RawResult:
         searcher = snap.searcher
         base, filters, corrector = self._compiled(query, today, snap)
+        words = base
+        mode = query.mode if words is not None else "lexical"  # no words: a list, one mode
+        near = Query.term_set_query(self.schema, "id", list(semantic)) if semantic else None
+        if mode == "semantic":  # the nearest by meaning alone (none without vectors)
+            base = near or Query.empty_query()
+        elif mode == "hybrid" and near is not None and words is not None:  # either
+            base = Query.boolean_query([(Occur.Should, words), (Occur.Should, near)])
         full = combine(base, list(filters.values()))
         key, descending = query.effective_sort
-        if key == "relevance":
-            found = searcher.search(full, limit=query.size, offset=offset, count=True)
+        if key == "relevance" and mode != "lexical" and semantic and words is not None:
+            found = searcher.search(full, limit=1, count=True)
+            hits = self._fused(snap, combine(words, list(filters.values()))
+                               if mode == "hybrid" else None, semantic,
+                               list(filters.values()), offset, query.size)
         else:
-            found = searcher.search(full, limit=query.size, offset=offset, count=True,
-                                    order_by_field=_SORT_FIELDS[key],
-                                    order=Order.Desc if descending else Order.Asc)
-        hits = [
-            (searcher.doc(address)["id"][0], score if key == "relevance" else None)
-            for score, address in found.hits
-        ]
+            if key == "relevance":
+                found = searcher.search(full, limit=query.size, offset=offset, count=True)
+            else:
+                found = searcher.search(full, limit=query.size, offset=offset, count=True,
+                                        order_by_field=_SORT_FIELDS[key],
+                                        order=Order.Desc if descending else Order.Asc)
+            hits = [
+                (searcher.doc(address)["id"][0], score if key == "relevance" else None)
+                for score, address in found.hits
+            ]
         # tantivy's stub omits SearchResult.count (an int here, as count=True asks for it)
         total = found.count or 0  # type: ignore[attr-defined]
         result = RawResult(total=total, hits=hits, offset=offset,
@@ -385,12 +406,56 @@ class TantivyIndex:
         if offset + len(hits) < total and offset + len(hits) <= MAX_OFFSET:
             result.next_cursor = _encode_cursor(offset + len(hits))
         if facets:
-            facet_key = self._facet_key(query, today, snap)
+            facet_key = self._facet_key(query, today, snap) + (mode, tuple(semantic))
             budget = self.time_budget_ms / 1000 - (time.perf_counter() - started)
             result.facets, result.cut = self._counter.count(searcher, base, filters, today,
                                                             facet_key, budget)
         result.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return result
+
+    def _fused(self, snap: Snapshot, lexical: Query | None, semantic: Sequence[str],
+               filters: list[Query], offset: int, size: int) -> list[tuple[str, float | None]]:
+        """The page at ``offset`` of the words' ranking fused with the ranking by meaning:
+        each project scores 1 / (RRF_K + rank) in each ranking it is in (reciprocal rank
+        fusion); the nearest by meaning that the filters drop are left out. Without
+        ``lexical``: the ranking by meaning alone."""
+        searcher = snap.searcher
+        depth = offset + size + len(semantic)  # every project that can reach the page
+        ranked: dict[tuple[int, int], float] = {}
+        addresses: dict[tuple[int, int], Any] = {}
+        lexical_hits = searcher.search(lexical, limit=depth).hits if lexical is not None else []
+        for rank, (_, address) in enumerate(lexical_hits):
+            spot = (address.segment_ord, address.doc)
+            ranked[spot] = 1.0 / (RRF_K + rank + 1)
+            addresses[spot] = address
+        order = {pid: n for n, pid in enumerate(semantic)}
+        near = searcher.search(combine(Query.term_set_query(self.schema, "id", list(semantic)),
+                                       filters), limit=len(semantic)).hits
+        ids: dict[tuple[int, int], str] = {}
+        for _, address in near:
+            spot = (address.segment_ord, address.doc)
+            pid = searcher.doc(address)["id"][0]
+            ids[spot] = pid
+            ranked[spot] = ranked.get(spot, 0.0) + 1.0 / (RRF_K + order[pid] + 1)
+            addresses[spot] = address
+        page = sorted(ranked, key=lambda spot: (-ranked[spot], spot))[offset:offset + size]
+        return [(ids.get(spot) or searcher.doc(addresses[spot])["id"][0], ranked[spot])
+                for spot in page]
+
+    def filter_ids(self, query: SearchQuery, today: date, ids: Sequence[str],
+                   snapshot: Snapshot | None = None) -> list[str]:
+        """Of ``ids``, in their order, those in the index that ``query``'s filters keep (its
+        words are not read)."""
+        if not ids:
+            return []
+        snap = snapshot or self.snapshot()
+        with engine_errors("searching"):
+            wanted = Query.term_set_query(self.schema, "id", list(ids))
+            found = snap.searcher.search(
+                combine(wanted, list(filter_queries(self.schema, query, today).values())),
+                limit=len(ids))
+            kept = {snap.searcher.doc(address)["id"][0] for _, address in found.hits}
+        return [pid for pid in ids if pid in kept]
 
     def statistics(self, query: SearchQuery, today: date,
                    snapshot: Snapshot | None = None) -> IndexStats:

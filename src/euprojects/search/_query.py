@@ -26,6 +26,8 @@ __all__ = [
     "MAX_SIZE",
     "MAX_OFFSET",
     "PARAMETERS",
+    "MODES",
+    "DEFAULT_MODE",
 ]
 
 # One parameter per facet (FACETS, the registry: model/_facets.py); a repeated parameter is OR
@@ -60,7 +62,12 @@ MAX_CLAUSES = 32
 # The last word typed is also read as a prefix (search as you type) from this length on; a
 # shorter one is a whole word ("sea" must not find "search"); "sea*" asks for the prefix.
 MIN_TYPED_PREFIX = 4
-_OTHER = ("q", "sort", "size", "cursor", "typos")
+_OTHER = ("q", "sort", "size", "cursor", "typos", "mode")
+# How a query's words are read (docs/semantic-search.md): by the words ("lexical"), by meaning
+# ("semantic": the projects nearest in meaning, in any language), or both, their rankings fused
+# ("hybrid"). Without words every mode lists the same projects.
+MODES = ("hybrid", "lexical", "semantic")
+DEFAULT_MODE = "hybrid"
 # Every parameter a search takes: the API refuses any other, the pages ignore any other
 # (tracking parameters such as utm_source must not break a shared link).
 PARAMETERS = frozenset((*FACETS, *_OTHER, *(f"{r}_{e}" for r in RANGES for e in ("min", "max"))))
@@ -236,6 +243,7 @@ class SearchQuery:
     size: int = 10
     cursor: str | None = None
     typos: bool = True
+    mode: str = DEFAULT_MODE
 
     @property
     def text(self) -> ParsedText:
@@ -308,6 +316,10 @@ class SearchQuery:
         typos_raw = _one(params, "typos")
         if typos_raw is not None and typos_raw not in {"0", "1"}:
             raise QueryError("parameter 'typos': give 0 or 1", "typos")
+        mode = _one(params, "mode") or DEFAULT_MODE
+        if mode not in MODES:
+            raise QueryError(f"parameter 'mode': {mode!r} is not one of {', '.join(MODES)}",
+                             "mode")
         return cls(
             q=q,
             filters=filters,
@@ -316,6 +328,7 @@ class SearchQuery:
             size=size,
             cursor=_one(params, "cursor"),
             typos=typos_raw != "0",
+            mode=mode,
         )
 
     def to_params(self) -> dict[str, list[str]]:
@@ -336,4 +349,6 @@ class SearchQuery:
             out["size"] = [str(self.size)]
         if not self.typos:
             out["typos"] = ["0"]
+        if self.mode != DEFAULT_MODE:
+            out["mode"] = [self.mode]
         return out

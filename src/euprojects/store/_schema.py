@@ -159,6 +159,20 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX projects_stats ON projects(id, eu_cents);
     CREATE INDEX organisations_stats ON organisations(id, cluster, country, nuts);
     """,
+    # 7: each project's meaning as a vector (search by meaning, docs/semantic-search.md): the
+    # model that made it, the hash of the text it was made from (model embedding_hash: a
+    # project whose text is unchanged is not embedded again), the vector as little-endian
+    # float16, and the order vectors arrived in (seq: a vector index knows what is new)
+    """
+    CREATE TABLE embeddings (
+        project_id TEXT PRIMARY KEY,
+        model TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        vector BLOB NOT NULL,
+        seq INTEGER NOT NULL
+    );
+    CREATE INDEX embeddings_seq ON embeddings(model, seq);
+    """,
 )
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from ..errors import NotFoundError, StoreError
 from ..model import Organisation, Participation, Project, merge, merge_projects, name_forms
 from ._connections import connect, rollback
+from ._embeddings import Embeddings
 from ._errors import guarded, store_error
 from ._links import (
     OrganisationRecord,
@@ -47,7 +48,7 @@ _CO_PARTNERS = (
 )
 
 
-class SqliteStore:
+class SqliteStore(Embeddings):
     """Projects, organisations and participations as JSON documents with indexed columns.
 
     Safe to share between threads (the web app runs its endpoints in a thread pool). Each

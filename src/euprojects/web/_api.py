@@ -12,15 +12,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
 from ..catalog import FORMATS, Catalog, Feed, SearchQuery, SearchResult
-from ..errors import QueryError
+from ..errors import QueryError, SemanticUnavailableError
 from ..i18n import texts
 from ..settings import LANGUAGES
+from ..views import SimilarProject
 from ._openapi import openapi_document
 from ._params import query_string, search_params, split_params
 
 __all__ = [
     "projects",
     "project",
+    "similar",
+    "similar_query",
+    "similar_or_none",
     "organisation",
     "sources",
     "openapi",
@@ -74,7 +78,39 @@ def project(request: Request) -> Response:
                                 status_code=301)
     data = view.to_dict()
     data["related_projects"] = [r.to_dict() for r in catalog.related_projects(project_id, 10)]
+    similar = similar_or_none(catalog, project_id)
+    data["similar_projects"] = None if similar is None else [s.to_dict() for s in similar]
     return _json(data)
+
+
+def similar_or_none(catalog: Catalog, project_id: str) -> list[SimilarProject] | None:
+    """The 10 projects nearest in meaning to one, for its page; None when search by meaning
+    is not available (the page says nothing of it then)."""
+    try:
+        return catalog.similar_projects(project_id, None, 10)
+    except SemanticUnavailableError:
+        return None
+
+
+def similar_query(request: Request) -> SearchQuery:
+    """The filters (and size) a list of similar projects takes: a search's, without words."""
+    query = SearchQuery.from_params(search_params(request))
+    for name in ("q", "sort", "cursor"):
+        if name in request.query_params:
+            raise QueryError(f"parameter {name!r}: similar projects take filters and size only",
+                             name)
+    return query
+
+
+def similar(request: Request) -> Response:
+    """The projects nearest in meaning to one, in any language, that the filters keep."""
+    catalog = _catalog(request)
+    project_id = request.path_params["project_id"]
+    query = similar_query(request)
+    found = catalog.similar_projects(project_id, query, query.size)
+    return _json({"meta": {"project": project_id, "count": len(found), "size": query.size,
+                           "query": query.to_params()},
+                  "results": [s.to_dict() for s in found]})
 
 
 def organisation(request: Request) -> Response:

@@ -98,6 +98,7 @@ def _routes() -> list[BaseRoute]:
         Route("/", _pages.root),
         Route("/api/v1/projects", _api.projects),
         *(Route(f"/api/v1/projects.{name}", handler) for name, handler in _api.EXPORTS.items()),
+        Route("/api/v1/projects/{project_id}/similar", _api.similar),
         Route("/api/v1/projects/{project_id}", _api.project),
         Route("/api/v1/organisations", _orgs.organisations_api),
         *(Route(f"/api/v1/organisations.{name}", handler)

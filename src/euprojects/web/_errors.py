@@ -13,6 +13,7 @@ from ..errors import (
     NotFoundError,
     QueryError,
     SearchIndexError,
+    SemanticUnavailableError,
     SettingsError,
     StoreError,
 )
@@ -48,6 +49,8 @@ def status_of(exc: BaseException) -> int:
 # What a client is told of a server-side failure: never the message itself (it names files and
 # folders of the server); the server's log has it whole.
 _PUBLIC = {
+    SemanticUnavailableError: "search by meaning is not available here at the moment (no "
+                              "vectors yet, or the model cannot load); search by words works",
     SearchIndexError: "the search index is not available at the moment; try again later",
     StoreError: "the catalog's database is not available at the moment; try again later",
 }

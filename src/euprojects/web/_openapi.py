@@ -8,8 +8,10 @@ from typing import Any
 
 from .. import __version__
 from ..catalog import (
+    DEFAULT_MODE,
     FACETS,
     MAX_SIZE,
+    MODES,
     ORG_FACETS,
     ORG_FORMATS,
     ORG_SORTS,
@@ -54,6 +56,9 @@ def _search_parameters() -> list[dict[str, Any]]:
                {"type": "integer", "minimum": 1, "maximum": MAX_SIZE, "default": 10}),
         _param("cursor", _("The next_cursor of the previous page"), {"type": "string"}),
         _param("typos", _("0 turns typo tolerance off"), {"type": "string", "enum": ["0", "1"]}),
+        _param("mode", _("How the words are read: by words (lexical), by meaning in any "
+                         "language (semantic), or both, their rankings fused (hybrid)"),
+               {"type": "string", "enum": list(MODES), "default": DEFAULT_MODE}),
     ]
     return out
 
@@ -62,7 +67,7 @@ SEARCH_PARAMETERS = _search_parameters()
 _EXPORT_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] not in {"size", "cursor"}]
 
 _STATS_PARAMETERS = [
-    *[p for p in SEARCH_PARAMETERS if p["name"] not in {"size", "cursor", "sort"}],
+    *[p for p in SEARCH_PARAMETERS if p["name"] not in {"size", "cursor", "sort", "mode"}],
     _param("order", _("A table's order: <table>:<column>, '-' in front of the column for "
                       "descending; repeat for other tables"), {"type": "string"}, many=True),
 ]
@@ -80,7 +85,7 @@ _ORG_PARAMETERS = [
 ]
 
 _PARTNER_PARAMETERS = [
-    *[p for p in SEARCH_PARAMETERS if p["name"] not in {"size", "cursor", "sort"}],
+    *[p for p in SEARCH_PARAMETERS if p["name"] not in {"size", "cursor", "sort", "mode"}],
     _param("size", _("Organisations to give"),
            {"type": "integer", "minimum": 1, "maximum": 50, "default": 10}),
 ]
@@ -138,6 +143,12 @@ def openapi_document() -> dict[str, Any]:
                 {"application/atom+xml": text}),
             "/api/v1/projects/{id}": _get(_("One project with every field and its participants"),
                                           [_ID], _json("Project"), ("404",)),
+            "/api/v1/projects/{id}/similar": _get(
+                _("The projects nearest in meaning to one, in any language, that the filters "
+                  "keep"),
+                [_ID, *[p for p in SEARCH_PARAMETERS
+                        if p["name"] not in {"q", "sort", "cursor", "typos", "mode"}]],
+                _json("SimilarProjects"), ("400", "404")),
             "/api/v1/organisations": _get(
                 _("Search organisations by name, with facets and sorts"), _ORG_PARAMETERS,
                 _json("OrganisationSearch"), ("400",)),
@@ -202,6 +213,25 @@ def openapi_document() -> dict[str, Any]:
                             "type": "array", "items": {"type": "object", "properties": {
                                 "value": {"type": "string"}, "count": {"type": "integer"},
                                 "selected": {"type": "boolean"}}}}},
+                    },
+                },
+                "SimilarProjects": {
+                    "type": "object",
+                    "required": ["meta", "results"],
+                    "properties": {
+                        "meta": {"type": "object", "properties": {
+                            "project": {"type": "string"}, "count": {"type": "integer"},
+                            "size": {"type": "integer"}, "query": {"type": "object"}}},
+                        "results": {"type": "array", "items": {
+                            "type": "object",
+                            "required": ["id", "title", "similarity"],
+                            "properties": {
+                                "id": {"type": "string"}, "source": {"type": "string"},
+                                "acronym": {"type": ["string", "null"]},
+                                "title": {"type": "object"},
+                                "period": {"type": ["string", "null"]},
+                                "start_date": {"type": ["string", "null"], "format": "date"},
+                                "similarity": {"type": "number"}}}},
                     },
                 },
                 "Statistics": {

@@ -20,7 +20,7 @@ from ..i18n import texts
 from ..settings import LANGUAGES
 from ..textview import pick_text
 from ..views import FacetValue, OrganisationView
-from ._api import client_of, costly_search
+from ._api import client_of, costly_search, similar_or_none
 from ._charts import bar_chart, column_chart
 from ._openapi import openapi_document
 from ._params import (
@@ -222,7 +222,7 @@ def search(request: Request) -> Response:
         query = _page(given, query)
         params.pop("cursor", None)
     result = costly_search(request, query)
-    has_filters = any(k not in {"q", "sort", "size", "cursor", "typos"} for k in params)
+    has_filters = any(k not in {"q", "sort", "size", "cursor", "typos", "mode"} for k in params)
     chips = chips_of(params, query)
     context = {
         "params": params,
@@ -231,10 +231,12 @@ def search(request: Request) -> Response:
         "facets": facet_blocks(result.facets, FACETS, params),
         "ranges": RANGE_FIELDS,
         "sort": params.get("sort", [""])[0],
+        "mode": query.mode,
         "has_filters": has_filters,
         "pager": _pager(params, query, result),
         "chips": chips,
-        "clear_params": {k: v for k, v in params.items() if k in {"sort", "size", "typos"}},
+        "clear_params": {k: v for k, v in params.items()
+                         if k in {"sort", "size", "typos", "mode"}},
         "alternatives": _alternatives(request, query, params, result.did_you_mean)
         if result.total == 0 and chips else [],
         "spelt_params": with_params(params, q=result.did_you_mean)
@@ -242,7 +244,7 @@ def search(request: Request) -> Response:
         "unfiltered_params": without_filters(params),
         "export_params": {k: v for k, v in params.items() if k not in {"cursor", "size"}},
         "stats_params": {k: v for k, v in params.items()
-                         if k not in {"cursor", "size", "sort", "page"}},
+                         if k not in {"cursor", "size", "sort", "page", "mode"}},
     }
     at = with_params(params, cursor=query.cursor)  # the JSON of this page, numbered or not
     return render(request, lang, "search.html", context,
@@ -270,6 +272,7 @@ def project(request: Request) -> Response:
         "p": p,
         "texts": [(h, chosen) for h, chosen in texts if chosen is not None],
         "related": catalog.related_projects(project_id, 10),
+        "similar": similar_or_none(catalog, project_id),
     }
     return render(request, lang, "project.html", context,
                   json_twin=f"/api/v1/projects/{project_id}", headers=PAGE_CACHE)

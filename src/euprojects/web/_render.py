@@ -25,11 +25,12 @@ from ..views import Status
 from ._map import Boundaries
 from ._params import Params, query_string
 
-__all__ = ["render", "facet_label", "FACET_TITLES", "SORT_LABELS", "STATIC_DIR", "ASSET_VERSION"]
+__all__ = ["render", "facet_label", "FACET_TITLES", "SORT_LABELS", "MODE_LABELS", "STATIC_DIR",
+           "ASSET_VERSION"]
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
-ASSET_VERSION = "6"  # in the asset addresses: a new version is a new address for caches
+ASSET_VERSION = "7"  # in the asset addresses: a new version is a new address for caches
 
 
 def _(message: str) -> str:
@@ -47,6 +48,13 @@ SORT_LABELS = {
     "end_date": _("End date, oldest first"),
     "-eu_contribution": _("EU amount, largest first"),
     "eu_contribution": _("EU amount, smallest first"),
+}
+# How a search reads its words (search mode); the default's value is empty, so that the
+# form leaves it out of the address
+MODE_LABELS = {
+    "": _("By words and by meaning"),
+    "lexical": _("By words only"),
+    "semantic": _("By meaning only, in any language"),
 }
 LINK_RULES = {  # why source records are one organisation (model/_orgmatch.py)
     "pic": _("same PIC"),
@@ -128,6 +136,7 @@ def _environment() -> Environment:
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         FACET_TITLES=FACET_TITLES,
         SORT_LABELS=SORT_LABELS,
+        MODE_LABELS=MODE_LABELS,
         LINK_RULES=LINK_RULES,
         SAME_RULES=SAME_RULES,
         ASSET_VERSION=ASSET_VERSION,

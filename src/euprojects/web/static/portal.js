@@ -93,7 +93,7 @@
 
   form.addEventListener("change", function (event) {
     var target = event.target;
-    if (target.type !== "checkbox" && target.id !== "sort") { return; }
+    if (target.type !== "checkbox" && target.id !== "sort" && target.id !== "mode") { return; }
     try {
       sessionStorage.setItem(KEY, JSON.stringify({
         path: location.pathname, name: target.name, id: target.id,

