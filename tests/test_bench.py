@@ -300,3 +300,20 @@ def test_org_search_bench(tmp_path: Path, combined_built: Built) -> None:
         assert checks[cls]["target_found"] >= queries - 1, cls
     assert set(report["facet_breakdown_ms"]) == set(classes)
     assert "| exact-name |" in printed and "| all |" in printed
+
+
+def test_semantic_bench(tmp_path: Path, combined_built: Built) -> None:
+    """bench/semantic_bench.py once, on a copy of the three-source catalog with 40 projects
+    embedded first (--embed-limit: embedding all 3 800 takes minutes)."""
+    db = copy_catalog(combined_built, tmp_path, "semantic")
+    printed = bench("semantic_bench.py", db, "--runs", "1", "--embed-sample", "8",
+                    "--embed-limit", "40", cwd=tmp_path)
+    report = json.loads(db.with_suffix(".semantic.json").read_text())
+    assert report["embedded_first"]["projects"] == 40
+    assert report["vector_index"]["vectors"] == 40
+    assert report["queries"] >= 99 and report["projects"] > 3700
+    assert set(report["ms"]) == {"lexical", "hybrid, first", "hybrid", "query embedding",
+                                 "similar"}
+    assert report["ms"]["lexical"]["n"] == report["queries"]
+    assert report["throughput"]["texts"] == 8 and report["throughput"]["texts_per_s"] > 0
+    assert "| hybrid |" in printed

@@ -58,6 +58,9 @@ def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("EUPROJECTS_DB", "EUPROJECTS_INDEX_DIR", "EUPROJECTS_MAX_MEMBER_BYTES")}
     env["EUPROJECTS_TODAY"] = TODAY.isoformat()
+    # no dictionaries read into the index (6.5 MB of translations per generation): the disks
+    # of these tests are sized to a store and an index without them
+    env["EUPROJECTS_DICTIONARIES_DIR"] = str(Path(__file__).resolve().parent / "no-dictionaries")
     env.update(extra)
     return env
 

@@ -85,12 +85,12 @@ def test_hybrid_adds_the_nearest_by_meaning_to_the_words_matches(sem_catalog: Ca
     lexical = _ids(sem_catalog, q="informatique quantique", mode="lexical")
     near = sem_catalog.semantic_candidates(SearchQuery.from_params(
         {"q": "informatique quantique"}))
-    assert len(near) == 30 and len(lexical) < 5
+    assert len(near) == 50 and len(lexical) < 5
     hybrid = _ids(sem_catalog, q="informatique quantique")
     assert set(hybrid) == set(lexical) | set(near)  # every match, no cap
     semantic = _ids(sem_catalog, q="informatique quantique", mode="semantic")
-    assert semantic[:30] == sem_catalog.semantic_candidates(SearchQuery.from_params(
-        {"q": "informatique quantique", "mode": "semantic"}))[:30]
+    assert semantic[:50] == sem_catalog.semantic_candidates(SearchQuery.from_params(
+        {"q": "informatique quantique", "mode": "semantic"}))[:50]
     titles = [sem_catalog.store.get_project(pid).title.text.lower() for pid in semantic[:5]]
     assert sum("quantum" in t for t in titles) >= 2, titles
     # the total and every facet count are exact over that set

@@ -36,6 +36,13 @@ class Settings:
         "Folder of the search index (derived from the store; rebuilt by 'euprojects index'); "
         "empty: beside the database, its name ending in .index.",
     )
+    dictionaries_dir: Path | None = _setting(
+        Path("/usr/share/dictd"),
+        "Folder of the FreeDict dictionaries (Debian's dict-freedict-XXX-eng packages) read into "
+        "the search index when it is built, so that a query in French, German, Spanish, "
+        "Italian, Portuguese, Dutch or Swedish also finds English texts; a folder without "
+        "them: none.",
+    )
     search_time_budget_ms: int = _setting(
         2000,
         "Time a search may take in milliseconds; past it the answer says it was cut "
@@ -209,6 +216,7 @@ def load_settings(
     types = {
         "db": Path,
         "index_dir": Path,
+        "dictionaries_dir": Path,
         "search_time_budget_ms": int,
         "search_threads": int,
         "search_facet_cache": int,

@@ -175,7 +175,8 @@ class Catalog(Organisations, Semantic):
         self.settings = settings or load_settings()
         self.store = store or open_store(self.settings.db)
         self.index = TantivyIndex(self.settings.index_path, self.settings.search_time_budget_ms,
-                                  self.settings.search_threads, self.settings.search_facet_cache)
+                                  self.settings.search_threads, self.settings.search_facet_cache,
+                                  self.settings.dictionaries_dir)
         self._stats_cache: OrderedDict[tuple[Any, ...], Statistics] = OrderedDict()
         self._stats_lock = threading.Lock()
         # the participation sums of a statistics request, beside its index aggregation (the

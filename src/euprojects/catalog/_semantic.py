@@ -31,7 +31,7 @@ __all__ = ["Semantic", "EmbedReport", "SEMANTIC_K"]
 # only, never on the filters, which then apply to them as to any match: so a facet's counts
 # (which leave out the facet's own selection) are those its other values give when chosen.
 # Chosen on the development sets (docs/semantic-search.md).
-SEMANTIC_K = {"hybrid": 30, "semantic": 100}
+SEMANTIC_K = {"hybrid": 50, "semantic": 100}
 # similar projects with filters: this many times the size asked for are read, then filtered
 _FILTERED = 8
 

@@ -91,13 +91,19 @@ Splitter = Callable[[str], list[str] | None]
 _COMPOUND_BOOST = 0.5
 
 
+def _translation(schema: tantivy.Schema, lang: str, stems: str) -> Query:
+    """A translation's stems in the field of their language: every one of them (a
+    dictionary's translation may be several words: "battery recycling")."""
+    return _must([Query.term_query(schema, stem_field(lang), s) for s in stems.split()])
+
+
 def _parts(schema: tantivy.Schema, parts: list[str], translator: Translator | None) -> Query:
     """Every part of a split compound must match: as written, by stem or by translation."""
     musts = []
     for part in parts:
         options = _exact(schema, part, part, _COMPOUND_BOOST)
         for lang, stem in translator(part) if translator else ():
-            options.append(Query.boost_query(Query.term_query(schema, stem_field(lang), stem),
+            options.append(Query.boost_query(_translation(schema, lang, stem),
                                              _TRANSLATION_BOOST * _COMPOUND_BOOST))
         musts.append(_should(options))
     return _must(musts)
@@ -114,7 +120,7 @@ def _word(schema: tantivy.Schema, clause: Clause, typos: bool, exact_only: bool,
     if translator is not None and not exact_only:
         for lang, stem in translator(clause.raw.rstrip("*")):
             options.append(Query.boost_query(
-                Query.term_query(schema, stem_field(lang), stem), _TRANSLATION_BOOST))
+                _translation(schema, lang, stem), _TRANSLATION_BOOST))
     if not exact_only:
         if clause.prefix and len(token) >= 2:
             for field in TEXT_FIELDS:
@@ -137,8 +143,7 @@ def _word(schema: tantivy.Schema, clause: Clause, typos: bool, exact_only: bool,
                 options.extend(_exact(schema, correction, correction, boost))
                 for lang, stem in translator(correction) if translator else ():
                     options.append(Query.boost_query(
-                        Query.term_query(schema, stem_field(lang), stem),
-                        _TRANSLATION_BOOST * boost))
+                        _translation(schema, lang, stem), _TRANSLATION_BOOST * boost))
         if distance:
             for field in TEXT_FIELDS:
                 options.append(Query.boost_query(

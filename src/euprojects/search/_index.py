@@ -20,7 +20,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import tantivy
@@ -40,9 +39,11 @@ from ._compile import (
     text_query,
 )
 from ._compounds import split_compound
+from ._dictionaries import dictionary_table
 from ._documents import build_schema, facet_values, to_document
 from ._engine import engine_errors, is_panic, reason
 from ._facets import FacetCounter, FacetKey
+from ._hybrid import fused_page
 from ._lexicon import Lexicon, LexiconBuilder
 from ._orgindex import ORG_DIR, write_organisations
 from ._orgsearch import OrganisationIndex, precount
@@ -57,17 +58,15 @@ _KEEP_GENERATIONS = 2
 # A word that this many projects hold (in titles or texts) is taken as typed, as Typesense's
 # typo_tokens_threshold does: typo expansion is for words the index barely knows.
 TYPO_THRESHOLD = 5
-# Reciprocal rank fusion's constant (Cormack et al. 2009): a project ranked r in a ranking
-# scores 1 / (RRF_K + r) from it
-RRF_K = 60
 _LEXICON = "lexicon.json"
 # Bumped whenever the schema or what a document holds changes: an index of another format is
 # not read, and an import rebuilds it.
 # 5: the facets category and nuts1-3; 6: field, activity, objective, topics; 7: the statistics'
 # eu_cents, total_cents and start_year; 8: each document's row in the participation columns;
 # 9: the organisation index, and the columns' start days, facet bits and SME flags;
-# 10: each project's organisations (their ids); 11: the columns' filter bits (ROW_FILTERS)
-INDEX_FORMAT = 11
+# 10: each project's organisations (their ids); 11: the columns' filter bits (ROW_FILTERS);
+# 12: the lexicon holds the dictionaries' translations (several stems each)
+INDEX_FORMAT = 12
 _FORMAT_FILE = "format"
 _COMMITS_FILE = "commits"
 # Which store the generation was built from and the last change of it applied (see Applied).
@@ -142,8 +141,10 @@ class TantivyIndex:
     """Search over the projects of the store. Thread-safe for searching."""
 
     def __init__(self, path: Path, time_budget_ms: int = 2000, threads: int = 2,
-                 facet_cache: int = 512) -> None:
+                 facet_cache: int = 512, dictionaries: Path | None = None) -> None:
         self.path = path
+        # FreeDict's dictionaries, read at each rebuild into the lexicon (search/_dictionaries.py)
+        self.dictionaries = dictionaries
         self.time_budget_ms = time_budget_ms
         self._counter = FacetCounter(threads, facet_cache)
         self.schema = build_schema()
@@ -278,7 +279,7 @@ class TantivyIndex:
             write_organisations(folder, organisations(None),
                                 Columns.load(folder).organisation_figures())
             precount(folder)
-            lexicon.build().save(folder / _LEXICON)
+            lexicon.build(dictionary_table(self.dictionaries)).save(folder / _LEXICON)
             _write_atomic(folder / _APPLIED_FILE, _applied_text(applied))
             _write_atomic(folder / _FORMAT_FILE, str(INDEX_FORMAT))
         return count
@@ -384,9 +385,9 @@ class TantivyIndex:
         key, descending = query.effective_sort
         if key == "relevance" and mode != "lexical" and semantic and words is not None:
             found = searcher.search(full, limit=1, count=True)
-            hits = self._fused(snap, combine(words, list(filters.values()))
-                               if mode == "hybrid" else None, semantic,
-                               list(filters.values()), offset, query.size)
+            hits = fused_page(searcher, self.schema, combine(words, list(filters.values()))
+                              if mode == "hybrid" else None, semantic,
+                              list(filters.values()), offset, query.size)
         else:
             if key == "relevance":
                 found = searcher.search(full, limit=query.size, offset=offset, count=True)
@@ -412,35 +413,6 @@ class TantivyIndex:
                                                             facet_key, budget)
         result.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return result
-
-    def _fused(self, snap: Snapshot, lexical: Query | None, semantic: Sequence[str],
-               filters: list[Query], offset: int, size: int) -> list[tuple[str, float | None]]:
-        """The page at ``offset`` of the words' ranking fused with the ranking by meaning:
-        each project scores 1 / (RRF_K + rank) in each ranking it is in (reciprocal rank
-        fusion); the nearest by meaning that the filters drop are left out. Without
-        ``lexical``: the ranking by meaning alone."""
-        searcher = snap.searcher
-        depth = offset + size + len(semantic)  # every project that can reach the page
-        ranked: dict[tuple[int, int], float] = {}
-        addresses: dict[tuple[int, int], Any] = {}
-        lexical_hits = searcher.search(lexical, limit=depth).hits if lexical is not None else []
-        for rank, (_, address) in enumerate(lexical_hits):
-            spot = (address.segment_ord, address.doc)
-            ranked[spot] = 1.0 / (RRF_K + rank + 1)
-            addresses[spot] = address
-        order = {pid: n for n, pid in enumerate(semantic)}
-        near = searcher.search(combine(Query.term_set_query(self.schema, "id", list(semantic)),
-                                       filters), limit=len(semantic)).hits
-        ids: dict[tuple[int, int], str] = {}
-        for _, address in near:
-            spot = (address.segment_ord, address.doc)
-            pid = searcher.doc(address)["id"][0]
-            ids[spot] = pid
-            ranked[spot] = ranked.get(spot, 0.0) + 1.0 / (RRF_K + order[pid] + 1)
-            addresses[spot] = address
-        page = sorted(ranked, key=lambda spot: (-ranked[spot], spot))[offset:offset + size]
-        return [(ids.get(spot) or searcher.doc(addresses[spot])["id"][0], ranked[spot])
-                for spot in page]
 
     def filter_ids(self, query: SearchQuery, today: date, ids: Sequence[str],
                    snapshot: Snapshot | None = None) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ..model import Project
@@ -63,14 +63,18 @@ class LexiconBuilder:
             pivot = pivot or _stems(PIVOT, " ".join(by_lang[PIVOT]))
             pairs.append((pivot, _stems(lang, " ".join(texts))))
 
-    def build(self) -> Lexicon:
-        table: dict[str, dict[str, str]] = {}
+    def build(self, dictionary: Mapping[str, Mapping[str, str]] | None = None) -> Lexicon:
+        """The lexicon learnt, and, for the words it did not learn, the translations of a
+        dictionary (search/_dictionaries.py: stem -> English stems)."""
+        table: dict[str, dict[str, str]] = {lang: dict(entries)
+                                            for lang, entries in (dictionary or {}).items()}
         reverse: dict[str, dict[str, str]] = {}
         for lang, pairs in self._pairs.items():
             if len(pairs) < MIN_PAIRS:
                 continue
             forward, backward = _align(pairs)
-            table[lang], reverse[lang] = forward, backward
+            table[lang] = {**table.get(lang, {}), **forward}  # what the catalog taught wins
+            reverse[lang] = backward
         return Lexicon(table, reverse)
 
 
@@ -119,7 +123,8 @@ class Lexicon:
         return cls({}, {})
 
     def translations(self, word: str) -> list[tuple[str, str]]:
-        """(field language, stem) pairs a query word also stands for in other languages."""
+        """(field language, stem) pairs a query word also stands for in other languages; a
+        dictionary's translation of several words gives their stems with a space between."""
         out: set[tuple[str, str]] = set()
         for lang, table in self.table.items():
             stems = analyzer(stem_field(lang)).analyze(word)
