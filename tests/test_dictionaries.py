@@ -50,8 +50,15 @@ def test_a_german_query_finds_the_english_projects_of_its_translation(
     for catalog in _open_copy(combined_built, tmp_path / "with"):
         found = catalog.search(query).ids
         assert {"cordis:101069685", "cordis:101069890"} & set(found[:10]), found
+        # an English word the texts hold is not read as a foreign one ("data" is Spanish for
+        # "date", "water" Dutch for "aquatic"): the same matches as without dictionaries
+        english = {w: catalog.search(SearchQuery.from_params({"q": w, "mode": "lexical"})).total
+                   for w in ("data", "water", "solar", "brand")}
     bare = settings_for(tmp_path / "with" / "copy.db", dictionaries_dir=tmp_path / "none",
                         index_dir=tmp_path / "bare.index")
     with Catalog(bare) as catalog:
         catalog.reindex()
         assert catalog.search(query).total == 0
+        assert english == {
+            w: catalog.search(SearchQuery.from_params({"q": w, "mode": "lexical"})).total
+            for w in english}

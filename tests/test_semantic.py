@@ -99,7 +99,43 @@ def test_hybrid_adds_the_nearest_by_meaning_to_the_words_matches(sem_catalog: Ca
     assert_facets_exact(sem_catalog, {"q": "informatique quantique", "country": "DE"},
                         ("country", "source"))
     # without words, every mode lists the same projects
-    assert _ids(sem_catalog, country="DE", mode="semantic") == _ids(sem_catalog, country="DE")
+    assert _ids(sem_catalog, country="DE", mode="semantic") == _ids(
+        sem_catalog, country="DE", mode="lexical") == _ids(sem_catalog, country="DE")
+
+
+def _paged(catalog: Catalog, size: int, most: int, **params: str) -> list[str]:
+    ids: list[str] = []
+    cursor = None
+    while len(ids) < most:
+        page = catalog.search(SearchQuery.from_params(
+            {**params, "size": str(size), **({"cursor": cursor} if cursor else {})}))
+        ids += page.ids
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    return ids[:most]
+
+
+def test_the_pages_of_a_hybrid_search_make_one_list(sem_catalog: Catalog):
+    """Page after page, small or large, past the words' fused window too: every match once,
+    in one order."""
+    total = sem_catalog.search(SearchQuery.from_params({"q": "energy"})).total
+    assert total > 300  # more matches than the fusion window (200) and the nearest (50)
+    small = _paged(sem_catalog, 10, 300, q="energy")
+    large = _paged(sem_catalog, 100, 300, q="energy")
+    assert small == large and len(set(small)) == 300
+    near = set(sem_catalog.semantic_candidates(SearchQuery.from_params({"q": "energy"})))
+    every = _paged(sem_catalog, 100, total, q="energy")
+    assert len(every) == len(set(every)) == total and near <= set(every)
+
+
+def test_exclusions_hold_for_the_nearest_by_meaning_too(sem_catalog: Catalog):
+    query = {"q": "informatique quantique -quantum", "size": "100"}
+    for mode in ("hybrid", "semantic"):
+        items = sem_catalog.search(SearchQuery.from_params({**query, "mode": mode})).items
+        assert all("quantum" not in i.project.title.text.lower() for i in items), mode
+    # exclusions alone: nothing to look for by meaning, the same list in every mode
+    assert _ids(sem_catalog, q="-quantum", mode="semantic") == _ids(sem_catalog, q="-quantum")
 
 
 def test_the_filters_apply_to_the_nearest_by_meaning_too(sem_catalog: Catalog):

@@ -32,6 +32,8 @@ __all__ = ["Semantic", "EmbedReport", "SEMANTIC_K"]
 # (which leave out the facet's own selection) are those its other values give when chosen.
 # Chosen on the development sets (docs/semantic-search.md).
 SEMANTIC_K = {"hybrid": 50, "semantic": 100}
+# a query's words embedded: at most this many characters
+QUERY_CHARS = 200
 # similar projects with filters: this many times the size asked for are read, then filtered
 _FILTERED = 8
 
@@ -100,8 +102,10 @@ class Semantic:
             if time.perf_counter() - last_index >= index_every and done < total:
                 self.rebuild_vectors()
                 last_index = time.perf_counter()
-        held = self.store.embedding_state(MODEL)[0]
-        indexed = self.rebuild_vectors() if done or self.vectors.state()[0] != held \
+        # rebuilt when anything was embedded, or when the vector index is not of the store's
+        # last batch (a run stopped before its last rebuild)
+        indexed = self.rebuild_vectors() \
+            if done or self.vectors.state() != self.store.embedding_state(MODEL) \
             else self.vectors.state()[0]
         made = self.store.embedding_state(MODEL)[0]
         return EmbedReport(done, made - done, indexed,
@@ -123,14 +127,17 @@ class Semantic:
 
     def semantic_candidates(self, query: SearchQuery) -> list[str]:
         """The ids nearest by meaning to ``query``'s words, nearest first, that a search of
-        its mode takes (none for words read as words only, no words, or no vectors here)."""
-        if query.mode == "lexical" or query.text.empty:
+        its mode takes (none for words read as words only, no words to look for, or no
+        vectors here). Its exclusions are not embedded (the index applies them to these ids);
+        the words' first QUERY_CHARS characters are (the model's cost grows with the text)."""
+        words = " ".join(c.raw for c in query.text.clauses()).strip()[:QUERY_CHARS]
+        if query.mode == "lexical" or not words:
             return []
         k = SEMANTIC_K[query.mode]
         try:
             if self.vectors.generation() is None:
                 return []
-            vector = self.embedder.query(query.q.strip())
+            vector = self.embedder.query(words)
             return [pid for pid, _ in self.vectors.search(vector, k)]
         except SemanticUnavailableError:
             return []

@@ -16,7 +16,7 @@ from ._documents import NUMBER_FIELDS, TEXT_FIELDS, day_time
 from ._query import Bound, Clause, ParsedText, SearchQuery
 
 __all__ = ["one_typo_variants", "text_query", "filter_queries", "status_query", "combine",
-           "typo_distance", "day_bounds", "STATUSES"]
+           "typo_distance", "day_bounds", "excluded_query", "STATUSES"]
 
 STATUSES = ("planned", "ongoing", "closed", "terminated")
 _TYPO_BOOST = 0.15  # a typo match scores far below any exact match
@@ -249,6 +249,14 @@ def text_query(schema: tantivy.Schema, text: ParsedText, typos: bool,
     if not text.groups:
         parts.append((Occur.Must, Query.all_query()))
     return Query.boolean_query(parts)
+
+
+def excluded_query(schema: tantivy.Schema, text: ParsedText) -> Query | None:
+    """What the text's exclusions exclude (any of them, exactly, as text_query reads them),
+    or None without exclusions."""
+    if not text.excluded:
+        return None
+    return _should([_clause(schema, clause, False, True) for clause in text.excluded])
 
 
 def _said(schema: tantivy.Schema, value: str) -> Query:

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import tantivy
-from tantivy import Query
+from tantivy import Occur, Query
 
 from ._compile import combine
 
-__all__ = ["fused_page", "RRF_K", "SEMANTIC_WEIGHT"]
+__all__ = ["fused_page", "RRF_K", "SEMANTIC_WEIGHT", "FUSION_WINDOW"]
 
 # Reciprocal rank fusion's constant (Cormack et al. 2009): a project ranked r in a ranking
 # scores 1 / (RRF_K + r) from it
@@ -20,34 +20,50 @@ RRF_K = 60
 # measured best on the development sets (docs/semantic-search.md): the English queries of
 # dev.jsonl lose to the words alone at 1.0 (nDCG@10 0.784 against 0.810), win at 0.5 (0.824)
 SEMANTIC_WEIGHT = 0.5
+# The words' matches fused, the same on every page (past them, the words' order)
+FUSION_WINDOW = 200
 
 
-def fused_page(searcher: tantivy.Searcher, schema: tantivy.Schema, lexical: Query | None,
-               semantic: Sequence[str], filters: list[Query], offset: int,
+def fused_page(searcher: tantivy.Searcher, lexical: Query | None, semantic: Sequence[str],
+               near: Query, filters: list[Query], offset: int,
                size: int) -> list[tuple[str, float | None]]:
     """The page at ``offset`` of the words' ranking (``lexical``, filters included) fused
-    with the ranking by meaning (``semantic``: ids, nearest first): each project scores 1 /
-    (RRF_K + rank) in the words' ranking and SEMANTIC_WEIGHT / (RRF_K + rank) in the ranking
-    by meaning (weighted reciprocal rank fusion); the nearest by meaning that the filters drop
-    are left out. Without ``lexical``: the ranking by meaning alone."""
-    depth = offset + size + len(semantic)  # every project that can reach the page
+    with the ranking by meaning (``semantic``: ids, nearest first; ``near``: the query of
+    those that may be added, exclusions applied). The first FUSION_WINDOW matches of the words
+    score 1 / (RRF_K + rank), each nearest project that the filters keep SEMANTIC_WEIGHT /
+    (RRF_K + rank) (weighted reciprocal rank fusion), both for one in both; the words' matches
+    past the window follow, in their order. The window is the same for every page, so that
+    the pages of one search make one list. Without ``lexical``: the ranking by meaning
+    alone."""
     ranked: dict[tuple[int, int], float] = {}
     addresses: dict[tuple[int, int], Any] = {}
-    lexical_hits = searcher.search(lexical, limit=depth).hits if lexical is not None else []
+    lexical_hits = (searcher.search(lexical, limit=FUSION_WINDOW).hits
+                    if lexical is not None else [])
     for rank, (_, address) in enumerate(lexical_hits):
         spot = (address.segment_ord, address.doc)
         ranked[spot] = 1.0 / (RRF_K + rank + 1)
         addresses[spot] = address
     order = {pid: n for n, pid in enumerate(semantic)}
-    near = searcher.search(combine(Query.term_set_query(schema, "id", list(semantic)), filters),
-                           limit=len(semantic)).hits
     ids: dict[tuple[int, int], str] = {}
-    for _, address in near:
+    both = 0  # nearest projects inside the words' window
+    for _, address in searcher.search(combine(near, filters), limit=len(semantic)).hits:
         spot = (address.segment_ord, address.doc)
         pid = searcher.doc(address)["id"][0]
         ids[spot] = pid
+        both += spot in ranked
         ranked[spot] = ranked.get(spot, 0.0) + SEMANTIC_WEIGHT / (RRF_K + order[pid] + 1)
         addresses[spot] = address
-    page = sorted(ranked, key=lambda spot: (-ranked[spot], spot))[offset:offset + size]
-    return [(ids.get(spot) or searcher.doc(addresses[spot])["id"][0], ranked[spot])
-            for spot in page]
+    fused = sorted(ranked, key=lambda spot: (-ranked[spot], spot))
+    page: list[tuple[str, float | None]] = [
+        (ids.get(spot) or searcher.doc(addresses[spot])["id"][0], ranked[spot])
+        for spot in fused[offset:offset + size]]
+    if lexical is not None and len(lexical_hits) == FUSION_WINDOW \
+            and offset + size > len(fused):
+        # past the window: the words' next matches, less the nearest (placed already); the
+        # first FUSION_WINDOW - both of those are the window's
+        first = max(offset, len(fused)) - len(fused)
+        rest = Query.boolean_query([(Occur.Must, lexical), (Occur.MustNot, near)])
+        tail = searcher.search(rest, limit=offset + size - max(offset, len(fused)),
+                               offset=FUSION_WINDOW - both + first).hits
+        page += [(searcher.doc(address)["id"][0], None) for _, address in tail]
+    return page

@@ -27,11 +27,12 @@ from tantivy import Occur, Order, Query
 
 from ..errors import QueryError, SearchIndexError
 from ..model import Organisation, Participation, Project
-from ._analysis import register
+from ._analysis import NEUTRAL, analyzer, register
 from ._columns import COLUMNS_DIR, Columns, ColumnsWriter, ParticipationStats
 from ._compile import (
     Corrector,
     combine,
+    excluded_query,
     filter_queries,
     one_typo_variants,
     prefix_query,
@@ -375,18 +376,22 @@ class TantivyIndex:
         searcher = snap.searcher
         base, filters, corrector = self._compiled(query, today, snap)
         words = base
-        mode = query.mode if words is not None else "lexical"  # no words: a list, one mode
+        # no words to look for (none, or exclusions only): a list, the same in every mode
+        mode = query.mode if words is not None and query.text.groups else "lexical"
         near = Query.term_set_query(self.schema, "id", list(semantic)) if semantic else None
+        excluded = excluded_query(self.schema, query.text)
+        if near is not None and excluded is not None:  # "-wind" holds for them too
+            near = Query.boolean_query([(Occur.Must, near), (Occur.MustNot, excluded)])
         if mode == "semantic":  # the nearest by meaning alone (none without vectors)
             base = near or Query.empty_query()
         elif mode == "hybrid" and near is not None and words is not None:  # either
             base = Query.boolean_query([(Occur.Should, words), (Occur.Should, near)])
         full = combine(base, list(filters.values()))
         key, descending = query.effective_sort
-        if key == "relevance" and mode != "lexical" and semantic and words is not None:
+        if key == "relevance" and mode != "lexical" and near is not None and words is not None:
             found = searcher.search(full, limit=1, count=True)
-            hits = fused_page(searcher, self.schema, combine(words, list(filters.values()))
-                              if mode == "hybrid" else None, semantic,
+            hits = fused_page(searcher, combine(words, list(filters.values()))
+                              if mode == "hybrid" else None, semantic, near,
                               list(filters.values()), offset, query.size)
         else:
             if key == "relevance":
@@ -495,8 +500,16 @@ class TantivyIndex:
         held, named = _frequency(searcher), _frequency(searcher, NAME_FIELDS)
         corrector: Corrector = functools.cache(
             lambda token: self._corrections(searcher, token))
-        base = text_query(self.schema, query.text, query.typos, corrector,
-                          snap.lexicon.translations,
+        neutral = analyzer(NEUTRAL)
+
+        def translator(word: str) -> list[tuple[str, str]]:
+            # a dictionary's translations for a word the texts do not hold only: "data" is an
+            # English word, not the Spanish one for "date"
+            tokens = neutral.analyze(word)
+            return snap.lexicon.translations(word, dictionary=not tokens or not all(
+                held(t) for t in tokens))
+
+        base = text_query(self.schema, query.text, query.typos, corrector, translator,
                           lambda token: split_compound(token, held, named))
         owners = self.organisations.named(snap.generation, query.q) if base is not None else []
         if base is not None and owners:  # their projects first, the matches unchanged

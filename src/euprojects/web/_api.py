@@ -95,7 +95,7 @@ def similar_or_none(catalog: Catalog, project_id: str) -> list[SimilarProject] |
 def similar_query(request: Request) -> SearchQuery:
     """The filters (and size) a list of similar projects takes: a search's, without words."""
     query = SearchQuery.from_params(search_params(request))
-    for name in ("q", "sort", "cursor"):
+    for name in ("q", "sort", "cursor", "typos", "mode"):
         if name in request.query_params:
             raise QueryError(f"parameter {name!r}: similar projects take filters and size only",
                              name)
