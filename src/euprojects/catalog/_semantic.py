@@ -130,7 +130,11 @@ class Semantic:
         its mode takes (none for words read as words only, no words to look for, or no
         vectors here). Its exclusions are not embedded (the index applies them to these ids);
         the words' first QUERY_CHARS characters are (the model's cost grows with the text)."""
-        words = " ".join(c.raw for c in query.text.clauses()).strip()[:QUERY_CHARS]
+        text = query.text
+        words = (" ".join(c.raw for c in text.clauses()) if text.excluded else query.q
+                 ).strip()[:QUERY_CHARS]
+        if not text.groups:
+            words = ""
         if query.mode == "lexical" or not words:
             return []
         k = SEMANTIC_K[query.mode]

@@ -27,7 +27,7 @@ from tantivy import Occur, Order, Query
 
 from ..errors import QueryError, SearchIndexError
 from ..model import Organisation, Participation, Project
-from ._analysis import NEUTRAL, analyzer, register
+from ._analysis import analyzer, register, stem_field
 from ._columns import COLUMNS_DIR, Columns, ColumnsWriter, ParticipationStats
 from ._compile import (
     Corrector,
@@ -45,7 +45,7 @@ from ._documents import build_schema, facet_values, to_document
 from ._engine import engine_errors, is_panic, reason
 from ._facets import FacetCounter, FacetKey
 from ._hybrid import fused_page
-from ._lexicon import Lexicon, LexiconBuilder
+from ._lexicon import PIVOT, Lexicon, LexiconBuilder
 from ._orgindex import ORG_DIR, write_organisations
 from ._orgsearch import OrganisationIndex, precount
 from ._partners import PartnerHit, find_partners
@@ -66,8 +66,9 @@ _LEXICON = "lexicon.json"
 # eu_cents, total_cents and start_year; 8: each document's row in the participation columns;
 # 9: the organisation index, and the columns' start days, facet bits and SME flags;
 # 10: each project's organisations (their ids); 11: the columns' filter bits (ROW_FILTERS);
-# 12: the lexicon holds the dictionaries' translations (several stems each)
-INDEX_FORMAT = 12
+# 12: the lexicon holds the dictionaries' translations (several stems each); 13: apart from
+# what the catalog taught (they translate only words the texts do not hold)
+INDEX_FORMAT = 13
 _FORMAT_FILE = "format"
 _COMMITS_FILE = "commits"
 # Which store the generation was built from and the last change of it applied (see Applied).
@@ -500,14 +501,14 @@ class TantivyIndex:
         held, named = _frequency(searcher), _frequency(searcher, NAME_FIELDS)
         corrector: Corrector = functools.cache(
             lambda token: self._corrections(searcher, token))
-        neutral = analyzer(NEUTRAL)
+        english, field = analyzer(stem_field(PIVOT)), stem_field(PIVOT)
 
         def translator(word: str) -> list[tuple[str, str]]:
-            # a dictionary's translations for a word the texts do not hold only: "data" is an
-            # English word, not the Spanish one for "date"
-            tokens = neutral.analyze(word)
-            return snap.lexicon.translations(word, dictionary=not tokens or not all(
-                held(t) for t in tokens))
+            # a dictionary's translations for a word the English texts do not hold only: "data"
+            # is an English word, not the Spanish one for "date"
+            stems = english.analyze(word)
+            known = bool(stems) and all(searcher.doc_freq(field, s) > 0 for s in stems)
+            return snap.lexicon.translations(word, dictionary=not known)
 
         base = text_query(self.schema, query.text, query.typos, corrector, translator,
                           lambda token: split_compound(token, held, named))

@@ -17,7 +17,7 @@ from pathlib import Path
 from ..model import Project
 from ._analysis import STEMMED, analyzer, stem_field
 
-__all__ = ["Lexicon", "LexiconBuilder"]
+__all__ = ["Lexicon", "LexiconBuilder", "PIVOT"]
 
 PIVOT = "en"
 MAX_PAIRS = 400  # per language: enough for the frequent words, bounded build time
@@ -125,10 +125,10 @@ class Lexicon:
 
     def translations(self, word: str, dictionary: bool = True) -> list[tuple[str, str]]:
         """(field language, stem) pairs a query word also stands for in other languages: what
-        the catalog taught, and, with ``dictionary`` (for a word the texts do not hold: an
-        English word is not read as a foreign one), what the dictionary says where the
-        catalog taught nothing; a translation of several words gives their stems with a space
-        between."""
+        the catalog taught, and, with ``dictionary`` (for a word the English texts do not
+        hold: an English word is not read as a foreign one), what the dictionary says where
+        the catalog taught nothing; a translation of several words gives their stems with a
+        space between."""
         out: set[tuple[str, str]] = set()
         for lang in sorted({*self.table, *(self.dictionary if dictionary else ())}):
             stems = analyzer(stem_field(lang)).analyze(word)
