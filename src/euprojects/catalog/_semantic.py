@@ -104,12 +104,9 @@ class Semantic:
                 last_index = time.perf_counter()
         # rebuilt when anything was embedded, or when the vector index is not of the store's
         # last batch (a run stopped before its last rebuild)
-        indexed = self.rebuild_vectors() \
-            if done or self.vectors.state() != self.store.embedding_state(MODEL) \
-            else self.vectors.state()[0]
-        made = self.store.embedding_state(MODEL)[0]
-        return EmbedReport(done, made - done, indexed,
-                           round(time.perf_counter() - started, 1))
+        held = self.store.embedding_state(MODEL)
+        indexed = self.rebuild_vectors() if done or self.vectors.state() != held else held[0]
+        return EmbedReport(done, held[0] - done, indexed, round(time.perf_counter() - started, 1))
 
     def rebuild_vectors(self) -> int:
         """Write a new generation of the vector index from the store's vectors."""
@@ -131,18 +128,16 @@ class Semantic:
         vectors here). Its exclusions are not embedded (the index applies them to these ids);
         the words' first QUERY_CHARS characters are (the model's cost grows with the text)."""
         text = query.text
+        if query.mode == "lexical" or not text.groups:
+            return []
         words = (" ".join(c.raw for c in text.clauses()) if text.excluded else query.q
                  ).strip()[:QUERY_CHARS]
-        if not text.groups:
-            words = ""
-        if query.mode == "lexical" or not words:
-            return []
-        k = SEMANTIC_K[query.mode]
         try:
-            if self.vectors.generation() is None:
+            generation = self.vectors.generation()
+            if generation is None:
                 return []
             vector = self.embedder.query(words)
-            return [pid for pid, _ in self.vectors.search(vector, k)]
+            return [pid for pid, _ in generation.search(vector, SEMANTIC_K[query.mode])]
         except SemanticUnavailableError:
             return []
 

@@ -244,6 +244,9 @@ class Columns:
         self.organisations = organisations
         self.values = values  # (facet, value) of each bit of the rows' facets
         self.filter_values = filter_values  # (facet, value) of each bit of the rows' filters
+        # each (facet, value) -> its bit, in the array that holds it (for select)
+        self._bits = {"facets": {key: n for n, key in enumerate(values)},
+                      "filters": {key: n for n, key in enumerate(filter_values)}}
         self.rows = runs[-1].first_row + runs[-1].rows if runs else 0
         dead = [run.arrays["dead"] for run in runs if len(run.arrays["dead"])]
         self.dead: Rows = np.unique(np.concatenate(dead)) if dead else np.empty(0, np.int64)
@@ -296,8 +299,7 @@ class Columns:
         range; the index answers those."""
         if query.q.strip() or set(query.ranges) - {"start_date"}:
             return None
-        numbered = {"facets": {key: n for n, key in enumerate(self.values)},
-                    "filters": {key: n for n, key in enumerate(self.filter_values)}}
+        numbered = self._bits
         groups: list[tuple[str, list[int]]] = []
         for name, chosen in query.filters.items():
             kind = "facets" if name in ROW_FACETS else "filters" if name in ROW_FILTERS else ""

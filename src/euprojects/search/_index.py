@@ -44,6 +44,7 @@ from ._dictionaries import dictionary_table
 from ._documents import build_schema, facet_values, to_document
 from ._engine import engine_errors, is_panic, reason
 from ._facets import FacetCounter, FacetKey
+from ._generations import current, next_name, switch
 from ._hybrid import fused_page
 from ._lexicon import PIVOT, Lexicon, LexiconBuilder
 from ._orgindex import ORG_DIR, write_organisations
@@ -165,10 +166,7 @@ class TantivyIndex:
     # -- generations ------------------------------------------------------------------------
 
     def _current(self) -> str | None:
-        try:
-            return (self.path / "CURRENT").read_text(encoding="utf-8").strip() or None
-        except FileNotFoundError:
-            return None
+        return current(self.path)
 
     def exists(self) -> bool:
         """A usable index: present and of this version's format."""
@@ -231,8 +229,7 @@ class TantivyIndex:
     @contextmanager
     def _new_generation(self) -> Iterator[tuple[tantivy.Index, Path]]:
         self.path.mkdir(parents=True, exist_ok=True)
-        numbers = [int(p.name[4:]) for p in self.path.glob("gen-*") if p.name[4:].isdigit()]
-        name = f"gen-{max(numbers, default=0) + 1}"
+        name = next_name(self.path, "gen-")
         folder = self.path / name
         folder.mkdir()
         try:
@@ -242,18 +239,7 @@ class TantivyIndex:
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
-        tmp = self.path / "CURRENT.tmp"
-        tmp.write_text(name, encoding="utf-8")
-        os.replace(tmp, self.path / "CURRENT")
-        self._collect(keep=name)
-
-    def _collect(self, keep: str) -> None:
-        """Remove old generations, keeping the newest few so that open readers finish."""
-        gens = sorted((p for p in self.path.glob("gen-*") if p.name[4:].isdigit()),
-                      key=lambda p: int(p.name[4:]))
-        for old in gens[:-_KEEP_GENERATIONS]:
-            if old.name != keep:
-                shutil.rmtree(old, ignore_errors=True)
+        switch(self.path, name, "gen-", _KEEP_GENERATIONS)
 
     # -- writing ----------------------------------------------------------------------------
 

