@@ -2,10 +2,25 @@
 against the search by words of the same queries in the same run.
 
     python bench/semantic_bench.py DB [--runs 5] [--embed-sample 128] [--embed-limit N]
+                                      [--vectors-from REAL_DB] [--graph-min N]
                                       [--out OUT.json] [--json]
 
 DB is a store with its index and its vectors (``euprojects embed`` wrote them; the benchmark
 embeds what is missing first, at most --embed-limit projects, and says how long that took).
+
+A generated corpus (bench/corpus.py: 1 or 2 million projects) would take a day or two to embed
+on two cores, and its texts are generated: so with ``--vectors-from REAL_DB`` (a store of the
+real catalog whose projects ``euprojects embed`` embedded) each of DB's projects without a
+vector gets a synthetic one instead: a mix of two real vectors of REAL_DB (weights 0.55-1 and
+the rest) plus a little noise (0.02 per dimension), normalised. These vectors keep the real
+ones' distribution (most pairs of e5 vectors have a cosine near 0.75: the hard case for an
+approximate index) while the corpus's size makes the cost. They say nothing of relevance.
+
+Also measured: the time and peak memory of building the vector index from the store; for
+k = 10, 50 and 100, on the real vectors of the queries and on 200 real project vectors (as
+similar projects asks), the recall of the exact scan of the index's int8 codes against the
+exact cosine of the stored vectors, and the recall of its approximate graph (search/_graph.py,
+when the index has one) against the exact scan, with the latencies of both.
 The queries are those of the development sets (tests/data/eval/dev.jsonl and crosslang.jsonl):
 what people type, in six languages. Measured, after one warm-up pass, ``--runs`` rounds of
 every query:
@@ -45,7 +60,7 @@ from search_bench import log, machine, open_catalog, peak_rss_mb, summary  # noq
 
 from euprojects.catalog import Catalog  # noqa: E402
 from euprojects.model import embedding_text  # noqa: E402
-from euprojects.search import MODEL, Embedder, SearchQuery  # noqa: E402
+from euprojects.search import MODEL, Embedder, SearchQuery, from_blob, to_blob  # noqa: E402
 
 SETS = (REPO / "tests/data/eval/dev.jsonl", REPO / "tests/data/eval/crosslang.jsonl")
 
@@ -93,6 +108,74 @@ def measure(catalog: Catalog, qs: list[dict[str, Any]], runs: int) -> dict[str, 
     return lat
 
 
+def synthetic_vectors(catalog: Catalog, real_db: Path, seed: int = 7) -> dict[str, Any]:
+    """A synthetic vector (see the module) for each of the catalog's projects without one."""
+    import numpy as np
+    real = open_catalog(real_db)
+    pool = np.vstack([from_blob(b) for _, b in real.store.iter_embeddings(MODEL)])
+    held = catalog.store.embedding_hashes(MODEL)
+    missing = [p.id for p in catalog.store.iter_projects() if p.id not in held]
+    rng = np.random.default_rng(seed)
+    started = time.perf_counter()
+    for start in range(0, len(missing), 50_000):
+        ids = missing[start:start + 50_000]
+        i, j = rng.integers(0, len(pool), (2, len(ids)))
+        w = rng.uniform(0.55, 1.0, (len(ids), 1)).astype(np.float32)
+        mixed = w * pool[i] + (1 - w) * pool[j]
+        mixed += rng.normal(0, 0.02, mixed.shape).astype(np.float32)
+        mixed /= np.linalg.norm(mixed, axis=1, keepdims=True)
+        catalog.store.put_embeddings(MODEL, [(pid, "synthetic", to_blob(v))
+                                             for pid, v in zip(ids, mixed, strict=True)])
+        log(f"synthetic vectors: {start + len(ids)} of {len(missing)}")
+    return {"from": real_db.name, "real_vectors": len(pool), "synthetic": len(missing),
+            "seconds": round(time.perf_counter() - started, 1)}
+
+
+def vector_recall(catalog: Catalog, qs: list[dict[str, Any]], real_db: Path | None
+                  ) -> dict[str, Any]:
+    """On the queries' vectors and on real project vectors: recall@k of the exact scan of the
+    int8 codes against the exact cosine of the stored (float16) vectors; and, when the vector
+    index has a graph, recall@k of the graph against the exact scan of the codes, with both
+    latencies."""
+    import numpy as np
+    generation = catalog.vectors.generation()
+    if generation is None:
+        return {}
+    vectors = [catalog.embedder.query(params["q"]) for params in qs]
+    source = open_catalog(real_db) if real_db else catalog
+    held = [blob for _, blob in source.store.iter_embeddings(MODEL)]
+    step = max(1, len(held) // 200)  # 200 real project vectors, spread over the ids
+    vectors += [from_blob(blob) for blob in held[::step][:200]]
+    stored = np.frombuffer(b"".join(b for _, b in catalog.store.iter_embeddings(MODEL)),
+                           dtype="<f2").reshape(-1, len(vectors[0]))  # the index's order
+    scores = np.vstack([np.concatenate([
+        np.asarray(stored[i:i + 65536], dtype=np.float32) @ v
+        for i in range(0, len(stored), 65536)]) for v in vectors])
+    graph, out = generation.graph, {"queries": len(vectors), "vectors": len(stored)}
+    for k in (10, 50, 100):
+        codes_found, found, walked_ms, exact_ms = [], [], [], []
+        for vector, row in zip(vectors, scores, strict=True):
+            generation.graph = None
+            exact_ms.append(timed(lambda v=vector, n=k: generation.search(v, n)))
+            truth = {pid for pid, _ in generation.search(vector, k)}
+            top = min(k, len(row))
+            cosine = {generation.ids[i].decode() for i in np.argpartition(-row, top - 1)[:top]}
+            codes_found.append(len(truth & cosine) / top)
+            if graph is not None:
+                generation.graph = graph
+                walked_ms.append(timed(lambda v=vector, n=k: generation.search(v, n)))
+                near = {pid for pid, _ in generation.search(vector, k)}
+                found.append(len(near & truth) / k)
+        generation.graph = graph
+        out[f"codes k={k}"] = {"recall": round(float(np.mean(codes_found)), 4),
+                               "exact_ms": summary(exact_ms)}
+        if graph is not None:
+            out[f"graph k={k}"] = {"recall": round(float(np.mean(found)), 4),
+                                   "recall_min": round(float(np.min(found)), 2),
+                                   "graph_ms": summary(walked_ms), "exact_ms": summary(exact_ms)}
+    return out
+
+
 def throughput(catalog: Catalog, sample: int) -> dict[str, Any]:
     projects = [p for _, p in zip(range(sample), catalog.store.iter_projects(), strict=False)]
     texts = [embedding_text(p) for p in projects]
@@ -113,28 +196,41 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--embed-sample", type=int, default=128)
     ap.add_argument("--embed-limit", type=int, default=None)
+    ap.add_argument("--vectors-from", type=Path, default=None)
+    ap.add_argument("--graph-min", type=int, default=None,
+                    help="vectors from which the vector index holds a graph (the setting "
+                         "vector_graph_min; 1: a graph whatever the size)")
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     catalog = open_catalog(args.db)
-    started = time.perf_counter()
-    embedded = catalog.embed(limit=args.embed_limit)
+    if args.graph_min is not None:
+        catalog.vectors.graph_min = args.graph_min
     report: dict[str, Any] = {
-        "machine": machine(), "projects": catalog.store.count_projects(), "model": MODEL,
-        "embedded_first": {"projects": embedded.embedded,
-                           "seconds": round(time.perf_counter() - started, 1)},
-    }
+        "machine": machine(), "projects": catalog.store.count_projects(), "model": MODEL}
+    if args.vectors_from:
+        report["synthetic_vectors"] = synthetic_vectors(catalog, args.vectors_from)
+    else:
+        started = time.perf_counter()
+        embedded = catalog.embed(limit=args.embed_limit)
+        report["embedded_first"] = {"projects": embedded.embedded,
+                                    "seconds": round(time.perf_counter() - started, 1)}
+    rss_before = peak_rss_mb()
     started = time.perf_counter()
     vectors = catalog.rebuild_vectors()
     folder = catalog.vectors.path
+    generation = catalog.vectors.generation()
     report["vector_index"] = {
         "vectors": vectors, "build_s": round(time.perf_counter() - started, 2),
-        "mb": round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
-                    / 2**20 / 2, 1)}  # two generations kept: one's size
+        "graph": generation is not None and generation.graph is not None,
+        "mb": round(sum(p.stat().st_size for p in (folder / generation.name).iterdir())
+                    / 2**20, 1) if generation else 0,
+        "peak_rss_mb_before": rss_before, "peak_rss_mb_after": peak_rss_mb()}
     # first: the first embedder a process loads sets its threads for the process (OpenMP)
     report["throughput"] = throughput(catalog, args.embed_sample)
     qs = queries()
     report["queries"] = len(qs)
+    report["vector_recall"] = vector_recall(catalog, qs, args.vectors_from)
     lat = measure(catalog, qs, args.runs)
     report["ms"] = {k: summary(v) for k, v in lat.items() if v}
     report["peak_rss_mb"] = peak_rss_mb()
@@ -151,6 +247,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"embedding: {t['texts_per_s']} texts/s ({t['texts']} texts of {t['mean_chars']} "
           f"characters); vector index build {report['vector_index']['build_s']} s, "
           f"{report['vector_index']['mb']} MB; peak RSS {report['peak_rss_mb']} MB")
+    for k, figures in report["vector_recall"].items():
+        if k.startswith("codes"):
+            print(f"int8 codes {k[6:]}: recall {figures['recall']} against the stored vectors' "
+                  f"exact cosine")
+        elif k.startswith("graph"):
+            print(f"graph {k[6:]}: recall {figures['recall']} (min {figures['recall_min']}) "
+                  f"against the exact scan of the codes, p50/p95 {figures['graph_ms']['p50']}/"
+                  f"{figures['graph_ms']['p95']} ms against {figures['exact_ms']['p50']}/"
+                  f"{figures['exact_ms']['p95']} ms")
     return 0
 
 

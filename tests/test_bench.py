@@ -317,3 +317,22 @@ def test_semantic_bench(tmp_path: Path, combined_built: Built) -> None:
     assert report["ms"]["lexical"]["n"] == report["queries"]
     assert report["throughput"]["texts"] == 8 and report["throughput"]["texts_per_s"] > 0
     assert "| hybrid |" in printed
+    # a corpus without vectors, given synthetic ones made of the first's real vectors, and a
+    # vector index with its graph whatever its size
+    big = copy_catalog(combined_built, tmp_path, "synthetic")
+    printed = bench("semantic_bench.py", big, "--runs", "1", "--embed-sample", "8",
+                    "--vectors-from", db, "--graph-min", "1", cwd=tmp_path)
+    report = json.loads(big.with_suffix(".semantic.json").read_text())
+    assert "embedded_first" not in report
+    assert report["synthetic_vectors"]["real_vectors"] == 40
+    assert report["synthetic_vectors"]["synthetic"] == report["projects"]
+    assert report["vector_index"]["graph"] is True
+    assert report["vector_index"]["vectors"] == report["projects"]
+    recall = report["vector_recall"]
+    assert recall["queries"] == report["queries"] + 40
+    assert recall["vectors"] == report["projects"]
+    for k in (10, 50, 100):
+        assert 0.8 <= recall[f"codes k={k}"]["recall"] <= 1.0
+        assert 0.5 <= recall[f"graph k={k}"]["recall"] <= 1.0
+        assert recall[f"graph k={k}"]["graph_ms"]["n"] == recall["queries"]
+    assert "graph k=10: recall" in printed and "int8 codes k=10: recall" in printed

@@ -18,7 +18,7 @@ from conftest import TODAY, Built, _open_copy, assert_facets_exact
 from euprojects.catalog import Catalog, SearchQuery
 from euprojects.cli import cli
 from euprojects.errors import SemanticUnavailableError
-from euprojects.search import MODEL, Embedder
+from euprojects.search import MODEL, Embedder, VectorIndex, from_blob
 from euprojects.web import create_app
 
 EMBEDDED = 160  # the newest projects first (CORDIS 2025-2026: quantum physics among them)
@@ -217,6 +217,37 @@ def test_without_vectors_or_without_the_model_search_by_words_goes_on(
         assert sem_catalog.semantic_state()["model"] is False
     finally:
         sem_catalog.embedder = kept
+
+
+def test_a_large_vector_index_walks_its_graph_and_scores_as_the_exact_scan(
+        sem_catalog: Catalog, tmp_path: Path):
+    """Past vector_graph_min vectors a generation holds an HNSW graph; its results are scored by
+    the same int8 codes as the exact scan's, and on these real vectors find the same ten."""
+    stored = list(sem_catalog.store.iter_embeddings(MODEL))
+    exact, walked = VectorIndex(tmp_path / "exact", graph_min=0), VectorIndex(
+        tmp_path / "graph", graph_min=len(stored))
+    exact.build(stored, 1, MODEL)
+    walked.build(stored, 1, MODEL)
+    assert (exact.generation() or pytest.fail()).graph is None
+    generation = walked.generation()
+    assert generation is not None and generation.graph is not None
+    assert list((tmp_path / "graph" / "vectors").glob("v-*/graph.usearch"))
+    found = total = 0
+    for _, blob in stored:
+        query = from_blob(blob)
+        truth = exact.search(query, 10)
+        near = walked.search(query, 10)
+        assert len(near) == 10 and near == sorted(near, key=lambda n: -n[1])
+        scores = dict(truth)
+        for pid, score in near:  # the same score as the exact scan gives it
+            if pid in scores:
+                assert score == pytest.approx(scores[pid], abs=1e-4)
+        found += len(set(scores) & {pid for pid, _ in near})
+        total += 10
+    assert found / total >= 0.97
+    # one vector fewer than graph_min: no graph, an exact scan
+    walked.build(stored[1:], 2, MODEL)
+    assert (walked.generation() or pytest.fail()).graph is None
 
 
 # -- the whole real catalog embedded (minutes: the long run) ------------------------------------

@@ -56,6 +56,11 @@ class Settings:
         512,
         "Searches whose facet counts are kept for their next pages and other sorts (0: none).",
     )
+    vector_graph_min: int = _setting(
+        50_000,
+        "Vectors from which the vector index of search by meaning also holds an approximate "
+        "graph (HNSW) that a search walks instead of reading every vector (0: never).",
+    )
     lang: str = _setting("en", "Default interface language: fr, en or de.")
     today: date | None = _setting(
         None,
@@ -220,6 +225,7 @@ def load_settings(
         "search_time_budget_ms": int,
         "search_threads": int,
         "search_facet_cache": int,
+        "vector_graph_min": int,
         "lang": str,
         "today": date,
         "host": str,

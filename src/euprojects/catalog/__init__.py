@@ -183,7 +183,8 @@ class Catalog(Organisations, Semantic):
         # engine releases the GIL while it aggregates or collects: the two overlap)
         self._stats_pool: ThreadPoolExecutor | None = None
         self.embedder = Embedder(threads=1)  # a query embeds in about 12 ms on one thread
-        self.vectors = VectorIndex(self.settings.index_path)
+        self.vectors = VectorIndex(self.settings.index_path,
+                                   graph_min=self.settings.vector_graph_min)
 
     def close(self) -> None:
         if self._stats_pool is not None:
@@ -351,7 +352,8 @@ class Catalog(Organisations, Semantic):
     def search(self, query: SearchQuery) -> SearchResult:
         """One search: exact total, the page of results with snippets, every facet's counts;
         with words and vectors, the projects nearest by meaning too (its mode)."""
-        raw = self.index.search(query, self.today, semantic=self.semantic_candidates(query))
+        # the words are searched while the query is embedded (on another thread)
+        raw = self.index.search(query, self.today, semantic=self.semantic_later(query))
         projects = self.store.get_projects([pid for pid, _ in raw.hits])
         parsed = query.text
         marks = matcher_for(parsed, query.typos)  # one for the page: it caches its answers

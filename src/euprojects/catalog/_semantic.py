@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
@@ -36,6 +37,9 @@ SEMANTIC_K = {"hybrid": 50, "semantic": 100}
 QUERY_CHARS = 200
 # similar projects with filters: this many times the size asked for are read, then filtered
 _FILTERED = 8
+# the threads that embed a search's words while its words are searched (the model's threads
+# are the process's: one each in a portal)
+_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="euprojects-nearest")
 
 # progress(projects embedded so far, projects to embed)
 EmbedProgress = Callable[[int, int], None]
@@ -81,14 +85,15 @@ class Semantic:
         kept in the store in a transaction of its own: stopped at any point, a next run goes
         on where this one stopped. The vector index is rebuilt from the store's vectors every
         ``index_every`` seconds of work and at the end, so that search uses vectors as they
-        arrive. ``limit``: embed at most this many now."""
+        arrive (or every four times the last rebuild's time, if longer). ``limit``: embed at most
+        this many now."""
         started = time.perf_counter()
         pending = self._to_embed()[:limit]
         total = len(pending)
         # a batch embeds on every core (a query, on one: the catalog's own embedder)
         embedder = Embedder(threads=None) if total else self.embedder
         done = 0
-        last_index = time.perf_counter()
+        last_index, build_s = time.perf_counter(), 0.0
         for start in range(0, total, batch):
             projects = self.store.get_projects(pending[start:start + batch])
             chunk = [(pid, embedding_text(p)) for pid, p in projects.items()]
@@ -99,9 +104,14 @@ class Semantic:
             done += len(chunk)
             if progress:
                 progress(done, total)
-            if time.perf_counter() - last_index >= index_every and done < total:
+            # a rebuild at most every index_every seconds, and at most a fifth of the time
+            # (a million vectors' graph takes minutes to build)
+            if time.perf_counter() - last_index >= max(index_every, 4 * build_s) \
+                    and done < total:
+                rebuilding = time.perf_counter()
                 self.rebuild_vectors()
                 last_index = time.perf_counter()
+                build_s = last_index - rebuilding
         # rebuilt when anything was embedded, or when the vector index is not of the store's
         # last batch (a run stopped before its last rebuild)
         held = self.store.embedding_state(MODEL)
@@ -127,6 +137,12 @@ class Semantic:
         its mode takes (none for words read as words only, no words to look for, or no
         vectors here). Its exclusions are not embedded (the index applies them to these ids);
         the words' first QUERY_CHARS characters are (the model's cost grows with the text)."""
+        found = self.semantic_later(query)
+        return found if isinstance(found, list) else found.result()
+
+    def semantic_later(self, query: SearchQuery) -> list[str] | Future[list[str]]:
+        """semantic_candidates, found on another thread when the query has to be embedded
+        (the search by words runs meanwhile: the model's few milliseconds are hidden)."""
         text = query.text
         if query.mode == "lexical" or not text.groups:
             return []
@@ -134,12 +150,18 @@ class Semantic:
                  ).strip()[:QUERY_CHARS]
         try:
             generation = self.vectors.generation()
-            if generation is None:
-                return []
-            vector = self.embedder.query(words)
-            return [pid for pid, _ in generation.search(vector, SEMANTIC_K[query.mode])]
         except SemanticUnavailableError:
             return []
+        if generation is None:
+            return []
+        k = SEMANTIC_K[query.mode]
+
+        def nearest() -> list[str]:
+            try:
+                return [pid for pid, _ in generation.search(self.embedder.query(words), k)]
+            except SemanticUnavailableError:
+                return []
+        return _POOL.submit(nearest)
 
     def similar_projects(self, project_id: str, query: SearchQuery | None = None,
                          size: int = 10) -> list[SimilarProject]:

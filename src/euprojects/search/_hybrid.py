@@ -11,7 +11,7 @@ from tantivy import Occur, Query
 
 from ._compile import combine
 
-__all__ = ["fused_page", "RRF_K", "SEMANTIC_WEIGHT", "FUSION_WINDOW"]
+__all__ = ["fused_page", "words_window", "RRF_K", "SEMANTIC_WEIGHT", "FUSION_WINDOW"]
 
 # Reciprocal rank fusion's constant (Cormack et al. 2009): a project ranked r in a ranking
 # scores 1 / (RRF_K + r) from it
@@ -24,21 +24,34 @@ SEMANTIC_WEIGHT = 0.5
 FUSION_WINDOW = 200
 
 
-def fused_page(searcher: tantivy.Searcher, lexical: Query | None, semantic: Sequence[str],
-               near: Query, filters: list[Query], offset: int,
-               size: int) -> list[tuple[str, float | None]]:
-    """The page at ``offset`` of the words' ranking (``lexical``, filters included) fused
-    with the ranking by meaning (``semantic``: ids, nearest first; ``near``: the query of
-    those that may be added, exclusions applied). The first FUSION_WINDOW matches of the words
-    score 1 / (RRF_K + rank), each nearest project that the filters keep SEMANTIC_WEIGHT /
-    (RRF_K + rank) (weighted reciprocal rank fusion), both for one in both; the words' matches
-    past the window follow, in their order. The window is the same for every page, so that
-    the pages of one search make one list. Without ``lexical``: the ranking by meaning
-    alone."""
+Window = tuple[list[tuple[float, Any]], int]  # the words' first (score, address), their count
+
+
+def words_window(searcher: tantivy.Searcher, words: Query, filters: list[Query]) -> Window:
+    """The words' first FUSION_WINDOW matches under ``filters``, and how many there are."""
+    found = searcher.search(combine(words, filters), limit=FUSION_WINDOW, count=True)
+    return found.hits, found.count or 0  # type: ignore[attr-defined]
+
+
+def fused_page(searcher: tantivy.Searcher, words: Query | None, semantic: Sequence[str],
+               near: Query, filters: list[Query], offset: int, size: int,
+               window: Window | None = None) -> tuple[list[tuple[str, float | None]], int]:
+    """The page at ``offset`` of the words' ranking (``words`` under ``filters``) fused with
+    the ranking by meaning (``semantic``: ids, nearest first; ``near``: the query of those that
+    may be added, exclusions applied), and how many projects the two match together. The first
+    FUSION_WINDOW matches of the words score 1 / (RRF_K + rank), each nearest project that the
+    filters keep SEMANTIC_WEIGHT / (RRF_K + rank) (weighted reciprocal rank fusion), both for
+    one in both; the words' matches past the window follow, in their order. The window is the
+    same for every page, so that the pages of one search make one list. Without ``words``: the
+    ranking by meaning alone. The words' matches are counted by the pass that ranks them (or
+    were: ``window``, words_window's), the nearest projects apart (a few dozen): no second pass
+    over the words' matches."""
     ranked: dict[tuple[int, int], float] = {}
     addresses: dict[tuple[int, int], Any] = {}
-    lexical_hits = (searcher.search(lexical, limit=FUSION_WINDOW).hits
-                    if lexical is not None else [])
+    lexical = combine(words, filters) if words is not None else None
+    if words is not None and window is None:
+        window = words_window(searcher, words, filters)
+    lexical_hits, total = window if words is not None and window is not None else ([], 0)
     for rank, (_, address) in enumerate(lexical_hits):
         spot = (address.segment_ord, address.doc)
         ranked[spot] = 1.0 / (RRF_K + rank + 1)
@@ -46,6 +59,10 @@ def fused_page(searcher: tantivy.Searcher, lexical: Query | None, semantic: Sequ
     order = {pid: n for n, pid in enumerate(semantic)}
     ids: dict[tuple[int, int], str] = {}
     both = 0  # nearest projects inside the words' window
+    added = near if words is None else Query.boolean_query(
+        [(Occur.Must, near), (Occur.MustNot, words)])
+    extra = searcher.search(combine(added, filters), limit=1, count=True)
+    total += extra.count or 0  # type: ignore[attr-defined]
     for _, address in searcher.search(combine(near, filters), limit=len(semantic)).hits:
         spot = (address.segment_ord, address.doc)
         pid = searcher.doc(address)["id"][0]
@@ -66,4 +83,4 @@ def fused_page(searcher: tantivy.Searcher, lexical: Query | None, semantic: Sequ
         tail = searcher.search(rest, limit=offset + size - max(offset, len(fused)),
                                offset=FUSION_WINDOW - both + first).hits
         page += [(searcher.doc(address)["id"][0], None) for _, address in tail]
-    return page
+    return page, total

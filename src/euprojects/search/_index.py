@@ -16,6 +16,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -45,7 +46,7 @@ from ._documents import build_schema, facet_values, to_document
 from ._engine import engine_errors, is_panic, reason
 from ._facets import FacetCounter, FacetKey
 from ._generations import current, next_name, switch
-from ._hybrid import fused_page
+from ._hybrid import FUSION_WINDOW, fused_page, words_window
 from ._lexicon import PIVOT, Lexicon, LexiconBuilder
 from ._orgindex import ORG_DIR, write_organisations
 from ._orgsearch import OrganisationIndex, precount
@@ -343,12 +344,13 @@ class TantivyIndex:
 
     def search(self, query: SearchQuery, today: date, facets: bool = True,
                snapshot: Snapshot | None = None, offset: int | None = None,
-               semantic: Sequence[str] = ()) -> RawResult:
+               semantic: Sequence[str] | Future[list[str]] = ()) -> RawResult:
         """The page of ``query``, its exact total and, unless ``facets`` is False (exports),
         every facet's counts. ``snapshot``: search that one (an export's pages) rather than
         the index as it stands now; ``offset``: where the page starts, instead of the query's
         cursor (bounded by MAX_OFFSET). ``semantic``: project ids nearest the query by meaning,
-        nearest first (search by meaning, docs/semantic-search.md): those the filters keep are
+        nearest first (search by meaning, docs/semantic-search.md), or their future (being
+        found on another thread: the words are searched meanwhile): those the filters keep are
         added to the matches (total and facet counts included) and, sorted by relevance, the
         two rankings are fused (reciprocal rank fusion)."""
         started = time.perf_counter()
@@ -359,12 +361,19 @@ class TantivyIndex:
             return self._search(query, today, facets, snap, offset, started, semantic)
 
     def _search(self, query: SearchQuery, today: date, facets: bool, snap: Snapshot,
-                offset: int, started: float, semantic: Sequence[str] = ()) -> RawResult:
+                offset: int, started: float,
+                semantic: Sequence[str] | Future[list[str]] = ()) -> RawResult:
         searcher = snap.searcher
         base, filters, corrector = self._compiled(query, today, snap)
         words = base
         # no words to look for (none, or exclusions only): a list, the same in every mode
         mode = query.mode if words is not None and query.text.groups else "lexical"
+        key, descending = query.effective_sort
+        ranked = None  # the words' first matches, ranked while the nearest are found
+        if isinstance(semantic, Future):
+            if mode == "hybrid" and key == "relevance" and words is not None:
+                ranked = words_window(searcher, words, list(filters.values()))
+            semantic = semantic.result()
         near = Query.term_set_query(self.schema, "id", list(semantic)) if semantic else None
         excluded = excluded_query(self.schema, query.text)
         if near is not None and excluded is not None:  # "-wind" holds for them too
@@ -374,12 +383,16 @@ class TantivyIndex:
         elif mode == "hybrid" and near is not None and words is not None:  # either
             base = Query.boolean_query([(Occur.Should, words), (Occur.Should, near)])
         full = combine(base, list(filters.values()))
-        key, descending = query.effective_sort
         if key == "relevance" and mode != "lexical" and near is not None and words is not None:
-            found = searcher.search(full, limit=1, count=True)
-            hits = fused_page(searcher, combine(words, list(filters.values()))
-                              if mode == "hybrid" else None, semantic, near,
-                              list(filters.values()), offset, query.size)
+            hits, total = fused_page(searcher, words if mode == "hybrid" else None, semantic,
+                                     near, list(filters.values()), offset, query.size, ranked)
+        elif ranked is not None and (offset + query.size <= len(ranked[0])
+                                     or len(ranked[0]) < FUSION_WINDOW):
+            # nothing near by meaning (the model failed here): the words' window, if it holds
+            # the page
+            hits = [(searcher.doc(address)["id"][0], score)
+                    for score, address in ranked[0][offset:offset + query.size]]
+            total = ranked[1]
         else:
             if key == "relevance":
                 found = searcher.search(full, limit=query.size, offset=offset, count=True)
@@ -391,8 +404,8 @@ class TantivyIndex:
                 (searcher.doc(address)["id"][0], score if key == "relevance" else None)
                 for score, address in found.hits
             ]
-        # tantivy's stub omits SearchResult.count (an int here, as count=True asks for it)
-        total = found.count or 0  # type: ignore[attr-defined]
+            # tantivy's stub omits SearchResult.count (an int here, as count=True asks for it)
+            total = found.count or 0  # type: ignore[attr-defined]
         result = RawResult(total=total, hits=hits, offset=offset,
                            spelling=spelling(query.q, query.text, corrector,
                                              lambda token: self._starts_a_word(snap, token)))

@@ -12,7 +12,8 @@ its mean and scaled to its largest deviation: per-dimension scalar quantisation)
 codes' order, and the store's last batch number it was built from; ``CURRENT`` names the
 generation in use, written atomically after the folder is complete. A reader sees a whole
 generation or the one before. It is rebuilt from the store's vectors (Catalog.embed does it as
-vectors arrive), never updated in place."""
+vectors arrive), never updated in place. A generation of many vectors also holds their graph
+(search/_graph.py), which a search walks instead of scanning every code."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ import numpy.typing as npt
 
 from ..errors import SemanticUnavailableError
 from ._generations import current, next_name, switch
+from ._graph import CANDIDATES, GRAPH_FILE, build_graph, load_graph
 
 __all__ = ["MODEL", "DIM", "Embedder", "VectorIndex", "VECTORS_DIR", "to_blob", "from_blob"]
 
@@ -122,33 +124,44 @@ class _Generation:
         self.ids = np.load(folder / "ids.npy", mmap_mode="r")
         self.mean = np.load(folder / "mean.npy")
         self.scale = np.load(folder / "scale.npy")
+        self.graph = load_graph(folder)
 
     def __len__(self) -> int:
         return int(self.codes.shape[0])
 
     def search(self, query: Vector, k: int) -> list[tuple[str, float]]:
-        """The ``k`` nearest vectors by cosine (exact scan of the int8 codes)."""
+        """The ``k`` nearest vectors by cosine of their int8 codes: an exact scan, or, where the
+        generation has a graph and ``k`` is small beside it, the codes of the graph's
+        CANDIDATES x ``k`` nearest."""
         n = len(self)
         if n == 0 or k <= 0:
             return []
         weights = (query * self.scale).astype(np.float32)
         base = float(self.mean @ query)
-        scores = np.empty(n, np.float32)
-        for start in range(0, n, _CHUNK):
-            block = self.codes[start:start + _CHUNK]
-            scores[start:start + len(block)] = block.astype(np.float32) @ weights
-        scores += base
-        k = min(k, n)
+        if self.graph is not None and k * CANDIDATES * 4 < n:
+            rows = np.unique(self.graph.candidates(query, k * CANDIDATES))
+            scores = self.codes[rows].astype(np.float32) @ weights + base
+        else:
+            rows = None
+            scores = np.empty(n, np.float32)
+            for start in range(0, n, _CHUNK):
+                block = self.codes[start:start + _CHUNK]
+                scores[start:start + len(block)] = block.astype(np.float32) @ weights
+            scores += base
+        k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [(self.ids[i].decode("utf-8"), float(scores[i])) for i in top.tolist()]
+        found = top if rows is None else rows[top]
+        return [(self.ids[i].decode("utf-8"), float(scores[j]))
+                for i, j in zip(found.tolist(), top.tolist(), strict=True)]
 
 
 class VectorIndex:
     """The vector index of a search index folder (see the module)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, graph_min: int = 50_000) -> None:
         self.path = path / VECTORS_DIR
+        self.graph_min = graph_min  # vectors from which a generation holds a graph (0: never)
         self._lock = threading.Lock()
         self._generation: _Generation | None = None
 
@@ -186,22 +199,34 @@ class VectorIndex:
         """Write a new generation from (project id, stored vector) pairs and make it current;
         returns how many vectors it holds."""
         ids: list[bytes] = []
-        rows: list[Vector] = []
+        blobs: list[bytes] = []
         for pid, blob in vectors:
             ids.append(pid.encode("utf-8"))
-            rows.append(from_blob(blob))
-        matrix = np.vstack(rows) if rows else np.empty((0, DIM), np.float32)
-        mean = matrix.mean(axis=0) if len(matrix) else np.zeros(DIM, np.float32)
-        spread = np.abs(matrix - mean).max(axis=0) if len(matrix) else np.ones(DIM, np.float32)
-        scale = np.maximum(spread, 1e-6) / 127.0
-        codes = np.clip(np.rint((matrix - mean) / scale), -127, 127).astype(np.int8)
+            blobs.append(blob)
+        # the stored float16 vectors, one row each (768 bytes a vector: 1.5 GB for 2 million)
+        matrix = np.frombuffer(b"".join(blobs), dtype="<f2").reshape(-1, DIM)
+        del blobs
+        mean = np.zeros(DIM, np.float64)
+        for start in range(0, len(matrix), _CHUNK):
+            mean += matrix[start:start + _CHUNK].astype(np.float64).sum(axis=0)
+        mean = (mean / max(len(matrix), 1)).astype(np.float32)
+        spread = np.full(DIM, 1e-6, np.float32)
+        for start in range(0, len(matrix), _CHUNK):
+            block = np.abs(matrix[start:start + _CHUNK].astype(np.float32) - mean)
+            spread = np.maximum(spread, block.max(axis=0))
+        scale = spread / 127.0
+        codes = np.empty(matrix.shape, np.int8)
+        for start in range(0, len(matrix), _CHUNK):
+            block = (matrix[start:start + _CHUNK].astype(np.float32) - mean) / scale
+            codes[start:start + len(block)] = np.clip(np.rint(block), -127, 127)
         self.path.mkdir(parents=True, exist_ok=True)
         with (self.path / ".lock").open("w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # one builder at a time (two embeds at once)
-            return self._write(ids, codes, mean, scale, seq, model)
+            graph = matrix if self.graph_min and len(matrix) >= self.graph_min else None
+            return self._write(ids, codes, mean, scale, seq, model, graph)
 
     def _write(self, ids: list[bytes], codes: np.ndarray, mean: np.ndarray, scale: np.ndarray,
-               seq: int, model: str) -> int:
+               seq: int, model: str, graph: np.ndarray | None) -> int:
         name = next_name(self.path, "v-")
         for stale in self.path.glob(".v-*"):  # a build that died half-way (the lock is ours)
             shutil.rmtree(stale, ignore_errors=True)
@@ -210,6 +235,8 @@ class VectorIndex:
         np.save(tmp / "ids.npy", np.array(ids, dtype=f"S{max((len(i) for i in ids), default=1)}"))
         np.save(tmp / "mean.npy", mean.astype(np.float32))
         np.save(tmp / "scale.npy", scale.astype(np.float32))
+        if graph is not None:
+            build_graph(graph, tmp / GRAPH_FILE)
         (tmp / "info.json").write_text(json.dumps({"seq": seq, "model": model,
                                                    "count": len(ids)}), encoding="utf-8")
         os.replace(tmp, self.path / name)
