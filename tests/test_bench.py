@@ -87,6 +87,9 @@ def test_corpus_then_search_and_web_benchmarks(tmp_path: Path, keep_import: Buil
     assert euprojects["classes"]["all"]["n"] == 7
     assert euprojects["threads_1"]["qps"] > 0
     assert set(euprojects["breakdown"]["ms_per_query"]) == set(CLASSES)
+    # each part is timed where the code does it now: the facet counts are not lost in the rest
+    assert all(part["facet counts (FacetCounter.count)"] > 0
+               for part in euprojects["breakdown"]["ms_per_query"].values())
     assert all(isinstance(t, int) for t in euprojects["totals"])
     assert engines["sqlite-fts5"]["threads_1"]["failed"] == 0
 
