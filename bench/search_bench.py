@@ -17,9 +17,11 @@ cProfile of the slowest class.
 
 The baselines (bench/engines/) answer the same queries on the same corpus in the same run:
 SQLite FTS5, keep.eu-style LIKE '%word%' (a time limit per query; run on a subset of the
-queries), PostgreSQL 15 full-text search, Typesense. Each also gets nDCG@10 on the development
-set tests/data/eval/dev.jsonl over the REAL store (--real-db; built from the real files when
-not given), euprojects through Catalog.evaluate.
+queries), PostgreSQL 15 full-text search, Typesense, and the floor (``--engines ...,floor``):
+tantivy itself on the product's own index, the same top 10, count and every facet's counts
+without the product's layers (bench/engines/tantivy_floor.py). Each also gets nDCG@10 on the
+development set tests/data/eval/dev.jsonl over the REAL store (--real-db; built from the real
+files when not given), euprojects through Catalog.evaluate.
 """
 
 from __future__ import annotations
@@ -501,6 +503,17 @@ def main(argv: list[str] | None = None) -> int:
             report["engines"]["euprojects"]["eval"] = eval_euprojects(real_db)
         save()
 
+    if "floor" in names:  # tantivy on the product's own index, without the product's layers
+        from engines.tantivy_floor import TantivyFloor
+
+        def floor(of: Path) -> TantivyFloor:
+            return TantivyFloor(load_settings({"db": of}, {}).index_path,
+                                date.fromisoformat(TODAY))
+
+        report["engines"]["tantivy-floor"] = bench_baseline(floor(db), db, queries, bthreads, 30)
+        if not args.no_eval:
+            report["engines"]["tantivy-floor"]["eval"] = eval_baseline(floor(real_db), real_db)
+        save()
     from engines.sqlite_engines import Fts5Engine, LikeEngine
 
     fts_path = work / f"{tag}.sqlite-baseline.db"

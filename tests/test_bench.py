@@ -75,13 +75,13 @@ def test_corpus_then_search_and_web_benchmarks(tmp_path: Path, keep_import: Buil
         con.close()
 
     bench("search_bench.py", db, "--queries", "7", "--threads", "1", "--baseline-threads", "1",
-          "--warmup", "0", "--engines", "euprojects,fts5,like", "--like-queries", "7",
+          "--warmup", "0", "--engines", "euprojects,fts5,like,floor", "--like-queries", "7",
           "--no-eval", cwd=tmp_path)
     report = json.loads((tmp_path / "corpus-2000.search.json").read_text())
     assert [q["cls"] for q in report["queries"]] == list(CLASSES)
     assert report["corpus"] == built
     engines = report["engines"]
-    assert set(engines) == {"euprojects", "sqlite-fts5", "sqlite-like"}
+    assert set(engines) == {"euprojects", "sqlite-fts5", "sqlite-like", "tantivy-floor"}
     euprojects = engines["euprojects"]
     assert set(euprojects["classes"]) == {*CLASSES, "all"}
     assert euprojects["classes"]["all"]["n"] == 7
@@ -92,6 +92,12 @@ def test_corpus_then_search_and_web_benchmarks(tmp_path: Path, keep_import: Buil
                for part in euprojects["breakdown"]["ms_per_query"].values())
     assert all(isinstance(t, int) for t in euprojects["totals"])
     assert engines["sqlite-fts5"]["threads_1"]["failed"] == 0
+    # the floor: the product's own index, no failure, and without words the same matches
+    floor = engines["tantivy-floor"]
+    assert floor["threads_1"]["failed"] == 0 and floor["build"]["docs"] == 2000
+    only_filters = [n for n, q in enumerate(report["queries"]) if q["cls"] == "filters-only"]
+    assert [floor["totals"][n] for n in only_filters] == [
+        euprojects["totals"][n] for n in only_filters]
 
     printed = bench("web_bench.py", db, "--queries", "7", cwd=tmp_path)
     web = json.loads(db.with_suffix(".web.json").read_text())
