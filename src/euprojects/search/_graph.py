@@ -1,12 +1,12 @@
 """The approximate nearest-neighbour graph of a large vector index (docs/semantic-search.md).
 
-Past GRAPH_MIN vectors an exact scan costs more than a search may spend (about 160 ms for a
-million on two cores), so a generation of the vector index also holds a graph of its vectors
-(HNSW, from the PyPI package ``usearch``, 8-bit, cosine): it finds the CANDIDATES x k vectors
-nearest a query in about a millisecond, of which the generation keeps the k its own int8 codes
-score highest (the same scores an exact scan gives). Recall against the exact scan, measured on
-real vectors: docs/benchmarks.md. Without the package, or without a graph file, a search is the
-exact scan, whatever the size."""
+Past GRAPH_MIN vectors (the setting vector_graph_min) an exact scan costs more than a search
+may spend (40 ms or more for a million on two cores), so a generation of the vector index also
+holds a graph of its vectors (HNSW, from the PyPI package ``usearch``, 8-bit, cosine): it finds
+the CANDIDATES x k vectors nearest a query in about a millisecond, of which the generation keeps
+the k its own int8 codes score highest (the same scores an exact scan gives). Recall against
+the exact scan: docs/benchmarks.md. Without the package, or without a graph file, a search is
+the exact scan, whatever the size."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ import numpy.typing as npt
 
 from ..errors import SemanticUnavailableError
 from ._generations import current, next_name, switch
-from ._graph import CANDIDATES, GRAPH_FILE, build_graph, load_graph
+from ._graph import CANDIDATES, GRAPH_FILE, GRAPH_MIN, build_graph, load_graph
 
 __all__ = ["MODEL", "DIM", "Embedder", "VectorIndex", "VECTORS_DIR", "to_blob", "from_blob"]
 
@@ -159,7 +159,7 @@ class _Generation:
 class VectorIndex:
     """The vector index of a search index folder (see the module)."""
 
-    def __init__(self, path: Path, graph_min: int = 50_000) -> None:
+    def __init__(self, path: Path, graph_min: int = GRAPH_MIN) -> None:
         self.path = path / VECTORS_DIR
         self.graph_min = graph_min  # vectors from which a generation holds a graph (0: never)
         self._lock = threading.Lock()
