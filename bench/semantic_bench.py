@@ -142,12 +142,13 @@ def vector_recall(catalog: Catalog, qs: list[dict[str, Any]], real_db: Path | No
     if generation is None:
         return {}
     vectors = [catalog.embedder.query(params["q"]) for params in qs]
-    source = open_catalog(real_db) if real_db else catalog
-    held = [blob for _, blob in source.store.iter_embeddings(MODEL)]
+    blobs = [blob for _, blob in catalog.store.iter_embeddings(MODEL)]  # the index's order
+    held = [blob for _, blob in open_catalog(real_db).store.iter_embeddings(MODEL)
+            ] if real_db else blobs
     step = max(1, len(held) // 200)  # 200 real project vectors, spread over the ids
     vectors += [from_blob(blob) for blob in held[::step][:200]]
-    stored = np.frombuffer(b"".join(b for _, b in catalog.store.iter_embeddings(MODEL)),
-                           dtype="<f2").reshape(-1, len(vectors[0]))  # the index's order
+    stored = np.frombuffer(b"".join(blobs), dtype="<f2").reshape(-1, len(vectors[0]))
+    del blobs
     scores = np.vstack([np.concatenate([
         np.asarray(stored[i:i + 65536], dtype=np.float32) @ v
         for i in range(0, len(stored), 65536)]) for v in vectors])

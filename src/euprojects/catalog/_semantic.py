@@ -152,7 +152,7 @@ class Semantic:
             generation = self.vectors.generation()
         except SemanticUnavailableError:
             return []
-        if generation is None:
+        if generation is None or not self.embedder.available():  # no model here: words only
             return []
         k = SEMANTIC_K[query.mode]
 

@@ -46,7 +46,7 @@ from ._documents import build_schema, facet_values, to_document
 from ._engine import engine_errors, is_panic, reason
 from ._facets import FacetCounter, FacetKey
 from ._generations import current, next_name, switch
-from ._hybrid import FUSION_WINDOW, fused_page, words_window
+from ._hybrid import fused_page, words_window
 from ._lexicon import PIVOT, Lexicon, LexiconBuilder
 from ._orgindex import ORG_DIR, write_organisations
 from ._orgsearch import OrganisationIndex, precount
@@ -386,13 +386,6 @@ class TantivyIndex:
         if key == "relevance" and mode != "lexical" and near is not None and words is not None:
             hits, total = fused_page(searcher, words if mode == "hybrid" else None, semantic,
                                      near, list(filters.values()), offset, query.size, ranked)
-        elif ranked is not None and (offset + query.size <= len(ranked[0])
-                                     or len(ranked[0]) < FUSION_WINDOW):
-            # nothing near by meaning (the model failed here): the words' window, if it holds
-            # the page
-            hits = [(searcher.doc(address)["id"][0], score)
-                    for score, address in ranked[0][offset:offset + query.size]]
-            total = ranked[1]
         else:
             if key == "relevance":
                 found = searcher.search(full, limit=query.size, offset=offset, count=True)
