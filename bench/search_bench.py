@@ -266,13 +266,13 @@ def bench_euprojects(db: Path, queries: list[dict[str, Any]], threads: list[int]
 
 def cursor_depth(cat: Catalog, queries: list[dict[str, Any]], totals: list[Any]) -> dict:
     """Page 1 vs page 100 (offset 990, through a cursor) for queries with >= 1000 results."""
-    from euprojects.search._index import _encode_cursor  # opaque to users; the bench knows it
+    from euprojects.search._query import encode_cursor  # opaque to users; the bench knows it
 
     deep = [q for q, t in zip(queries, totals, strict=True) if t and t >= 1000][:20]
     first, hundredth = [], []
     for q in deep:
         p1 = SearchQuery.from_params(params_of(q))
-        p100 = SearchQuery.from_params({**params_of(q), "cursor": _encode_cursor(990)})
+        p100 = SearchQuery.from_params({**params_of(q), "cursor": encode_cursor(990)})
         for target, query in ((first, p1), (hundredth, p100)):
             times = []
             for _ in range(3):

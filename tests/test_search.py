@@ -100,6 +100,20 @@ def test_did_you_mean_leaves_what_is_no_misspelling(real_catalog, q):
     assert run(real_catalog, q=q).did_you_mean is None
 
 
+def test_the_last_word_typed_is_a_prefix_only_when_few_projects_hold_it(real_catalog):
+    # "water" is a word hundreds of projects hold: typed last, it is that word (and its
+    # stems), not every word starting with it, unless the prefix is asked for ("water*")
+    typed, whole, asked = (set(all_ids(real_catalog, q=q)) for q in ("water", "water ", "water*"))
+    assert typed == whole and asked > whole
+    marks = {m.lower() for item in run(real_catalog, q="water", size="100").items
+             for m in re.findall(r"<mark>(\w+)</mark>", item.snippet)}
+    assert "water" in marks and all(m in ("water", "waters") for m in marks)
+    # "hydrog" is no project's word: typed last, it is read as a prefix ("hydrogen")
+    hydrog = run(real_catalog, q="hydrog", size="100")
+    assert hydrog.total == run(real_catalog, q="hydrog*").total > 0
+    assert any("<mark>hydrogen</mark>" in item.snippet.lower() for item in hydrog.items)
+
+
 def test_exact_matches_rank_above_typo_matches(real_catalog):
     result = run(real_catalog, q="tourism", size="20")
     top = result.ids[0]
@@ -393,6 +407,63 @@ def test_facet_counts_kept_for_next_pages_follow_every_import(tmp_path):
         assert sum(v.count for v in after.facets["source"]) == after.total
         with Catalog(settings_) as fresh:  # nothing kept: counted anew
             assert run(fresh, q="", size="1").facets == after.facets
+
+
+def test_the_counts_of_every_project_are_kept_per_generation_and_follow_updates(tmp_path):
+    """The empty search's counts (but the status's) are counted when a generation is built or
+    updated and kept beside it; a search over every project, or with one facet's filter only
+    (that facet's own counts), takes them: they must be what counting gives."""
+    import json
+
+    from conftest import DATA
+
+    settings_ = settings_for(tmp_path / "e.db")
+
+    def counted_anew(**params):  # without the kept counts: a catalog that finds none
+        kept = folder() / "facets.json"
+        saved = kept.read_bytes()
+        kept.unlink()
+        try:
+            with Catalog(settings_) as fresh:
+                return run(fresh, **params).facets
+        finally:
+            kept.write_bytes(saved)
+
+    with Catalog(settings_) as catalog:
+        def folder():
+            return catalog.index.path / catalog.index._current()
+
+        catalog.import_files("kohesio", [DATA / "kohesio" / "IE-pp21-27-20260924.csv"])
+        catalog.import_files("kohesio", [DATA / "kohesio" / "PL-pp21-27-20260924.csv"])
+        assert json.loads((folder() / "facets.json").read_text())["commits"] == 0
+        every = run(catalog, q="")
+        assert every.facets == counted_anew(q="") and every.facets["status"]
+        one = run(catalog, q="", fund="ERDF")
+        # its own counts: every project's
+        assert [(v.value, v.count) for v in one.facets["fund"]] == \
+            [(v.value, v.count) for v in every.facets["fund"]]
+        assert one.facets == counted_anew(q="", fund="ERDF")
+        # an update of the generation (one project of 12: not rebuilt) counts them again
+        generation = catalog.index._current()
+        catalog.import_files("keep-eu", [DATA / "keep" / "keep_api_seed.json"])
+        assert catalog.index._current() == generation
+        assert json.loads((folder() / "facets.json").read_text())["commits"] == 1
+        after = run(catalog, q="")
+        def counts(result, name):
+            return {v.value: v.count for v in result.facets[name]}
+
+        assert counts(after, "source")["keep"] == 1 and after.total == every.total + 1
+        assert after.facets == counted_anew(q="")
+        # what is kept is what a search shows (kept counts of other contents are not)
+        kept = json.loads((folder() / "facets.json").read_text())
+        kept["facets"]["source"] = [["keep", 7]]
+        (folder() / "facets.json").write_text(json.dumps(kept))
+        with Catalog(settings_) as fresh:
+            assert counts(run(fresh, q=""), "source") == {"keep": 7}
+            kept["commits"] = 2
+            (folder() / "facets.json").write_text(json.dumps(kept))
+        with Catalog(settings_) as fresh:
+            assert counts(run(fresh, q=""), "source")["keep"] == 1
 
 
 @pytest.mark.parametrize(("typed", "meant"), [("renewabel energy", "renewable energy"),

@@ -356,7 +356,8 @@ class Catalog(Organisations, Semantic):
         raw = self.index.search(query, self.today, semantic=self.semantic_later(query))
         projects = self.store.get_projects([pid for pid, _ in raw.hits])
         parsed = query.text
-        marks = matcher_for(parsed, query.typos)  # one for the page: it caches its answers
+        # one for the page (it caches its answers), marking what the search matched
+        marks = matcher_for(parsed, query.typos, raw.reading)
         items = []
         for pid, score in raw.hits:
             project = projects.get(pid)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -15,8 +16,9 @@ from ._analysis import STEMMED, analyzer, stem_field
 from ._documents import NUMBER_FIELDS, TEXT_FIELDS, day_time
 from ._query import Bound, Clause, ParsedText, SearchQuery
 
-__all__ = ["one_typo_variants", "text_query", "filter_queries", "status_query", "combine",
-           "typo_distance", "day_bounds", "excluded_query", "STATUSES"]
+__all__ = ["one_typo_variants", "text_query", "reading", "Reading", "filter_queries",
+           "status_query", "combine", "typo_distance", "day_bounds", "excluded_query",
+           "STATUSES", "TAKEN_AS_TYPED"]
 
 STATUSES = ("planned", "ongoing", "closed", "terminated")
 _TYPO_BOOST = 0.15  # a typo match scores far below any exact match
@@ -26,6 +28,12 @@ _STEM_BOOST = 0.8
 _PROXIMITY_BOOST = 2.0
 _TRANSLATION_BOOST = 0.3  # the word's translation learnt from parallel texts
 _PROXIMITY_SLOP = 2
+# A word that this many projects hold (in titles or texts) is taken as typed, as Typesense's
+# typo_tokens_threshold does: typo expansion is for words the index barely knows, and so is
+# reading the last word typed as a prefix ("hydrog" finds "hydrogen"; "water", which a
+# thousand projects hold, is the word water, its stems and its typo-free forms, not every
+# word starting with it: that expansion reads hundreds of terms for every search)
+TAKEN_AS_TYPED = 5
 
 
 def typo_distance(token: str) -> int:
@@ -88,6 +96,8 @@ Translator = Callable[[str], list[tuple[str, str]]]
 # the parts of a compound word that the index holds more often than the whole ("hochwasser",
 # "schutz" for "hochwasserschutz"), or None
 Splitter = Callable[[str], list[str] | None]
+# how many projects hold a word in their titles or texts
+Held = Callable[[str], int]
 _COMPOUND_BOOST = 0.5
 
 
@@ -109,9 +119,37 @@ def _parts(schema: tantivy.Schema, parts: list[str], translator: Translator | No
     return _must(musts)
 
 
+def _expands(clause: Clause, held: Held | None) -> bool:
+    """Whether a word is read as a prefix: asked (``word*``) always; as the last word typed
+    only when few projects hold it whole (see TAKEN_AS_TYPED)."""
+    token = clause.tokens[0]
+    if not clause.prefix or len(token) < 2:
+        return False
+    return clause.raw.endswith("*") or held is None or held(token) < TAKEN_AS_TYPED
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How text_query read a text's words beyond themselves and their stems: the words read
+    as prefixes too, and those read within the typo rule (the snippets mark what matched)."""
+
+    prefixes: tuple[str, ...]
+    typos: tuple[str, ...]
+
+
+def reading(text: ParsedText, typos: bool, held: Held | None,
+            corrector: Corrector | None) -> Reading:
+    """How text_query reads ``text`` with these arguments (see Reading)."""
+    words = [c for g in text.groups for c in g if len(c.tokens) == 1 and not c.phrase]
+    return Reading(
+        tuple(c.tokens[0] for c in words if _expands(c, held)),
+        tuple(c.tokens[0] for c in words if typos and typo_distance(c.tokens[0])
+              and (corrector is None or corrector(c.tokens[0]) is not None)))
+
+
 def _word(schema: tantivy.Schema, clause: Clause, typos: bool, exact_only: bool,
           corrector: Corrector | None = None, translator: Translator | None = None,
-          splitter: Splitter | None = None) -> Query:
+          splitter: Splitter | None = None, held: Held | None = None) -> Query:
     token = clause.tokens[0]
     options = _exact(schema, token, clause.raw.rstrip("*"), 1.0)
     parts = splitter(token) if splitter is not None and not exact_only else None
@@ -122,7 +160,7 @@ def _word(schema: tantivy.Schema, clause: Clause, typos: bool, exact_only: bool,
             options.append(Query.boost_query(
                 _translation(schema, lang, stem), _TRANSLATION_BOOST))
     if not exact_only:
-        if clause.prefix and len(token) >= 2:
+        if _expands(clause, held):
             for field in TEXT_FIELDS:
                 options.append(Query.boost_query(
                     Query.fuzzy_term_query(schema, field, token, distance=0, prefix=True),
@@ -132,11 +170,11 @@ def _word(schema: tantivy.Schema, clause: Clause, typos: bool, exact_only: bool,
         if answer is None:
             distance = 0  # a word many projects hold is taken as typed: no typo expansion
         else:
-            corrections, held = answer
+            corrections, holding = answer
             # a word no project holds has no exact match to rank below: its corrections then
             # stand for it as the word would ("renewabel energy" ranks as "renewable
             # energy" does); a rare word's corrections rank far below its exact matches
-            boost = _UNKNOWN_TYPO_BOOST if held == 0 else _TYPO_BOOST
+            boost = _UNKNOWN_TYPO_BOOST if holding == 0 else _TYPO_BOOST
             # a word one typo away that the index holds counts with its stems too, so that a
             # typo finds what the word it stands for finds ("inovation" -> "innovative")
             for correction in corrections:
@@ -166,13 +204,13 @@ def _phrase(schema: tantivy.Schema, clause: Clause) -> Query:
 
 def _clause(schema: tantivy.Schema, clause: Clause, typos: bool, exact_only: bool,
             corrector: Corrector | None = None, translator: Translator | None = None,
-            splitter: Splitter | None = None) -> Query:
+            splitter: Splitter | None = None, held: Held | None = None) -> Query:
     if len(clause.tokens) > 1:
         return _phrase(schema, clause)
     if clause.phrase:  # a quoted single word: that word, exactly, no stems, no typos
         return _should([Query.boost_query(Query.term_query(schema, f, clause.tokens[0]), w)
                         for f, w in TEXT_FIELDS.items()])
-    return _word(schema, clause, typos, exact_only, corrector, translator, splitter)
+    return _word(schema, clause, typos, exact_only, corrector, translator, splitter, held)
 
 
 def _as_meant(clause: Clause, typos: bool, corrector: Corrector | None) -> str:
@@ -222,9 +260,11 @@ def spelling(q: str, text: ParsedText, corrector: Corrector,
 def text_query(schema: tantivy.Schema, text: ParsedText, typos: bool,
                corrector: Corrector | None = None,
                translator: Translator | None = None,
-               splitter: Splitter | None = None) -> Query | None:
+               splitter: Splitter | None = None, held: Held | None = None) -> Query | None:
     """Every group must match (a group matches when any of its OR-ed clauses does); excluded
-    clauses must not match, exactly (no typos, no prefixes: excluding is never a guess)."""
+    clauses must not match, exactly (no typos, no prefixes: excluding is never a guess).
+    ``held``: how many projects hold a word (None: the last word typed is always read as a
+    prefix too)."""
     if text.empty:
         return None
     parts: list[tuple[Occur, Query]] = []
@@ -232,7 +272,8 @@ def text_query(schema: tantivy.Schema, text: ParsedText, typos: bool,
     for group in text.groups:
         occur = Occur.Must if group in required else Occur.Should
         parts.append((occur, _should([
-            _clause(schema, c, typos, False, corrector, translator, splitter) for c in group
+            _clause(schema, c, typos, False, corrector, translator, splitter, held)
+            for c in group
         ])))
     words: list[str | tuple[int, str]] = [
         _as_meant(g[0], typos, corrector) for g in required

@@ -1,14 +1,19 @@
 """Facet counts: exact, each facet ignoring its own selection, counted side by side on a few
-threads, and kept for the next pages of the same search."""
+threads, and kept for the next pages of the same search. The counts of every project (the
+empty search's, which a facet also shows when its selection is the search's only filter) are
+counted once per generation and kept beside it (write_everything)."""
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import date
+from pathlib import Path
 from typing import Any, TypeVar
 
 import tantivy
@@ -18,9 +23,10 @@ from ..model import FACETS
 from ._compile import STATUSES, combine
 from ._documents import NO_END
 
-__all__ = ["FacetCounter"]
+__all__ = ["FacetCounter", "write_everything", "read_everything", "count_status"]
 
 _FACET_SIZE = 65_000  # more than the distinct values of any facet: counts are exact
+_EVERYTHING = "facets.json"  # in a generation: the facet counts of every project
 
 Facets = dict[str, list[tuple[str, int]]]
 FacetKey = tuple[Hashable, ...]  # what a search's facet counts depend on (see the index)
@@ -45,17 +51,20 @@ class FacetCounter:
             executor.shutdown(wait=True)
 
     def count(self, searcher: tantivy.Searcher, base: Query | None, filters: dict[str, Query],
-              today: date, key: FacetKey, budget_s: float) -> tuple[Facets, bool]:
+              today: date, key: FacetKey, budget_s: float,
+              everything: Facets | None = None) -> tuple[Facets, bool]:
         """(counts per facet, cut): ``key`` says what the counts depend on (see the index);
-        past ``budget_s`` seconds the facets not yet counted are left out and cut is True."""
+        past ``budget_s`` seconds the facets not yet counted are left out and cut is True.
+        ``everything``: the counts of every project (read_everything), taken where they are
+        the answer instead of counting them again."""
         kept = self._cache.get(key)
         if kept is not None:
             return dict(kept), False
         if budget_s <= 0:
             return {}, True
-        facets: Facets = {}
-        answers = self._aggregate(searcher, _units(base, filters, self.threads), today,
-                                  budget_s)
+        units, taken = _units(base, filters, self.threads, everything)
+        facets: Facets = dict(taken)
+        answers = self._aggregate(searcher, units, today, budget_s)
         for names, answer in answers:
             for n in names:
                 if n == "status":
@@ -104,21 +113,29 @@ def _in_turn(run: Callable[[_Unit], _Answer], units: list[_Unit],
     return out
 
 
-def _units(base: Query | None, filters: dict[str, Query],
-           threads: int) -> list[tuple[Query, list[str]]]:
+def _units(base: Query | None, filters: dict[str, Query], threads: int,
+           everything: Facets | None = None) -> tuple[list[tuple[Query, list[str]]], Facets]:
     """The counting queries and the facets each counts: the facets without a selection share
     the query of every filter (split into shares for the threads); a facet with a selection
-    is counted under the other filters only."""
+    is counted under the other filters only. With ``everything`` (the counts of every project,
+    the status's left out), a facet counted over every project is taken from it: the second
+    part of the answer."""
     # counting needs no scores: a constant score spares the BM25 work of every clause
     base = Query.const_score_query(base, 1.0) if base is not None else None
     names = tuple(FACETS)
-    everything = combine(base, list(filters.values()))
-    units = [(everything, share) for share in _split([n for n in names if n not in filters],
-                                                       threads)]
+
+    def known(name: str, others: int) -> bool:  # counted over every project, and kept
+        return everything is not None and base is None and others == 0 and name in everything
+
+    taken = {n: everything[n] for n in names if everything is not None
+             and known(n, len(filters) - (n in filters))}
+    matched = combine(base, list(filters.values()))
+    units = [(matched, share) for share in _split(
+        [n for n in names if n not in filters and n not in taken], threads)]
     for name in names:
-        if name in filters:
+        if name in filters and name not in taken:
             units.append((combine(base, [q for n, q in filters.items() if n != name]), [name]))
-    return units
+    return units, taken
 
 
 def _split(names: list[str], parts: int) -> list[list[str]]:
@@ -131,6 +148,40 @@ def _split(names: list[str], parts: int) -> list[list[str]]:
         shares[i].append(name)
         costs[i] += FACETS[name].cost
     return [share for share in shares if share]
+
+
+def write_everything(folder: Path, searcher: tantivy.Searcher, commits: int) -> None:
+    """Count every facet but the status (it depends on the day) over every project of the
+    generation ``folder`` as ``searcher`` sees it, after ``commits`` updates, and keep the
+    counts beside it: the home page, and a search whose only filter is one facet's, take
+    them instead of counting a million projects again."""
+    aggs = {n: {"terms": {"field": n, "size": _FACET_SIZE}} for n in FACETS if FACETS[n].indexed}
+    answer = searcher.aggregate(Query.all_query(), aggs)
+    counts = {n: [(b["key"], b["doc_count"]) for b in answer.get(n, {}).get("buckets", [])]
+              for n in aggs}
+    path = folder / _EVERYTHING
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps({"commits": commits, "facets": counts}), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_everything(folder: Path, commits: int) -> Facets | None:
+    """The counts write_everything kept in ``folder``, when they are of the generation after
+    ``commits`` updates (None: not kept, or of other contents)."""
+    try:
+        data = json.loads((folder / _EVERYTHING).read_text(encoding="utf-8"))
+        if int(data["commits"]) != commits:
+            return None
+        return {name: [(str(v), int(n)) for v, n in data["facets"][name]]
+                for name in FACETS if FACETS[name].indexed}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def count_status(searcher: tantivy.Searcher, query: Query, today: date) -> list[tuple[str, int]]:
+    """The status facet's counts over what ``query`` matches, on ``today``."""
+    answer = searcher.aggregate(query, {"status": _status_aggregation(today)})
+    return _status_counts(answer.get("status", {}))
 
 
 class _LRU:

@@ -8,7 +8,6 @@ leaves the old one serving. Readers notice a new generation on their next search
 
 from __future__ import annotations
 
-import base64
 import functools
 import json
 import os
@@ -26,17 +25,20 @@ import numpy as np
 import tantivy
 from tantivy import Occur, Order, Query
 
-from ..errors import QueryError, SearchIndexError
+from ..errors import SearchIndexError
 from ..model import Organisation, Participation, Project
 from ._analysis import analyzer, register, stem_field
 from ._columns import COLUMNS_DIR, Columns, ColumnsWriter, ParticipationStats
 from ._compile import (
+    TAKEN_AS_TYPED,
     Corrector,
+    Reading,
     combine,
     excluded_query,
     filter_queries,
     one_typo_variants,
     prefix_query,
+    reading,
     spelling,
     text_query,
 )
@@ -44,23 +46,27 @@ from ._compounds import split_compound
 from ._dictionaries import dictionary_table
 from ._documents import build_schema, facet_values, to_document
 from ._engine import engine_errors, is_panic, reason
-from ._facets import FacetCounter, FacetKey
+from ._facets import (
+    FacetCounter,
+    FacetKey,
+    Facets,
+    count_status,
+    read_everything,
+    write_everything,
+)
 from ._generations import current, next_name, switch
 from ._hybrid import fused_page, words_window
 from ._lexicon import PIVOT, Lexicon, LexiconBuilder
 from ._orgindex import ORG_DIR, write_organisations
 from ._orgsearch import OrganisationIndex, precount
 from ._partners import PartnerHit, find_partners
-from ._query import MAX_OFFSET, SearchQuery
+from ._query import MAX_OFFSET, SearchQuery, decode_cursor, encode_cursor
 from ._stats import IndexStats, index_statistics
 
 __all__ = ["TantivyIndex", "RawResult", "Snapshot", "Applied"]
 
 _SORT_FIELDS = {"start_date": "start", "end_date": "end", "eu_contribution": "eu"}
 _KEEP_GENERATIONS = 2
-# A word that this many projects hold (in titles or texts) is taken as typed, as Typesense's
-# typo_tokens_threshold does: typo expansion is for words the index barely knows.
-TYPO_THRESHOLD = 5
 _LEXICON = "lexicon.json"
 # Bumped whenever the schema or what a document holds changes: an index of another format is
 # not read, and an import rebuilds it.
@@ -98,6 +104,7 @@ class RawResult:
     took_ms: float = 0.0
     cut: bool = False  # the time budget ran out: some facet counts were not computed
     spelling: str | None = None  # the text as probably meant, when a word is no project's
+    reading: Reading | None = None  # how the words were read (for the snippets' marks)
 
 
 @dataclass(frozen=True)
@@ -122,25 +129,6 @@ class Snapshot:
     commits: int
 
 
-def _encode_cursor(offset: int) -> str:
-    raw = json.dumps({"o": offset}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> int:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        offset = json.loads(raw)["o"]
-    except (ValueError, KeyError, TypeError, RecursionError):
-        offset = None
-    if type(offset) is not int or offset < 0:
-        raise QueryError("parameter 'cursor': not a cursor this service gave", "cursor")
-    if offset > MAX_OFFSET:
-        raise QueryError(f"parameter 'cursor': pages end after {MAX_OFFSET} results; the "
-                         "exports give every match", "cursor")
-    return offset
-
-
 class TantivyIndex:
     """Search over the projects of the store. Thread-safe for searching."""
 
@@ -158,6 +146,9 @@ class TantivyIndex:
         self._lexicon = Lexicon.empty()
         # the participation columns last read: (generation, its runs), the columns
         self._columns: tuple[tuple[str, tuple[str, ...]], Columns] | None = None
+        # the facet counts of every project: (generation, commits, day), the counts (None:
+        # none kept)
+        self._everything: tuple[tuple[str, int, date], Facets | None] | None = None
         self.organisations = OrganisationIndex(path)  # each generation's organisations
 
     def close(self) -> None:
@@ -264,6 +255,8 @@ class TantivyIndex:
                 count += 1
             writer.commit()
             writer.wait_merging_threads()
+            index.reload()
+            write_everything(folder, index.searcher(), 0)
             columns.save(folder)
             write_organisations(folder, organisations(None),
                                 Columns.load(folder).organisation_figures())
@@ -326,6 +319,8 @@ class TantivyIndex:
                     columns.remove(folder)
                 raise
             index.reload()
+            commits = self._read_commits(generation) + 1
+            write_everything(folder, index.searcher(), commits)
             touched = sorted(columns.touched | before.organisations_of(columns.dead))
             if touched:
                 write_organisations(folder, organisations(touched),
@@ -334,7 +329,7 @@ class TantivyIndex:
                 precount(folder)
             _write_atomic(folder / _APPLIED_FILE, _applied_text(applied))
             # every process that searches this generation sees that its contents changed
-            _write_atomic(folder / _COMMITS_FILE, str(self._read_commits(generation) + 1))
+            _write_atomic(folder / _COMMITS_FILE, str(commits))
         return count
 
     # -- searching --------------------------------------------------------------------------
@@ -356,7 +351,7 @@ class TantivyIndex:
         started = time.perf_counter()
         snap = snapshot or self.snapshot()
         if offset is None:
-            offset = _decode_cursor(query.cursor) if query.cursor else 0
+            offset = decode_cursor(query.cursor) if query.cursor else 0
         with engine_errors("searching"):
             return self._search(query, today, facets, snap, offset, started, semantic)
 
@@ -401,14 +396,17 @@ class TantivyIndex:
             total = found.count or 0  # type: ignore[attr-defined]
         result = RawResult(total=total, hits=hits, offset=offset,
                            spelling=spelling(query.q, query.text, corrector,
-                                             lambda token: self._starts_a_word(snap, token)))
+                                             lambda token: self._starts_a_word(snap, token)),
+                           reading=reading(query.text, query.typos, _frequency(searcher),
+                                           corrector))
         if offset + len(hits) < total and offset + len(hits) <= MAX_OFFSET:
-            result.next_cursor = _encode_cursor(offset + len(hits))
+            result.next_cursor = encode_cursor(offset + len(hits))
         if facets:
             facet_key = self._facet_key(query, today, snap) + (mode, tuple(semantic))
             budget = self.time_budget_ms / 1000 - (time.perf_counter() - started)
-            result.facets, result.cut = self._counter.count(searcher, base, filters, today,
-                                                            facet_key, budget)
+            result.facets, result.cut = self._counter.count(
+                searcher, base, filters, today, facet_key, budget,
+                self._everything_of(snap, today))
         result.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return result
 
@@ -471,6 +469,22 @@ class TantivyIndex:
                                     order=Order.Asc).hits
         return np.fromiter((row for row, _ in hits), np.int64, len(hits))
 
+    def _everything_of(self, snap: Snapshot, today: date) -> Facets | None:
+        """The facet counts of every project kept for the snapshot's generation and contents
+        (None: not kept, or kept for other contents), with the status's on ``today`` (counted
+        here, once a day: they depend on the day)."""
+        key = (snap.generation, snap.commits, today)
+        with self._lock:
+            kept = self._everything
+        if kept is None or kept[0] != key:
+            counts = read_everything(self.path / snap.generation, snap.commits)
+            if counts is not None:
+                counts["status"] = count_status(snap.searcher, Query.all_query(), today)
+            kept = (key, counts)
+            with self._lock:
+                self._everything = kept
+        return kept[1]
+
     def _columns_of(self, generation: str) -> Columns:
         """The participation columns of a generation, read again when a run was added."""
         folder = self.path / generation
@@ -503,7 +517,7 @@ class TantivyIndex:
             return snap.lexicon.translations(word, dictionary=not known)
 
         base = text_query(self.schema, query.text, query.typos, corrector, translator,
-                          lambda token: split_compound(token, held, named))
+                          lambda token: split_compound(token, held, named), held)
         owners = self.organisations.named(snap.generation, query.q) if base is not None else []
         if base is not None and owners:  # their projects first, the matches unchanged
             base = Query.boolean_query([
@@ -544,7 +558,7 @@ class TantivyIndex:
         and how many projects hold ``token`` itself in any text field; None when ``token`` is
         common in the titles and texts (then it is no typo)."""
         held = searcher.doc_freq("title", token) + searcher.doc_freq("body", token)
-        if held >= TYPO_THRESHOLD:
+        if held >= TAKEN_AS_TYPED:
             return None
         found = []
         for variant in one_typo_variants(token):

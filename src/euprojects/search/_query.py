@@ -3,6 +3,8 @@ parameters, and the reading of the query text (words, "phrases", -exclusions, OR
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -26,6 +28,8 @@ __all__ = [
     "MAX_SIZE",
     "MAX_OFFSET",
     "PARAMETERS",
+    "encode_cursor",
+    "decode_cursor",
     "MODES",
     "DEFAULT_MODE",
 ]
@@ -352,3 +356,24 @@ class SearchQuery:
         if self.mode != DEFAULT_MODE:
             out["mode"] = [self.mode]
         return out
+
+
+def encode_cursor(offset: int) -> str:
+    """The opaque cursor of the page that starts after ``offset`` results."""
+    raw = json.dumps({"o": offset}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    """The offset a cursor of encode_cursor stands for; a clear error for any other text."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        offset = json.loads(raw)["o"]
+    except (ValueError, KeyError, TypeError, RecursionError):
+        offset = None
+    if type(offset) is not int or offset < 0:
+        raise QueryError("parameter 'cursor': not a cursor this service gave", "cursor")
+    if offset > MAX_OFFSET:
+        raise QueryError(f"parameter 'cursor': pages end after {MAX_OFFSET} results; the "
+                         "exports give every match", "cursor")
+    return offset

@@ -16,7 +16,7 @@ from rapidfuzz.distance import OSA
 
 from ..model import LangText
 from ._analysis import NEUTRAL, STEMMED, analyzer, stem_field
-from ._compile import MIN_STEM, typo_distance
+from ._compile import MIN_STEM, Reading, typo_distance
 from ._query import ParsedText
 
 __all__ = ["snippet", "matcher_for"]
@@ -29,14 +29,17 @@ _ENOUGH = 8  # matches in one text: that text is the one to show
 class _Matcher:
     """Decides which words of a text to mark, judging many words in one call where it can."""
 
-    def __init__(self, parsed: ParsedText, typos: bool) -> None:
+    def __init__(self, parsed: ParsedText, typos: bool, read: Reading | None = None) -> None:
         clauses = parsed.clauses()
         self.exact = {t for c in clauses for t in c.tokens}
+        # a phrase's last word is always a prefix when the phrase asks for one
         self.prefixes = tuple(c.tokens[-1] for c in clauses
-                              if c.prefix and len(c.tokens[-1]) >= 2)
+                              if c.prefix and len(c.tokens[-1]) >= 2
+                              and (read is None or len(c.tokens) > 1
+                                   or c.tokens[0] in read.prefixes))
         self.fuzzy = (
             {t: typo_distance(t) for c in clauses if not c.phrase for t in c.tokens
-             if typo_distance(t)} if typos else {}
+             if typo_distance(t) and (read is None or t in read.typos)} if typos else {}
         )
         self.raw = [c.raw.rstrip("*") for c in clauses if not c.phrase]
         self._stems: dict[str, set[str]] = {}
@@ -96,9 +99,12 @@ def _first_tokens(a: tantivy.TextAnalyzer, words: list[str]) -> list[str]:
     return [(a.analyze(w) or [""])[0] for w in words]
 
 
-def matcher_for(parsed: ParsedText, typos: bool = True) -> _Matcher:
-    """What decides which words to mark; share one across a page of results (it caches)."""
-    return _Matcher(parsed, typos)
+def matcher_for(parsed: ParsedText, typos: bool = True,
+                read: Reading | None = None) -> _Matcher:
+    """What decides which words to mark; share one across a page of results (it caches).
+    ``read``: how the search read the words (None: every word the text asks to be read as a
+    prefix is, and every long enough word within the typo rule)."""
+    return _Matcher(parsed, typos, read)
 
 
 def _spans(text: LangText, matcher: _Matcher) -> list[tuple[int, int]]:
