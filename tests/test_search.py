@@ -176,6 +176,36 @@ def test_facets_and_total_match_a_straight_sql_count(real_catalog):
     assert result.facet_counts("country") == dict(all_countries)
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize(("q", "selected"), [("energy", ()), ("", ("country",)),
+                                             ("climate", ("field", "nuts1"))])
+def test_facets_counted_by_group_are_what_their_own_fields_count(combined_catalog, threads,
+                                                                 q, selected):
+    """The facets of a group (FACET_GROUPS) are counted through the group's field: the counts,
+    and their order, must be those of each facet's own field."""
+    from euprojects.model import FACETS
+    from euprojects.search._facets import FacetCounter, _grouped, _units
+
+    index = combined_catalog.index
+    # a selection of each facet named: its most frequent value among the words' matches
+    first = run(combined_catalog, q=q)
+    params = {"q": q, **{name: first.facets[name][0].value for name in selected}}
+    snap = index.snapshot()
+    base, filters, _ = index._compiled(SearchQuery.from_params(params), TODAY, snap)
+    counted, cut = FacetCounter(threads, 0).count(snap.searcher, base, filters, TODAY,
+                                                  ("test",), 60.0)
+    assert not cut and set(counted) == set(FACETS)
+    units, _ = _units(base, filters, threads)
+    assert any(_grouped(names)[0] for _, names in units)  # a group's field counted some
+    for query, names in units:
+        for name in names:
+            if FACETS[name].indexed:
+                own = snap.searcher.aggregate(query, {name: {"terms": {
+                    "field": name, "size": 65000}}})[name]["buckets"]
+                assert counted[name] == [(b["key"], b["doc_count"]) for b in own], name
+    assert counted["country"] and counted["nuts1"] and counted["field"]
+
+
 def test_facet_counts_match_the_results_they_describe(real_catalog):
     params = {"q": "water", "country": ["PL", "CZ"], "theme": "Water management"}
     ids = all_ids(real_catalog, **params)

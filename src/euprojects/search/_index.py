@@ -75,8 +75,9 @@ _LEXICON = "lexicon.json"
 # 9: the organisation index, and the columns' start days, facet bits and SME flags;
 # 10: each project's organisations (their ids); 11: the columns' filter bits (ROW_FILTERS);
 # 12: the lexicon holds the dictionaries' translations (several stems each); 13: apart from
-# what the catalog taught (they translate only words the texts do not hold)
-INDEX_FORMAT = 13
+# what the catalog taught (they translate only words the texts do not hold); 14: the fields
+# of the facet groups (FACET_GROUPS)
+INDEX_FORMAT = 14
 _FORMAT_FILE = "format"
 _COMMITS_FILE = "commits"
 # Which store the generation was built from and the last change of it applied (see Applied).
