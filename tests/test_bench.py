@@ -99,13 +99,20 @@ def test_corpus_then_search_and_web_benchmarks(tmp_path: Path, keep_import: Buil
     assert [floor["totals"][n] for n in only_filters] == [
         euprojects["totals"][n] for n in only_filters]
 
-    printed = bench("web_bench.py", db, "--queries", "7", cwd=tmp_path)
+    printed = bench("web_bench.py", db, "--queries", "7", "--clients", "3", "--seconds", "1",
+                    "--load-workers", "2", cwd=tmp_path)
     web = json.loads(db.with_suffix(".web.json").read_text())
     assert web["projects"] == 2000
     assert web["queries"] == 7
     assert web["api"]["failed"] == web["page"]["failed"] == 0
     assert set(web["in_process"]["classes"]) == {*CLASSES, "all"}
     assert "failed requests: API 0, page 0" in printed
+    # the load phase: two worker processes under three clients, each process's memory
+    load = web["load"]["euprojects"]
+    assert load["workers"] == 2 and load["clients"] == 3 and load["failed"] == 0
+    assert load["requests"] > 3 and load["latency_ms"]["p50"] > 0
+    assert len(load["memory"]) >= 3 and all(m["pss_mb"] > 0 for m in load["memory"])
+    assert "load, euprojects (2 worker processes): 3 clients" in printed
 
 
 def test_links_bench(tmp_path: Path) -> None:

@@ -128,6 +128,13 @@ class TypesenseEngine(Engine):
 
     def search(self, c: httpx.Client, q: str, filters: Mapping[str, Sequence[str]],
                size: int = 10) -> Answer:
+        r = c.post("/multi_search", json=self.request(q, filters, size))
+        r.raise_for_status()
+        return self.answer(r.json())
+
+    def request(self, q: str, filters: Mapping[str, Sequence[str]],
+                size: int = 10) -> dict[str, Any]:
+        """The body of the multi_search that answers one search (see the module)."""
         text = q.strip() or "*"
         searches = []
         for i, (applied, names) in enumerate(facet_plan(filters)):
@@ -143,9 +150,12 @@ class TypesenseEngine(Engine):
             if applied:
                 s["filter_by"] = _filter_by(applied)
             searches.append(s)
-        r = c.post("/multi_search", json={"searches": searches})
-        r.raise_for_status()
-        results = r.json()["results"]
+        return {"searches": searches}
+
+    @staticmethod
+    def answer(body: Mapping[str, Any]) -> Answer:
+        """What a multi_search of ``request`` answered."""
+        results = body["results"]
         main = results[0]
         if "error" in main:
             raise RuntimeError(main["error"])
