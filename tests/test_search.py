@@ -206,6 +206,25 @@ def test_facets_counted_by_group_are_what_their_own_fields_count(combined_catalo
     assert counted["country"] and counted["nuts1"] and counted["field"]
 
 
+def test_facets_are_counted_side_by_side_only_by_a_search_counting_alone(real_catalog):
+    """Two threads for the facets of a search alone in its process; in turn on its own
+    thread while another search counts (the cores are busy already): the same counts."""
+    from euprojects.search._facets import FacetCounter
+
+    index = real_catalog.index
+    snap = index.snapshot()
+    base, filters, _ = index._compiled(SearchQuery.from_params({"q": "water"}), TODAY, snap)
+    busy = FacetCounter(2, 0)
+    busy._counting = 1  # another search of the process is counting
+    in_turn, _ = busy.count(snap.searcher, base, filters, TODAY, ("a",), 60.0)
+    assert busy._executor is None and busy._counting == 1
+    alone = FacetCounter(2, 0)
+    side_by_side, _ = alone.count(snap.searcher, base, filters, TODAY, ("b",), 60.0)
+    assert alone._executor is not None and alone._counting == 0
+    assert in_turn == side_by_side and in_turn["country"]
+    alone.close()
+
+
 def test_facet_counts_match_the_results_they_describe(real_catalog):
     params = {"q": "water", "country": ["PL", "CZ"], "theme": "Water management"}
     ids = all_ids(real_catalog, **params)

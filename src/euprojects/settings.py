@@ -50,7 +50,8 @@ class Settings:
     )
     search_threads: int = _setting(
         2,
-        "Threads one search counts its facets on, side by side (1: one after the other).",
+        "Threads one search counts its facets on, side by side, while no other search of the "
+        "process counts (1: one after the other).",
     )
     search_facet_cache: int = _setting(
         512,

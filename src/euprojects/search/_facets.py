@@ -36,13 +36,17 @@ _Answer = TypeVar("_Answer")
 
 class FacetCounter:
     """Counts every facet of a search. ``threads``: aggregations run side by side (tantivy
-    lets go of the GIL); ``cache``: how many searches' counts are kept (0: none)."""
+    lets go of the GIL) when this search is the only one counting in the process; while
+    others count too, the cores are busy already and side by side would only add switching
+    (measured under 32 clients: a fifth more requests per second, a quarter lower p99, with
+    one thread); ``cache``: how many searches' counts are kept (0: none)."""
 
     def __init__(self, threads: int = 2, cache: int = 512) -> None:
         self.threads = max(1, threads)
         self._cache = _LRU(cache)
         self._lock = threading.Lock()
         self._executor: ThreadPoolExecutor | None = None
+        self._counting = 0  # searches counting now
 
     def close(self) -> None:
         with self._lock:
@@ -62,9 +66,16 @@ class FacetCounter:
             return dict(kept), False
         if budget_s <= 0:
             return {}, True
-        units, taken = _units(base, filters, self.threads, everything)
+        with self._lock:
+            self._counting += 1
+            alone = self._counting == 1
+        try:
+            units, taken = _units(base, filters, self.threads if alone else 1, everything)
+            answers = self._aggregate(searcher, units, today, budget_s, alone)
+        finally:
+            with self._lock:
+                self._counting -= 1
         facets: Facets = dict(taken)
-        answers = self._aggregate(searcher, units, today, budget_s)
         for names, answer in answers:
             for n in names:
                 if n == "status":
@@ -78,13 +89,14 @@ class FacetCounter:
         return facets, cut
 
     def _aggregate(self, searcher: tantivy.Searcher, units: list[tuple[Query, list[str]]],
-                   today: date, budget_s: float) -> list[tuple[list[str], dict[str, Any]]]:
+                   today: date, budget_s: float,
+                   alone: bool = True) -> list[tuple[list[str], dict[str, Any]]]:
         def run(unit: tuple[Query, list[str]]) -> tuple[list[str], dict[str, Any]]:
             query, names = unit
             return names, _facet_answers(searcher.aggregate(query, _aggregations(names, today)),
                                          names)
 
-        if len(units) == 1 or self.threads == 1:
+        if len(units) == 1 or self.threads == 1 or not alone:
             return _in_turn(run, units, budget_s)
         futures = [self._pool().submit(run, unit) for unit in units]
         done, _ = wait(futures, timeout=budget_s)
