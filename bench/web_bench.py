@@ -208,16 +208,24 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
+# /proc/PID/status lines kept: resident memory, its peak, and its two parts: the process's own
+# (heap, stacks) and the pages of files it maps (the index: shared, and the kernel may drop
+# them under memory pressure and read them again)
+_STATUS_FIELDS = {"VmRSS": "rss_mb", "VmHWM": "peak_rss_mb", "RssAnon": "anon_mb",
+                  "RssFile": "file_mb"}
+
+
 def memory(pid: int) -> list[dict[str, float]]:
-    """RSS, peak RSS and PSS (MB) of a process and of every process it started."""
+    """RSS, peak RSS, its own and its mapped files' parts, and PSS (MB) of a process and of
+    every process it started."""
     out = []
     for p in _descendants(pid):
         entry: dict[str, float] = {"pid": p}
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith(("VmRSS:", "VmHWM:")):
-                    entry["rss_mb" if line.startswith("VmRSS") else "peak_rss_mb"] = round(
-                        int(line.split()[1]) / 1024)
+                name = _STATUS_FIELDS.get(line.split(":", 1)[0])
+                if name:
+                    entry[name] = round(int(line.split()[1]) / 1024)
             for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
                     entry["pss_mb"] = round(int(line.split()[1]) / 1024)
@@ -277,8 +285,8 @@ def render(report: dict[str, Any]) -> str:
             f"{load['seconds']} s, {load['requests_per_s']} requests/s, p50 / p95 / p99 "
             f"{lat['p50']} / {lat['p95']} / {lat['p99']} ms, failed {load['failed']}, load "
             f"{load['load_before']} -> {load['load_after']}, memory (MB) "
-            + ", ".join(f"rss {m.get('rss_mb')} pss {m.get('pss_mb')}"
-                        for m in load["memory"]))
+            + ", ".join(f"rss {m.get('rss_mb')} (own {m.get('anon_mb')}, files "
+                        f"{m.get('file_mb')}) pss {m.get('pss_mb')}" for m in load["memory"]))
     return "\n".join(lines)
 
 
