@@ -182,7 +182,7 @@ def _word(schema: tantivy.Schema, clause: Clause, typos: bool, exact_only: bool,
                 for lang, stem in translator(correction) if translator else ():
                     options.append(Query.boost_query(
                         _translation(schema, lang, stem), _TRANSLATION_BOOST * boost))
-        if distance:
+        if distance and not (answer is not None and answer[1] == 0 and answer[0]):
             for field in TEXT_FIELDS:
                 options.append(Query.boost_query(
                     Query.fuzzy_term_query(schema, field, token, distance=distance,
