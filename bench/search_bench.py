@@ -105,7 +105,7 @@ def make_queries(db: Path, n: int, seed: int, sample: int = 6000) -> list[dict[s
         texts = [p["title"]["text"], *(t["text"] for t in p["description"])]
         for t in texts:
             words.update(w.lower() for w in _WORD.findall(t) if len(w) >= 4)
-        df.update(words)
+        df.update(sorted(words))  # in one order: most_common breaks ties by first insertion
         titles.append([w.lower() for w in _WORD.findall(p["title"]["text"]) if len(w) >= 3])
         for t in p["description"]:
             sentences.append([w.lower() for w in _WORD.findall(t["text"][:600])])

@@ -99,6 +99,16 @@ def test_corpus_then_search_and_web_benchmarks(tmp_path: Path, keep_import: Buil
     assert [floor["totals"][n] for n in only_filters] == [
         euprojects["totals"][n] for n in only_filters]
 
+    # the same mix in every process, whatever the order of its sets (hash seeds differ)
+    draw = ("import sys, json; sys.path.insert(0, sys.argv[1]); from search_bench import "
+            "make_queries; from pathlib import Path; "
+            "print(json.dumps(make_queries(Path(sys.argv[2]), 70, 1)))")
+    mixes = {subprocess.run([sys.executable, "-c", draw, str(BENCH), str(db)], check=True,
+                            capture_output=True, text=True,
+                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+             for seed in ("1", "2", "3")}
+    assert len(mixes) == 1 and len(json.loads(mixes.pop())) == 70
+
     printed = bench("web_bench.py", db, "--queries", "7", "--clients", "3", "--seconds", "1",
                     "--load-workers", "2", cwd=tmp_path)
     web = json.loads(db.with_suffix(".web.json").read_text())
