@@ -30,9 +30,9 @@ _TRANSLATION_BOOST = 0.3  # the word's translation learnt from parallel texts
 _PROXIMITY_SLOP = 2
 # A word that this many projects hold (in titles or texts) is taken as typed, as Typesense's
 # typo_tokens_threshold does: typo expansion is for words the index barely knows, and so is
-# reading the last word typed as a prefix ("hydrog" finds "hydrogen"; "water", which a
-# thousand projects hold, is the word water, its stems and its typo-free forms, not every
-# word starting with it: that expansion reads hundreds of terms for every search)
+# reading the last word typed as a prefix ("hydrog" finds "hydrogen"; "water", which hundreds
+# of projects hold, is the word water and its stems, not every word starting with it: that
+# expansion reads hundreds of terms for every search)
 TAKEN_AS_TYPED = 5
 
 
