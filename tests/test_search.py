@@ -529,6 +529,17 @@ def test_a_word_no_project_holds_finds_what_its_correction_finds(real_catalog, t
     assert set(all_ids(real_catalog, q=typed)) == set(all_ids(real_catalog, q=meant))
 
 
+def test_a_word_no_project_holds_marks_what_its_correction_marks(real_catalog):
+    # the snippets mark what the search matched: the corrections that stand for the word,
+    # not the words within the typo allowance of the typo itself ("isolation" for "inovation")
+    def marks(q):
+        return {m.lower() for item in run(real_catalog, q=q, size="100").items
+                for m in re.findall(r"<mark>(\w+)</mark>", item.snippet)}
+
+    typed = marks("inovation")
+    assert "innovation" in typed and typed <= marks("innovation")
+
+
 @pytest.mark.parametrize(
     ("query", "lang", "text", "expected"),
     [

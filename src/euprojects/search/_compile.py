@@ -128,23 +128,44 @@ def _expands(clause: Clause, held: Held | None) -> bool:
     return clause.raw.endswith("*") or held is None or held(token) < TAKEN_AS_TYPED
 
 
+def _typo_plan(token: str, typos: bool,
+               corrector: Corrector | None) -> tuple[list[str], int, int]:
+    """How the typo rule reads a word: its corrections (the words one typo away that the
+    index holds), how many projects hold the word itself, and the distance the fuzzy
+    automaton reads it within (0: not read so). A word many projects hold is taken as typed
+    (no correction, no automaton); for a word no project holds, its corrections, when it has
+    some, stand for it alone."""
+    distance = typo_distance(token) if typos else 0
+    if not distance:
+        return [], 1, 0
+    answer = corrector(token) if corrector is not None else ([], 1)
+    if answer is None:
+        return [], 1, 0
+    corrections, holding = answer
+    return corrections, holding, 0 if holding == 0 and corrections else distance
+
+
 @dataclass(frozen=True)
 class Reading:
     """How text_query read a text's words beyond themselves and their stems: the words read
-    as prefixes too, and those read within the typo rule (the snippets mark what matched)."""
+    as prefixes too, those read within the typo rule, and the corrections that stand for a
+    word (the snippets mark what matched)."""
 
     prefixes: tuple[str, ...]
     typos: tuple[str, ...]
+    corrections: tuple[str, ...] = ()
 
 
 def reading(text: ParsedText, typos: bool, held: Held | None,
             corrector: Corrector | None) -> Reading:
     """How text_query reads ``text`` with these arguments (see Reading)."""
     words = [c for g in text.groups for c in g if len(c.tokens) == 1 and not c.phrase]
+    plans = [_typo_plan(c.tokens[0], typos, corrector) for c in words]
     return Reading(
         tuple(c.tokens[0] for c in words if _expands(c, held)),
-        tuple(c.tokens[0] for c in words if typos and typo_distance(c.tokens[0])
-              and (corrector is None or corrector(c.tokens[0]) is not None)))
+        tuple(c.tokens[0] for c, (_, _, distance) in zip(words, plans, strict=True)
+              if distance),
+        tuple(w for corrections, _, _ in plans for w in corrections))
 
 
 def _word(schema: tantivy.Schema, clause: Clause, typos: bool, exact_only: bool,
@@ -165,24 +186,19 @@ def _word(schema: tantivy.Schema, clause: Clause, typos: bool, exact_only: bool,
                 options.append(Query.boost_query(
                     Query.fuzzy_term_query(schema, field, token, distance=0, prefix=True),
                     _PREFIX_BOOST))
-        distance = typo_distance(token) if typos else 0
-        answer = corrector(token) if distance and corrector is not None else ([], 1)
-        if answer is None:
-            distance = 0  # a word many projects hold is taken as typed: no typo expansion
-        else:
-            corrections, holding = answer
-            # a word no project holds has no exact match to rank below: its corrections then
-            # stand for it as the word would ("renewabel energy" ranks as "renewable
-            # energy" does); a rare word's corrections rank far below its exact matches
-            boost = _UNKNOWN_TYPO_BOOST if holding == 0 else _TYPO_BOOST
-            # a word one typo away that the index holds counts with its stems too, so that a
-            # typo finds what the word it stands for finds ("inovation" -> "innovative")
-            for correction in corrections:
-                options.extend(_exact(schema, correction, correction, boost))
-                for lang, stem in translator(correction) if translator else ():
-                    options.append(Query.boost_query(
-                        _translation(schema, lang, stem), _TRANSLATION_BOOST * boost))
-        if distance and not (answer is not None and answer[1] == 0 and answer[0]):
+        corrections, holding, distance = _typo_plan(token, typos, corrector)
+        # a word no project holds has no exact match to rank below: its corrections then
+        # stand for it as the word would ("renewabel energy" ranks as "renewable energy"
+        # does); a rare word's corrections rank far below its exact matches
+        boost = _UNKNOWN_TYPO_BOOST if holding == 0 else _TYPO_BOOST
+        # a word one typo away that the index holds counts with its stems too, so that a
+        # typo finds what the word it stands for finds ("inovation" -> "innovative")
+        for correction in corrections:
+            options.extend(_exact(schema, correction, correction, boost))
+            for lang, stem in translator(correction) if translator else ():
+                options.append(Query.boost_query(
+                    _translation(schema, lang, stem), _TRANSLATION_BOOST * boost))
+        if distance:
             for field in TEXT_FIELDS:
                 options.append(Query.boost_query(
                     Query.fuzzy_term_query(schema, field, token, distance=distance,

@@ -31,7 +31,9 @@ class _Matcher:
 
     def __init__(self, parsed: ParsedText, typos: bool, read: Reading | None = None) -> None:
         clauses = parsed.clauses()
-        self.exact = {t for c in clauses for t in c.tokens}
+        # the corrections that stand for a word are matched as it would be
+        corrections = read.corrections if read is not None else ()
+        self.exact = {t for c in clauses for t in c.tokens} | set(corrections)
         # a phrase's last word is always a prefix when the phrase asks for one
         self.prefixes = tuple(c.tokens[-1] for c in clauses
                               if c.prefix and len(c.tokens[-1]) >= 2
@@ -41,7 +43,7 @@ class _Matcher:
             {t: typo_distance(t) for c in clauses if not c.phrase for t in c.tokens
              if typo_distance(t) and (read is None or t in read.typos)} if typos else {}
         )
-        self.raw = [c.raw.rstrip("*") for c in clauses if not c.phrase]
+        self.raw = [c.raw.rstrip("*") for c in clauses if not c.phrase] + list(corrections)
         self._stems: dict[str, set[str]] = {}
         self._seen: dict[str | None, dict[str, bool]] = {}  # texts repeat their words
         # no word shorter than the shortest query word (less typos) or stem can match
