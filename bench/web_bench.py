@@ -121,7 +121,9 @@ def typesense_post(engine: Any) -> Send:
         conn.request("POST", "/multi_search", body=body, headers=headers)
         response = conn.getresponse()
         data = response.read()
-        if response.status == 200:  # a search's error is inside a 200 answer
+        # a search's error is inside a 200 answer: read only then (the portal's answers are
+        # not parsed either)
+        if response.status == 200 and b'"error":' in data:
             engine.answer(json.loads(data))
         return response.status, data
 
