@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import TODAY
+from conftest import DATA, TODAY
 from euprojects.catalog import Catalog
 from euprojects.cli import cli
+from euprojects.exports import Options, iter_csv
 from euprojects.search import SearchQuery, TantivyIndex
 
 
@@ -122,3 +124,42 @@ def test_export_pages_stop_growing_at_the_most(exporting):
     exported = [item.project.id for item in exporting.iter_matches(query, 7, most=100)]
     assert exported == _paged_ids(exporting, {"q": "development"})[0]
     assert [size for size, _ in exporting.index.pages] == [7, 14, 28, 56] + [100] * 14
+
+
+def test_every_projects_brief_read_by_the_store_is_its_brief(combined_copy):
+    """The store reads a brief from the stored JSON (store.get_briefs): the same as the whole
+    project's, for every project of the four sources, one shown with another record too (the
+    Kohesio fixture's operation of a keep.eu project: tests/test_kohesio_links.py)."""
+    combined_copy.import_files("kohesio", sorted((DATA / "kohesio").glob("*-pp*-20260924.csv")))
+    store = combined_copy.store
+    ids = [p.id for p in store.iter_projects()]
+    projects = store.get_projects(ids)
+    briefs = store.get_briefs(ids)
+    assert len(briefs) == len(ids) > 3000
+    assert briefs == {pid: p.brief() for pid, p in projects.items()}
+    merged = [p for p in projects.values() if p.same_as]
+    assert merged, "the combined catalog shows a project with another source's record"
+    assert store.get_briefs(["keep:no-such-project"]) == {}
+
+
+def test_the_csv_of_briefs_is_the_csv_of_the_whole_projects(combined_catalog):
+    """An export reads briefs (Catalog.iter_briefs), not whole projects: byte for byte the same
+    CSV, and the same order as iter_matches."""
+    query = SearchQuery.from_params({"q": "energy"})
+    options = Options(link_of=lambda p: f"https://example.org/en/projects/{p.id}")
+    whole = [(i.project, i.status) for i in combined_catalog.iter_matches(query, 7)]
+    briefs = list(combined_catalog.iter_briefs(query, 7))
+    assert len(briefs) == len(whole) > 100
+    assert [b.id for b, _ in briefs] == [p.id for p, _ in whole]
+    assert "".join(iter_csv(briefs, options=options)) == "".join(iter_csv(whole, options=options))
+    exported = combined_catalog.export(query, "csv")
+    assert "".join(exported) == "".join(iter_csv(whole, options=exported.options))
+
+
+def test_an_export_stopped_halfway_leaves_the_catalog_exporting(combined_catalog):
+    query = SearchQuery.from_params({})
+    rows = combined_catalog.iter_briefs(query, 7)
+    first = [next(rows) for _ in range(20)]
+    rows.close()  # a client gone: the read ahead is dropped
+    again = [b for b, _ in itertools.islice(combined_catalog.iter_briefs(query, 7), 20)]
+    assert [b for b, _ in first] == again

@@ -377,7 +377,9 @@ def test_csv_is_safe_for_commas_quotes_new_lines_and_formulas():
         acronym="=HYPERLINK(\"http://x\")", programme="+SUM(A1)", period="-2", call="@x",
         eu_contribution=Money(Decimal("1234.50")), themes=("\tTab", "Fine"),
     )
-    text = "".join(iter_csv([(project, Status.CLOSED)]))
+    # a NUL before a formula sign inside a cell: the row is looked at cell by cell, nothing added
+    plain = Project(id="keep:000000000002", source="keep", title=LangText("a\x00=b\x00-c"))
+    text = "".join(iter_csv([(project, Status.CLOSED), (plain, None)]))
     rows = list(csv.reader(io.StringIO(text, newline="")))
     assert rows[0] == list(COLUMNS)
     row = dict(zip(COLUMNS, rows[1], strict=True))
@@ -386,6 +388,7 @@ def test_csv_is_safe_for_commas_quotes_new_lines_and_formulas():
         "'=HYPERLINK(\"http://x\")", "'+SUM(A1)", "'-2")
     assert row["themes"] == "'\tTab; Fine"
     assert row["eu_contribution"] == "1234.50"
+    assert rows[2][:3] == ["keep:000000000002", "", "a\x00=b\x00-c"]
     assert [safe_cell(v) for v in ("=1", "+1", "-1", "@1", "\t1", "\r1", "1", "a=b")] == [
         "'=1", "'+1", "'-1", "'@1", "'\t1", "'\r1", "1", "a=b"]
 

@@ -21,7 +21,7 @@ from xml.sax.saxutils import quoteattr as _quoteattr
 
 from openpyxl import Workbook
 
-from .model import Organisation, Participation, Project, Role, Status, fold
+from .model import Organisation, Participation, Project, ProjectBrief, Role, Status, fold
 from .views import OrganisationItem, export_row
 
 __all__ = [
@@ -39,13 +39,16 @@ __all__ = [
     "FORMATS",
     "ExportFormat",
     "Export",
+    "Item",
     "Feed",
     "Options",
     "ORGANISATION_COLUMNS",
     "ORG_FORMATS",
 ]
 
-Item = tuple[Project, Status | None]
+# A project with its status: the whole project, or its brief (what a row of CSV or XLSX shows:
+# the formats whose ExportFormat.brief is true take either)
+Item = tuple[Project | ProjectBrief, Status | None]
 
 # One row per project: plain values, amounts as decimal strings in euros (no rounding).
 COLUMNS = (
@@ -103,14 +106,21 @@ def safe_cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def _csv_chunks(header: Iterable[str], rows: Iterable[Iterable[str]]) -> Iterator[str]:
+# Whether a cell of a row joined by NUL starts like a formula: one scan of the row in C instead
+# of a call a cell (a NUL inside a cell can only make it look again, cell by cell)
+_ANY_FORMULA = re.compile("(?:^|\x00)[" + re.escape("".join(_FORMULA_START)) + "]")
+
+
+def _csv_chunks(header: Iterable[str], rows: Iterable[list[str]]) -> Iterator[str]:
     """CSV text in chunks of _BATCH rows: the header, then the rows (RFC 4180 quoting, CRLF
     line ends, formula-like cells prefixed with ``'``)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
     for n, row in enumerate(rows, start=1):
-        writer.writerow([safe_cell(cell) for cell in row])
+        if _ANY_FORMULA.search("\x00".join(row)):
+            row = [safe_cell(cell) for cell in row]
+        writer.writerow(row)
         if n % _BATCH == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -132,9 +142,11 @@ def iter_csv(items: Iterable[Item], bom: bool = False,
 
 
 def iter_jsonl(items: Iterable[Item]) -> Iterator[str]:
-    """One JSON object per line: the whole project with its status."""
+    """One JSON object per line: the whole project with its status (never a brief)."""
     chunk: list[str] = []
     for project, status in items:
+        if not isinstance(project, Project):
+            raise TypeError("JSON Lines gives whole projects, not their briefs")
         data = {**project.to_dict(), "status": status.value if status else None}
         chunk.append(json.dumps(data, ensure_ascii=False) + "\n")
         if len(chunk) == _BATCH:
@@ -195,7 +207,7 @@ class Feed:
     title: str
     feed_url: str
     page_url: str
-    link_of: Callable[[Project], str]
+    link_of: Callable[[Project | ProjectBrief], str]
     updated: datetime | None = None
 
 
@@ -212,7 +224,7 @@ class Options:
     bom: bool = False
     feed: Feed | None = None
     translate: Callable[[str], str] | None = None
-    link_of: Callable[[Project], str] | None = None
+    link_of: Callable[[Project | ProjectBrief], str] | None = None
     participants: Participants | None = None
 
     @property
@@ -225,7 +237,7 @@ class Options:
             return list(self.columns)
         return [self.translate(HEADERS[c]) for c in self.columns]
 
-    def row(self, project: Project, status: Status | None) -> dict[str, str]:
+    def row(self, project: Project | ProjectBrief, status: Status | None) -> dict[str, str]:
         row = export_row(project, status)
         if self.link_of is not None:
             row[LINK_COLUMN] = self.link_of(project)
@@ -246,13 +258,15 @@ class Options:
 class ExportFormat:
     """One file format: the one table that the API's ``/api/v1/projects.<name>`` and
     ``euprojects export --format <name>`` both read. ``whole``: every match of a search (an
-    export); otherwise one page of it (a feed)."""
+    export); otherwise one page of it (a feed). ``brief``: its rows need only each project's
+    brief (model.ProjectBrief), which the store reads at a fraction of a whole project's cost."""
 
     name: str
     media_type: str
     binary: bool
     write: Callable[[Iterable[Item], Options], Iterator[Any]]
     whole: bool = True
+    brief: bool = True
 
     @property
     def filename(self) -> str:
@@ -282,7 +296,7 @@ FORMATS: dict[str, ExportFormat] = {
     "csv": ExportFormat("csv", "text/csv; charset=utf-8", False,
                         lambda items, options: iter_csv(items, options=options)),
     "jsonl": ExportFormat("jsonl", "application/x-ndjson; charset=utf-8", False,
-                          lambda items, options: iter_jsonl(items)),
+                          lambda items, options: iter_jsonl(items), brief=False),
     "xlsx": ExportFormat(
         "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", True,
         lambda items, options: iter_xlsx(items, options=options)),
@@ -335,7 +349,7 @@ def iter_atom(
     title: str,
     feed_url: str,
     page_url: str,
-    link_of: Callable[[Project], str],
+    link_of: Callable[[Project | ProjectBrief], str],
     updated: datetime | None = None,
 ) -> Iterator[str]:
     """An Atom 1.0 feed: one entry per project, dated by its start (the feed's date when it

@@ -22,6 +22,7 @@ from .model import (
     Organisation,
     Participation,
     Project,
+    ProjectBrief,
     Role,
     SourceFact,
     Status,
@@ -558,8 +559,9 @@ class SimilarProject:
                 "similarity": self.similarity}
 
 
-def export_row(project: Project, status: Status | None) -> dict[str, str]:
-    """The export columns of one project as text ('' for a missing value)."""
+def export_row(project: Project | ProjectBrief, status: Status | None) -> dict[str, str]:
+    """The export columns of one project (whole or its brief) as text ('' for a missing
+    value)."""
     rate = project.cofinancing_rate
     eu, total = project.eu_contribution, project.total_budget
     money = eu or total

@@ -5,21 +5,19 @@ filter, the import report, the downloads, the export formats and feeds."""
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from .. import fetch as fetching
-from ..errors import EuProjectsError, IndexBusyError, NotFoundError, QueryError, SearchIndexError
-from ..exports import FORMATS, ORG_FORMATS, Export, ExportFormat, Feed, Options, filename_for
+from ..errors import EuProjectsError, IndexBusyError, NotFoundError, SearchIndexError
+from ..exports import FORMATS, ORG_FORMATS, Export, ExportFormat, Feed
 from ..fetch import (
     CORDIS_FORMATS,
     CORDIS_PROGRAMMES,
@@ -27,7 +25,6 @@ from ..fetch import (
     KOHESIO_PERIODS,
     Download,
 )
-from ..i18n import texts
 from ..importers import IMPORTERS, ImportReport, Reader, ReadLimits, open_reader
 from ..model import (
     FACETS,
@@ -59,7 +56,7 @@ from ..search import (
     read_judgements,
     snippet,
 )
-from ..settings import LANGUAGES, Settings, load_settings
+from ..settings import Settings, load_settings
 from ..statistics import TABLES as STATISTICS_TABLES
 from ..statistics import Statistics, build_statistics
 from ..store import ImportEntry, ProjectFilter, Store, open_store
@@ -72,6 +69,7 @@ from ..views import (
     ResultItem,
     SearchResult,
 )
+from ._exports import Exports
 from ._organisations import Organisations, read_pairs
 from ._semantic import EmbedReport, Semantic
 
@@ -120,9 +118,6 @@ _STATS_CACHE = 64  # the statistics of this many searches are kept (per index ge
 # the sources an import takes, as the CLI spells them
 SOURCES = tuple(IMPORTERS)
 
-# projects read from the store at a time by the exports
-_STORE_BATCH = 500
-
 # progress(file name, projects done, projects expected or None)
 Progress = Callable[[str, int, int | None], None]
 
@@ -168,7 +163,7 @@ def download(settings: Settings, source: str, *, programmes: Sequence[str] = ("h
 REBUILD_SHARE = 5
 
 
-class Catalog(Organisations, Semantic):
+class Catalog(Organisations, Semantic, Exports):
     """Everything a person can ask of euprojects: import, look up, list, describe."""
 
     def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
@@ -179,16 +174,18 @@ class Catalog(Organisations, Semantic):
                                   self.settings.dictionaries_dir)
         self._stats_cache: OrderedDict[tuple[Any, ...], Statistics] = OrderedDict()
         self._stats_lock = threading.Lock()
-        # the participation sums of a statistics request, beside its index aggregation (the
-        # engine releases the GIL while it aggregates or collects: the two overlap)
-        self._stats_pool: ThreadPoolExecutor | None = None
+        # work beside a request's own (threads made once, each with its store connection):
+        # the participation sums of a statistics request beside its index aggregation (the
+        # engine releases the GIL while it aggregates or collects: the two overlap), an
+        # export's next rows read from the store while the last are written (SQLite releases it)
+        self._pool: ThreadPoolExecutor | None = None
         self.embedder = Embedder(threads=1)  # a query embeds in about 12 ms on one thread
         self.vectors = VectorIndex(self.settings.index_path,
                                    graph_min=self.settings.vector_graph_min)
 
     def close(self) -> None:
-        if self._stats_pool is not None:
-            self._stats_pool.shutdown()
+        if self._pool is not None:
+            self._pool.shutdown()
         self.index.close()
         self.store.close()
 
@@ -375,66 +372,12 @@ class Catalog(Organisations, Semantic):
         return SearchResult(query, raw.total, tuple(items), facets, raw.next_cursor,
                             raw.took_ms, raw.cut, raw.spelling)
 
-    def iter_matches(self, query: SearchQuery, batch: int = 500,
-                     most: int = 100_000) -> Iterator[ResultItem]:
-        """Every project the query matches, in its order, page after page: no cap, no facet
-        counts, no snippets (for exports). ``query.cursor`` is where it starts.
-
-        The index pages by offset, so a page costs collecting every hit before it as well:
-        pages of one size would make an export quadratic in its length. The first page holds
-        ``batch`` ids (the first rows come fast), each next one twice as many as the last, up
-        to ``most``; the projects are read from the store ``_STORE_BATCH`` at a time, so memory
-        stays bounded by ``most`` ids."""
-        snapshot = self.index.snapshot()  # every page from one generation: a rebuild or an
-        page = dataclasses.replace(query, size=batch)  # update meanwhile changes nothing here
-        offset: int | None = None  # the query's cursor, for the first page
-        semantic = self.semantic_candidates(query)  # the same as the list's
-        while True:
-            raw = self.index.search(page, self.today, facets=False, snapshot=snapshot,
-                                    offset=offset, semantic=semantic)
-            for start in range(0, len(raw.hits), _STORE_BATCH):
-                hits = raw.hits[start : start + _STORE_BATCH]
-                projects = self.store.get_projects([pid for pid, _ in hits])
-                for pid, score in hits:
-                    project = projects.get(pid)
-                    if project is not None:
-                        yield ResultItem(project, project.status(self.today), "", score)
-            offset = raw.offset + len(raw.hits)
-            if offset >= raw.total or not raw.hits:
-                return
-            page = dataclasses.replace(page, size=min(page.size * 2, max(most, batch)))
-
-    def export(self, query: SearchQuery, fmt: str, *, bom: bool = False,
-               feed: Feed | None = None, lang: str | None = None,
-               partners: bool = False) -> Export:
-        """The matches of ``query`` in one of the formats of exports.FORMATS, streamed: the one
-        path of the API's ``/api/v1/projects.<format>`` and of ``euprojects export``. An export
-        format gives every match; a feed (Atom) gives the query's page. CSV and XLSX: headers
-        in ``lang`` when given (else the column names), each project's page on the portal (in
-        ``lang``, else English), and with ``partners`` the lead partner and every participant.
-        The export's file name says what was searched."""
-        if fmt not in FORMATS:
-            raise QueryError(f"format {fmt!r} is not one of {', '.join(FORMATS)}", "format")
-        if lang is not None and lang not in LANGUAGES:
-            raise QueryError(f"language {lang!r} is not one of {', '.join(LANGUAGES)}", "lang")
-        form = FORMATS[fmt]
-        base = f"{self.settings.public_url}/{lang or 'en'}/projects/"
-        options = Options(
-            bom=bom, feed=feed, translate=texts(lang).gettext if lang else None,
-            link_of=lambda p: base + quote(p.id, safe=":"),
-            participants=self.store.participants if partners else None)
-        filters = sorted((name, value) for name, values in query.filters.items()
-                         for value in values)
-        filename = filename_for(query.q, filters, fmt, self.today)
-        if not form.whole:
-            page = self.search(query)
-            return Export(form, [(i.project, i.status) for i in page.items], options, filename)
-        matches = self.iter_matches(query)
-        # the first match now: a bad cursor or a missing index fails here, before any output
-        # (an HTTP answer then still gets its status code)
-        first = next(matches, None)
-        items = itertools.chain([] if first is None else [first], matches)
-        return Export(form, ((i.project, i.status) for i in items), options, filename)
+    def _beside(self) -> ThreadPoolExecutor:
+        """The threads of work beside a request's own (made at the first need)."""
+        with self._stats_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(2, thread_name_prefix="beside")
+            return self._pool
 
     def statistics(self, query: SearchQuery) -> Statistics:
         """The statistics of the projects ``query`` matches (statistics.py): the counts and
@@ -448,11 +391,8 @@ class Catalog(Organisations, Semantic):
             if kept is not None:
                 self._stats_cache.move_to_end(key)
                 return kept
-        with self._stats_lock:
-            if self._stats_pool is None:
-                self._stats_pool = ThreadPoolExecutor(2, thread_name_prefix="statistics")
-            pool = self._stats_pool
-        summing = pool.submit(self.index.participation_statistics, query, self.today, snap)
+        summing = self._beside().submit(self.index.participation_statistics, query, self.today,
+                                        snap)
         counted = self.index.statistics(query, self.today, snap)
         amounts = summing.result()
 

@@ -26,7 +26,16 @@ from ._projmatch import (
     project_keys,
     same_project,
 )
-from ._records import LangText, Organisation, Participation, Project, ProjectRecord, SameAs
+from ._records import (
+    BRIEF_PATHS,
+    LangText,
+    Organisation,
+    Participation,
+    Project,
+    ProjectBrief,
+    ProjectRecord,
+    SameAs,
+)
 from ._shared_vocab import (
     CATEGORY_FACT,
     POLICY_OBJECTIVE_FACT,
@@ -41,6 +50,8 @@ from ._translit import needs_transliteration, transliterate
 from ._vocab import LegalStatus, Role, Status, derive_status, fold, normalise_country
 
 __all__ = [
+    "BRIEF_PATHS",
+    "ProjectBrief",
     "EMBEDDING_CHARS",
     "embedding_hash",
     "embedding_text",

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._money import Money, cofinancing_rate
 from ._vocab import Role, Status, derive_status
 
-__all__ = ["LangText", "Project", "SameAs", "Organisation", "Participation", "ProjectRecord"]
+__all__ = ["BRIEF_PATHS", "LangText", "Project", "ProjectBrief", "SameAs", "Organisation",
+           "Participation", "ProjectRecord"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,10 @@ class LangText:
 
 def _texts(items: Any) -> tuple[LangText, ...]:
     return tuple(LangText.from_dict(i) for i in items or ())
+
+
+def _rate(source: Decimal | None, eu: Money | None, total: Money | None) -> Decimal | None:
+    return source if source is not None else cofinancing_rate(eu, total)
 
 
 def _date(value: str | None) -> date | None:
@@ -103,12 +108,14 @@ class Project:
     @property
     def cofinancing_rate(self) -> Decimal | None:
         """Percent: the source's figure, else EU contribution / total budget."""
-        if self.source_cofinancing_rate is not None:
-            return self.source_cofinancing_rate
-        return cofinancing_rate(self.eu_contribution, self.total_budget)
+        return _rate(self.source_cofinancing_rate, self.eu_contribution, self.total_budget)
 
     def status(self, today: date) -> Status | None:
         return derive_status(self.start_date, self.end_date, self.source_status, today)
+
+    def brief(self) -> ProjectBrief:
+        """Its facts of one row of a list (an export's row, a feed's entry)."""
+        return ProjectBrief(*(getattr(self, name) for name in ProjectBrief._fields))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -193,6 +200,52 @@ class Project:
                               for lat, lon in d.get("coordinates") or ()),
         )
 
+
+
+class ProjectBrief(NamedTuple):
+    """The facts of a project that one row of a list shows (an export's row, a feed's entry):
+    the fields of Project of the same names, without its long texts, read at a fraction of a
+    whole project's cost (a tuple, not a frozen dataclass of 33 fields). ``Project.brief`` gives
+    a project's; a store reads them straight from its stored form (``BRIEF_PATHS``)."""
+
+    id: str
+    source: str
+    title: LangText
+    acronym: str | None
+    programme: str | None
+    period: str | None
+    start_date: date | None
+    end_date: date | None
+    source_status: str | None
+    eu_contribution: Money | None
+    total_budget: Money | None
+    source_cofinancing_rate: Decimal | None
+    countries: tuple[str, ...]
+    themes: tuple[str, ...]
+    website: str | None
+    source_url: str | None
+
+    @property
+    def cofinancing_rate(self) -> Decimal | None:
+        """As Project.cofinancing_rate."""
+        return _rate(self.source_cofinancing_rate, self.eu_contribution, self.total_budget)
+
+    def status(self, today: date) -> Status | None:
+        return derive_status(self.start_date, self.end_date, self.source_status, today)
+
+    @classmethod
+    def from_stored(cls, values: list[Any]) -> ProjectBrief:
+        """The brief of the values at ``BRIEF_PATHS`` of a project's stored form (to_dict's)."""
+        (pid, source, title, acronym, programme, period, start, end, status, eu, total, rate,
+         countries, themes, website, source_url) = values
+        return cls(pid, source, LangText.from_dict(title), acronym, programme, period,
+                   _date(start), _date(end), status, Money.from_dict(eu),
+                   Money.from_dict(total), Decimal(rate) if rate is not None else None,
+                   tuple(countries or ()), tuple(themes or ()), website, source_url)
+
+
+# Where each field of ProjectBrief lies in a project's stored form (Project.to_dict), in order
+BRIEF_PATHS = tuple(f"$.{name}" for name in ProjectBrief._fields)
 
 @dataclass(frozen=True, slots=True)
 class Organisation:

@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..model import Organisation, Participation, Project, ProjectRecord
+from ..model import Organisation, Participation, Project, ProjectBrief, ProjectRecord
 from ._links import OrganisationRecord
 from ._types import ImportEntry, ProjectFilter, PutCounts
 from .sqlite import SqliteStore
@@ -48,6 +48,7 @@ class Store(Protocol):
     def co_partner_countries(self, organisation_id: str) -> list[tuple[str, int, int]]: ...
     def iter_projects(self, filters: ProjectFilter | None = None) -> Iterator[Project]: ...
     def get_projects(self, ids: Sequence[str]) -> dict[str, Project]: ...
+    def get_briefs(self, ids: Sequence[str]) -> dict[str, ProjectBrief]: ...
     def iter_with_participants(
         self, ids: Sequence[str] | None = None
     ) -> Iterator[tuple[Project, list[tuple[Participation, Organisation]]]]: ...

@@ -14,7 +14,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import NotFoundError, StoreError
-from ..model import Organisation, Participation, Project, merge, merge_projects, name_forms
+from ..model import (
+    BRIEF_PATHS,
+    Organisation,
+    Participation,
+    Project,
+    ProjectBrief,
+    merge,
+    merge_projects,
+    name_forms,
+)
 from ._connections import connect, rollback
 from ._embeddings import Embeddings
 from ._errors import guarded, store_error
@@ -47,6 +56,9 @@ _CO_PARTNERS = (
     "WHERE o0.id = ?"
 )
 
+
+# the JSON paths of a brief, as SQL string literals (fixed names: nothing of a user's)
+_BRIEF_SQL = ", ".join(f"'{path}'" for path in BRIEF_PATHS)
 
 class SqliteStore(Embeddings):
     """Projects, organisations and participations as JSON documents with indexed columns.
@@ -374,6 +386,25 @@ class SqliteStore(Embeddings):
             ):
                 out[pid] = Project.from_dict(json.loads(doc))
         return self._with_links(out)
+
+    @guarded
+    def get_briefs(self, ids: Sequence[str]) -> dict[str, ProjectBrief]:
+        """The briefs of the projects of these ids that exist, by id: what get_projects gives,
+        ``.brief()``, read by SQLite's JSON functions without decoding the whole stored project
+        in Python (an export's rows: docs/exports.md). A project shown with other sources'
+        records is read whole and merged, as get_projects does."""
+        out: dict[str, ProjectBrief] = {}
+        db = self._read()
+        for chunk in chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for pid, values in db.execute(
+                f"SELECT id, json_extract(doc, {_BRIEF_SQL}) FROM projects WHERE id IN ({marks})",
+                chunk,
+            ):
+                out[pid] = ProjectBrief.from_stored(json.loads(values))
+        shown_with_others = list(linked_records(db, out))
+        out.update((pid, p.brief()) for pid, p in self.get_projects(shown_with_others).items())
+        return out
 
     @guarded
     def iter_with_participants(
