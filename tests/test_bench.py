@@ -16,12 +16,13 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import ROOT, Built, copy_catalog, shared_data_dir
+from conftest import ROOT, TODAY, Built, copy_catalog, shared_data_dir
 
 pytestmark = pytest.mark.slow
 
@@ -124,6 +125,29 @@ def test_corpus_then_search_and_web_benchmarks(tmp_path: Path, keep_import: Buil
     assert len(load["memory"]) >= 3 and all(m["pss_mb"] > 0 for m in load["memory"])
     assert "load, euprojects (2 worker processes): 3 clients" in printed
 
+
+
+def test_the_baselines_count_every_facet_of_the_product_as_it_does(combined_catalog) -> None:
+    """What every baseline indexes (bench/engines export_docs): each project shown, with the
+    values of all 17 facets of the product, counted as the product counts them."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        from engines import FACETS, MULTI, export_docs
+    finally:
+        sys.path.remove(str(BENCH))
+    from euprojects.catalog import FACETS as PRODUCT_FACETS
+    from euprojects.catalog import SearchQuery
+
+    docs = list(export_docs(combined_catalog.settings.db, TODAY))
+    assert set(FACETS) == set(PRODUCT_FACETS) and len(FACETS) == 17
+    result = combined_catalog.search(SearchQuery.from_params({"size": "1"}))
+    assert [d.id for d in docs] == sorted(d.id for d in docs)
+    assert len(docs) == result.total
+    for name in FACETS:
+        counted = Counter(v for d in docs for v in d.facets.get(name, []))
+        assert {v.value: v.count for v in result.facets[name]} == dict(counted), name
+        if name not in MULTI:
+            assert all(len(d.facets.get(name, [])) <= 1 for d in docs), name
 
 def test_links_bench(tmp_path: Path) -> None:
     """More records than the real keep.eu organisations, so that variants are made and some

@@ -1,7 +1,8 @@
 """Baseline search engines for bench/search_bench.py, over the same corpus and queries.
 
 Every engine is built from the same export of a euprojects store (``export_docs``): the same
-text in the same four weighted fields (acronym, title, body, partners) and the same facets.
+text in the same four weighted fields (acronym, title, body, partners) and the same facets: all
+17 of the product (model.FACETS).
 Each search returns the top 10 ids, the exact total and every facet's counts with the product's
 semantics (a facet's counts ignore its own selection and respect every other filter, see
 ``facet_plan``). Status is computed once at export against the bench's day (euprojects computes
@@ -10,9 +11,7 @@ it at query time).
 
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,10 +19,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from euprojects.model import derive_status
+from euprojects.model import FACETS as PRODUCT_FACETS
+from euprojects.search._documents import facet_values
+from euprojects.store import SqliteStore
 
-FACETS = ("source", "programme", "period", "country", "theme", "status", "fund", "legal_status")
-MULTI = {"country", "theme", "fund", "legal_status"}
+# every facet of the product (model.FACETS: 17), each counted by every baseline; a project has
+# one value at most of these three, any number of the others
+FACETS = tuple(PRODUCT_FACETS)
+MULTI = set(FACETS) - {"programme", "period", "status"}
 
 
 @dataclass
@@ -48,50 +51,33 @@ class Answer:
 
 
 def export_docs(db: Path, today: date) -> Iterator[Doc]:
-    """Every project of a euprojects store as the baselines index it, in id order. Reads the
-    store's tables directly (the JSON documents), which is much faster than the model objects."""
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    orgs: dict[str, tuple[str, str, str | None, str | None]] = {}
-    for oid, doc in con.execute("SELECT id, doc FROM organisations"):
-        o = json.loads(doc)
-        orgs[oid] = (o["name"], o.get("city") or "", o.get("country"), o.get("legal_status"))
-    parts = con.cursor().execute(
-        "SELECT project_id, organisation_id FROM participations ORDER BY project_id, position")
-    pending = next(parts, None)
-    for rid, (pid, doc) in enumerate(con.execute("SELECT id, doc FROM projects ORDER BY id"),
-                                     start=1):
-        p = json.loads(doc)
-        found = []
-        while pending is not None and pending[0] < pid:
-            pending = next(parts, None)
-        while pending is not None and pending[0] == pid:
-            found.append(orgs[pending[1]])
-            pending = next(parts, None)
-        body = [t["text"] for k in ("description", "expected_results", "achievements",
-                                     "expected_outputs", "delivered_outputs") for t in p[k]]
-        body.extend(p["themes"])
-        start = date.fromisoformat(p["start_date"]) if p["start_date"] else None
-        end = date.fromisoformat(p["end_date"]) if p["end_date"] else None
-        status = derive_status(start, end, p["source_status"], today)
-        eu = p.get("eu_contribution")
-        facets = {
-            "source": [p["source"]],
-            "programme": [p["programme"]] if p["programme"] else [],
-            "period": [p["period"]] if p["period"] else [],
-            "country": list(p["countries"]),
-            "theme": list(p["themes"]),
-            "status": [status.value] if status else [],
-            "fund": list(p["funds"]),
-            "legal_status": sorted({o[3] for o in found if o[3]}),
-        }
-        yield Doc(
-            rid=rid, id=pid, acronym=p.get("acronym") or "",
-            title="\n".join([p["title"]["text"], *(t["text"] for t in p["other_titles"])]),
-            body="\n".join(body),
-            partners="\n".join(f"{name} {city}".strip() for name, city, _, _ in found),
-            end=p["end_date"], eu=float(eu["amount"]) if eu else None, facets=facets,
-        )
-    con.close()
+    """Every project of a euprojects store as the baselines index it, in id order: the
+    projects as the portal shows them (store.iter_with_participants, as the index build reads
+    them), the text of the four fields, and the values of every facet of the product
+    (model.FACETS through the index's own extraction, facet_values; the status against
+    ``today``)."""
+    store = SqliteStore(db)
+    try:
+        for rid, (p, held) in enumerate(store.iter_with_participants(), start=1):
+            organisations = [o for _, o in held]
+            facets = facet_values(p, organisations)
+            status = p.status(today)
+            facets["status"] = [status.value] if status else []
+            body = [t.text for texts in (p.description, p.expected_results, p.achievements,
+                                         p.expected_outputs, p.delivered_outputs)
+                    for t in texts]
+            body.extend(p.themes)
+            yield Doc(
+                rid=rid, id=p.id, acronym=p.acronym or "",
+                title="\n".join([p.title.text, *(t.text for t in p.other_titles)]),
+                body="\n".join(body),
+                partners="\n".join(f"{o.name} {o.city or ''}".strip() for o in organisations),
+                end=p.end_date.isoformat() if p.end_date else None,
+                eu=float(p.eu_contribution.amount) if p.eu_contribution else None,
+                facets=facets,
+            )
+    finally:
+        store.close()
 
 
 def fold(text: str) -> str:
