@@ -106,9 +106,9 @@ def safe_cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-# Whether a cell of a row joined by NUL starts like a formula: one scan of the row in C instead
-# of a call a cell (a NUL inside a cell can only make it look again, cell by cell)
-_ANY_FORMULA = re.compile("(?:^|\x00)[" + re.escape("".join(_FORMULA_START)) + "]")
+# Whether a cell of a row, each cell led by a NUL, starts like a formula: one scan of the row
+# in C instead of a call a cell (a NUL inside a cell can only make it look again, cell by cell)
+_ANY_FORMULA = re.compile("\x00[" + re.escape("".join(_FORMULA_START)) + "]")
 
 
 def _csv_chunks(header: Iterable[str], rows: Iterable[list[str]]) -> Iterator[str]:
@@ -118,7 +118,7 @@ def _csv_chunks(header: Iterable[str], rows: Iterable[list[str]]) -> Iterator[st
     writer = csv.writer(buffer)
     writer.writerow(header)
     for n, row in enumerate(rows, start=1):
-        if _ANY_FORMULA.search("\x00".join(row)):
+        if _ANY_FORMULA.search("\x00" + "\x00".join(row)):
             row = [safe_cell(cell) for cell in row]
         writer.writerow(row)
         if n % _BATCH == 0:
