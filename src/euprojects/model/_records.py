@@ -201,7 +201,6 @@ class Project:
         )
 
 
-
 class ProjectBrief(NamedTuple):
     """The facts of a project that one row of a list shows (an export's row, a feed's entry):
     the fields of Project of the same names, without its long texts, read at a fraction of a
@@ -246,6 +245,7 @@ class ProjectBrief(NamedTuple):
 
 # Where each field of ProjectBrief lies in a project's stored form (Project.to_dict), in order
 BRIEF_PATHS = tuple(f"$.{name}" for name in ProjectBrief._fields)
+
 
 @dataclass(frozen=True, slots=True)
 class Organisation:

@@ -60,6 +60,7 @@ _CO_PARTNERS = (
 # the JSON paths of a brief, as SQL string literals (fixed names: nothing of a user's)
 _BRIEF_SQL = ", ".join(f"'{path}'" for path in BRIEF_PATHS)
 
+
 class SqliteStore(Embeddings):
     """Projects, organisations and participations as JSON documents with indexed columns.
 
@@ -391,7 +392,7 @@ class SqliteStore(Embeddings):
     def get_briefs(self, ids: Sequence[str]) -> dict[str, ProjectBrief]:
         """The briefs of the projects of these ids that exist, by id: what get_projects gives,
         ``.brief()``, read by SQLite's JSON functions without decoding the whole stored project
-        in Python (an export's rows: docs/exports.md). A project shown with other sources'
+        in Python (an export's rows: docs/json-api.md). A project shown with other sources'
         records is read whole and merged, as get_projects does."""
         out: dict[str, ProjectBrief] = {}
         db = self._read()
