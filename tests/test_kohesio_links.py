@@ -5,6 +5,7 @@ link, one must not)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import date
 
@@ -38,6 +39,11 @@ def test_the_operation_and_its_keep_project_are_one_result_with_both_sources(com
     assert ids[0] == ARCH_3D and LINKED not in ids
     first = hits.items[0].project
     assert first.sources == ("keep", "kohesio")
+    # an export's row of it (its brief, read by the store's JSON functions) is merged too
+    assert catalog.store.get_briefs([ARCH_3D]) == {ARCH_3D: first.brief()}
+    with sqlite3.connect(catalog.settings.db) as db:
+        (doc,) = db.execute("SELECT doc FROM projects WHERE id = ?", (ARCH_3D,)).fetchone()
+    assert Project.from_dict(json.loads(doc)).brief() != first.brief()  # its own record alone
     assert [s.source_url for s in first.same_as] == [
         "https://kohesio.ec.europa.eu/en/projects/Q900000801"]
     # the other operation starts three years after its keep.eu namesake: two projects
