@@ -17,7 +17,7 @@ from ..model import LINKED_SOURCE, PRIMARY_SOURCE, Project, project_keys, same_p
 from ._links import _chunks
 
 __all__ = ["set_project_keys", "relink_projects", "relink_all_projects", "linked_records",
-           "shown_as", "hidden"]
+           "shown_as", "hidden", "read_projects"]
 
 def set_project_keys(db: sqlite3.Connection, project: Project, *, new: bool) -> bool:
     """Write one record's link keys; True when it may link (it has keys, or had some)."""
@@ -29,7 +29,9 @@ def set_project_keys(db: sqlite3.Connection, project: Project, *, new: bool) -> 
     return bool(keys) or had > 0
 
 
-def _projects(db: sqlite3.Connection, ids: Iterable[str]) -> dict[str, Project]:
+def read_projects(db: sqlite3.Connection, ids: Iterable[str]) -> dict[str, Project]:
+    """The stored records of these ids that exist, by id, each as stored (no other record
+    merged in)."""
     out: dict[str, Project] = {}
     for chunk in _chunks(sorted(set(ids))):
         marks = ",".join("?" * len(chunk))
@@ -53,7 +55,7 @@ def relink_projects(db: sqlite3.Connection, touched: Iterable[str]) -> set[str]:
         for a, b in db.execute(f"SELECT project_id, same_as FROM project_links WHERE "
                                f"project_id IN ({marks}) OR same_as IN ({marks})", chunk + chunk):
             around.update((a, b))
-    records = _projects(db, around)
+    records = read_projects(db, around)
     changed: set[str] = set()
     for pid in sorted(around):
         record = records.get(pid)
@@ -81,7 +83,7 @@ def _best(db: sqlite3.Connection, record: Project,
         "ON k2.key = k1.key WHERE k1.project_id = ? AND k2.project_id != ?",
         (record.id, record.id)))
     missing = [c for c in candidates if c not in records]
-    records.update(_projects(db, missing))
+    records.update(read_projects(db, missing))
     for cid in candidates:
         other = records[cid]
         key = same_project(other, record) if other.source == PRIMARY_SOURCE else None
@@ -122,6 +124,6 @@ def linked_records(db: sqlite3.Connection,
                 f"SELECT project_id, same_as, key FROM project_links WHERE same_as IN ({marks}) "
                 "ORDER BY project_id", chunk):
             found.setdefault(same_as, []).append((pid, key))
-    records = _projects(db, (pid for links in found.values() for pid, _ in links))
+    records = read_projects(db, (pid for links in found.values() for pid, _ in links))
     return {shown: [(records[pid], key) for pid, key in links if pid in records]
             for shown, links in found.items()}

@@ -34,7 +34,7 @@ from ._links import (
     multi_clusters,
     records_of,
 )
-from ._projlinks import hidden, linked_records, shown_as
+from ._projlinks import hidden, linked_records, read_projects, shown_as
 from ._schema import COUNT_SOURCES, migrate
 from ._types import ImportEntry, ProjectFilter
 from ._writer import Writer, chunks
@@ -378,15 +378,7 @@ class SqliteStore(Embeddings):
     @guarded
     def get_projects(self, ids: Sequence[str]) -> dict[str, Project]:
         """The projects of these ids that exist, by id."""
-        out: dict[str, Project] = {}
-        db = self._read()
-        for chunk in chunks(list(ids), 500):
-            marks = ",".join("?" * len(chunk))
-            for pid, doc in db.execute(
-                f"SELECT id, doc FROM projects WHERE id IN ({marks})", chunk
-            ):
-                out[pid] = Project.from_dict(json.loads(doc))
-        return self._with_links(out)
+        return self._with_links(read_projects(self._read(), ids))
 
     @guarded
     def get_briefs(self, ids: Sequence[str]) -> dict[str, ProjectBrief]:
@@ -403,8 +395,9 @@ class SqliteStore(Embeddings):
                 chunk,
             ):
                 out[pid] = ProjectBrief.from_stored(json.loads(values))
-        shown_with_others = list(linked_records(db, out))
-        out.update((pid, p.brief()) for pid, p in self.get_projects(shown_with_others).items())
+        linked = linked_records(db, out)
+        out.update((pid, merge_projects(p, linked[pid]).brief())
+                   for pid, p in read_projects(db, linked).items())
         return out
 
     @guarded
