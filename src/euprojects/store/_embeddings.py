@@ -1,32 +1,35 @@
 """The store's vectors of the projects (search by meaning, docs/semantic-search.md): a part of
-SqliteStore (store/sqlite.py), kept apart for its size."""
+the store (store/_sql.py), kept apart for its size."""
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections.abc import Iterator, Sequence
-from pathlib import Path
+from contextlib import AbstractContextManager
 
 from ..errors import StoreError
-from ._connections import rollback
-from ._errors import guarded, store_error
+from ._db import Db
+from ._errors import guarded
 from ._writer import chunks
 
 __all__ = ["Embeddings"]
 
 
 class Embeddings:
-    """SqliteStore's methods on the ``embeddings`` table (store/_schema.py, migration 7)."""
+    """The store's methods on the ``embeddings`` table (store/_schema.py, migration 7)."""
 
-    path: Path
-    _write_lock: threading.Lock
-    _write_db: sqlite3.Connection
-    _writing_thread: int | None
-    _closed: bool
+    _db_errors: tuple[type[Exception], ...]  # the store's (store/_errors.py, guarded)
 
-    def _read(self) -> sqlite3.Connection:
-        raise NotImplementedError  # SqliteStore's
+    def _store_error(self, exc: Exception) -> StoreError:
+        raise NotImplementedError  # the store's
+
+    def _session(self) -> AbstractContextManager[object]:
+        raise NotImplementedError  # the store's
+
+    def _read(self) -> Db:
+        raise NotImplementedError  # the store's
+
+    def _write_transaction(self) -> AbstractContextManager[Db]:
+        raise NotImplementedError  # the store's
 
     @guarded
     def embedding_hashes(self, model: str) -> dict[str, str]:
@@ -37,29 +40,16 @@ class Embeddings:
     def put_embeddings(self, model: str, rows: Sequence[tuple[str, str, bytes]]) -> int:
         """Keep the vectors of a batch of projects, (project id, text hash, vector), in one
         transaction (a vector made before replaced); returns the batch's number (seq)."""
-        if self._writing_thread == threading.get_ident():
-            raise StoreError("a writer is already open in this thread")
-        with self._write_lock:
-            if self._closed:
-                raise StoreError(f"{self.path}: the store is closed")
-            db = self._write_db
-            try:
-                db.execute("BEGIN IMMEDIATE")
-                seq: int = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM embeddings"
-                                      ).fetchone()[0]
-                db.executemany(
-                    "INSERT INTO embeddings (project_id, model, text_hash, vector, seq) "
-                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (project_id) DO UPDATE SET "
-                    "model = excluded.model, text_hash = excluded.text_hash, "
-                    "vector = excluded.vector, seq = excluded.seq",
-                    [(pid, model, text_hash, vector, seq) for pid, text_hash, vector in rows])
-                db.execute("COMMIT")
-                return seq
-            except BaseException as exc:
-                rollback(db)
-                if isinstance(exc, sqlite3.Error):
-                    raise store_error(self.path, exc) from None
-                raise
+        with self._write_transaction() as db:
+            seq: int = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM embeddings"
+                                  ).fetchone()[0]
+            db.executemany(
+                "INSERT INTO embeddings (project_id, model, text_hash, vector, seq) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (project_id) DO UPDATE SET "
+                "model = excluded.model, text_hash = excluded.text_hash, "
+                "vector = excluded.vector, seq = excluded.seq",
+                [(pid, model, text_hash, vector, seq) for pid, text_hash, vector in rows])
+            return seq
 
     @guarded
     def embedding_state(self, model: str) -> tuple[int, int]:
@@ -81,12 +71,10 @@ class Embeddings:
                 f"AND project_id IN ({marks})", [model, *chunk]))
         return out
 
+    @guarded
     def iter_embeddings(self, model: str) -> Iterator[tuple[str, bytes]]:
         """(project id, vector) of every project with a vector of ``model``, by id."""
-        try:
-            cursor = self._read().execute(
+        for pid, vector in self._read().stream(
                 "SELECT project_id, vector FROM embeddings WHERE model = ? ORDER BY project_id",
-                (model,))
-            yield from cursor
-        except sqlite3.Error as exc:
-            raise store_error(self.path, exc) from None
+                (model,)):
+            yield pid, bytes(vector)

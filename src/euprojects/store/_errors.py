@@ -1,4 +1,5 @@
-"""SQLite errors as the one-line StoreError of errors.py: the real cause, and what to do."""
+"""A database's errors as the one-line StoreError of errors.py: the real cause, and what to
+do; ``guarded`` turns them so for every store method."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import functools
 import inspect
 import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Concatenate, ParamSpec, Protocol, TypeVar, cast
 
@@ -14,11 +16,17 @@ from ..errors import StoreError
 __all__ = ["store_error", "guarded"]
 
 
-class _HasPath(Protocol):
-    path: Path
+class _Guarded(Protocol):
+    """What ``guarded`` needs of a store: its database's errors, how to tell one, and the
+    session a call reads in (a connection of the pool held for it, store/postgres.py)."""
+
+    _db_errors: tuple[type[Exception], ...]
+
+    def _store_error(self, exc: Exception) -> StoreError: ...
+    def _session(self) -> AbstractContextManager[object]: ...
 
 
-_Self = TypeVar("_Self", bound=_HasPath)
+_Self = TypeVar("_Self", bound=_Guarded)
 _Params = ParamSpec("_Params")
 _Result = TypeVar("_Result")
 
@@ -46,7 +54,8 @@ def store_error(path: Path, exc: sqlite3.Error) -> StoreError:
 def guarded(
     method: Callable[Concatenate[_Self, _Params], _Result],
 ) -> Callable[Concatenate[_Self, _Params], _Result]:
-    """SQLite errors of a store method (or of the generator it returns) as StoreError."""
+    """A store method (or the generator it returns) run in a session of the store, its
+    database's errors raised as StoreError."""
     if inspect.isgeneratorfunction(method):
         generator_method = cast(Callable[Concatenate[_Self, _Params], Iterator[object]], method)
 
@@ -54,9 +63,10 @@ def guarded(
         def generator(self: _Self, /, *args: _Params.args,
                       **kwargs: _Params.kwargs) -> Iterator[object]:
             try:
-                yield from generator_method(self, *args, **kwargs)
-            except sqlite3.Error as exc:
-                raise store_error(self.path, exc) from None
+                with self._session():
+                    yield from generator_method(self, *args, **kwargs)
+            except self._db_errors as exc:
+                raise self._store_error(exc) from None
 
         # the same signature: a generator function's _Result is the iterator it returns
         return cast(Callable[Concatenate[_Self, _Params], _Result], generator)
@@ -64,8 +74,9 @@ def guarded(
     @functools.wraps(method)
     def call(self: _Self, /, *args: _Params.args, **kwargs: _Params.kwargs) -> _Result:
         try:
-            return method(self, *args, **kwargs)
-        except sqlite3.Error as exc:
-            raise store_error(self.path, exc) from None
+            with self._session():
+                return method(self, *args, **kwargs)
+        except self._db_errors as exc:
+            raise self._store_error(exc) from None
 
     return call

@@ -11,12 +11,12 @@ cluster, clustered again from scratch, so the result is the one a full relink wo
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from ..model import Member, Organisation, cluster, match_keys, merge
+from ._db import Db
 
 __all__ = ["relink", "relink_all", "set_keys", "merged", "members_of", "multi_clusters",
            "OrganisationRecord", "records_of", "merges"]
@@ -29,16 +29,16 @@ def _chunks(items: list[str]) -> Iterator[list[str]]:
         yield items[start : start + _CHUNK]
 
 
-def set_keys(db: sqlite3.Connection, organisation: Organisation) -> None:
+def set_keys(db: Db, organisation: Organisation) -> None:
     """Write one record's match keys (after it was created or changed)."""
     db.execute("DELETE FROM organisation_keys WHERE organisation_id = ?", (organisation.id,))
     db.executemany(
-        "INSERT OR IGNORE INTO organisation_keys (key, organisation_id) VALUES (?, ?)",
+        "INSERT INTO organisation_keys (key, organisation_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
         [(key, organisation.id) for key in sorted(match_keys(organisation))],
     )
 
 
-def _neighbourhood(db: sqlite3.Connection, start: Iterable[str]) -> set[str]:
+def _neighbourhood(db: Db, start: Iterable[str]) -> set[str]:
     """Every record reachable from ``start`` through shared keys or shared clusters."""
     seen: set[str] = set()
     frontier = set(start)
@@ -57,7 +57,7 @@ def _neighbourhood(db: sqlite3.Connection, start: Iterable[str]) -> set[str]:
     return seen
 
 
-def _recluster(db: sqlite3.Connection, ids: set[str]) -> set[str]:
+def _recluster(db: Db, ids: set[str]) -> set[str]:
     """Cluster these records again; returns the records whose organisation changed
     (its id or its set of records)."""
     members, before = [], {}
@@ -78,8 +78,8 @@ def _recluster(db: sqlite3.Connection, ids: set[str]) -> set[str]:
     db.executemany("UPDATE organisations SET cluster = ? WHERE id = ?",
                    [(after[i], i) for i in sorted(changed)])
     db.executemany(
-        "INSERT OR IGNORE INTO organisation_links (organisation_id, linked_to, rule, detail) "
-        "VALUES (?, ?, ?, ?)",
+        "INSERT INTO organisation_links (organisation_id, linked_to, rule, detail) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         [(e.organisation_id, e.linked_to, e.link.rule, e.link.detail) for e in edges],
     )
     return changed
@@ -92,7 +92,7 @@ def _groups(assignment: dict[str, str]) -> dict[str, frozenset[str]]:
     return {head: frozenset(ids) for head, ids in groups.items()}
 
 
-def relink(db: sqlite3.Connection, touched: Iterable[str]) -> set[str]:
+def relink(db: Db, touched: Iterable[str]) -> set[str]:
     """Relink the neighbourhood of these records, a few hundred at a time so that memory
     stays bounded; returns the records whose organisation changed."""
     pending = sorted(set(touched))
@@ -108,7 +108,7 @@ def relink(db: sqlite3.Connection, touched: Iterable[str]) -> set[str]:
     return changed
 
 
-def relink_all(db: sqlite3.Connection) -> set[str]:
+def relink_all(db: Db) -> set[str]:
     """Key and relink every record (a new store schema, or after the rules changed)."""
     ids = []
     for oid, doc in db.execute("SELECT id, doc FROM organisations").fetchall():
@@ -117,7 +117,7 @@ def relink_all(db: sqlite3.Connection) -> set[str]:
     return relink(db, ids)
 
 
-def members_of(db: sqlite3.Connection, organisation_id: str) -> list[tuple[str, Organisation]]:
+def members_of(db: Db, organisation_id: str) -> list[tuple[str, Organisation]]:
     """The records of the organisation this record belongs to, the one that names it first."""
     rows = db.execute(
         "SELECT o2.id, o2.doc FROM organisations o1 JOIN organisations o2 "
@@ -128,7 +128,7 @@ def members_of(db: sqlite3.Connection, organisation_id: str) -> list[tuple[str, 
     return [(oid, Organisation.from_dict(json.loads(doc))) for oid, doc in rows]
 
 
-def merged(db: sqlite3.Connection, organisation_id: str) -> Organisation | None:
+def merged(db: Db, organisation_id: str) -> Organisation | None:
     """The organisation this record belongs to, all its records merged; None if unknown."""
     records = members_of(db, organisation_id)
     if not records:
@@ -136,7 +136,7 @@ def merged(db: sqlite3.Connection, organisation_id: str) -> Organisation | None:
     return merge([o for _, o in records], records[0][0])
 
 
-def multi_clusters(db: sqlite3.Connection) -> set[str]:
+def multi_clusters(db: Db) -> set[str]:
     """The organisations made of more than one record."""
     return {r[0] for r in db.execute(
         "SELECT DISTINCT o.cluster FROM organisation_links l "
@@ -164,7 +164,7 @@ class OrganisationRecord:
         }
 
 
-def records_of(db: sqlite3.Connection, organisation_id: str) -> list[OrganisationRecord]:
+def records_of(db: Db, organisation_id: str) -> list[OrganisationRecord]:
     """The records of the organisation this record belongs to, the naming one first."""
     out = []
     records = members_of(db, organisation_id)
@@ -183,10 +183,10 @@ def records_of(db: sqlite3.Connection, organisation_id: str) -> list[Organisatio
     return out
 
 
-def merges(db: sqlite3.Connection, limit: int | None = None) -> list[list[OrganisationRecord]]:
+def merges(db: Db, limit: int | None = None) -> list[list[OrganisationRecord]]:
     """Every organisation of several records, most records first, then by id."""
-    sql = ("SELECT cluster, COUNT(*) AS n FROM organisations GROUP BY cluster HAVING n > 1 "
-           "ORDER BY n DESC, cluster")
+    sql = ("SELECT cluster, COUNT(*) AS n FROM organisations GROUP BY cluster "
+           "HAVING COUNT(*) > 1 ORDER BY n DESC, cluster")
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     return [records_of(db, cluster_id) for cluster_id, _ in db.execute(sql).fetchall()]

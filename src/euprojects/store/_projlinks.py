@@ -10,26 +10,26 @@ index shows it again (or no longer shows it on its own)."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 
 from ..model import LINKED_SOURCE, PRIMARY_SOURCE, Project, project_keys, same_project
+from ._db import Db
 from ._links import _chunks
 
 __all__ = ["set_project_keys", "relink_projects", "relink_all_projects", "linked_records",
            "shown_as", "hidden", "read_projects"]
 
-def set_project_keys(db: sqlite3.Connection, project: Project, *, new: bool) -> bool:
+def set_project_keys(db: Db, project: Project, *, new: bool) -> bool:
     """Write one record's link keys; True when it may link (it has keys, or had some)."""
     had = 0 if new else db.execute(
         "DELETE FROM project_keys WHERE project_id = ?", (project.id,)).rowcount
     keys = sorted(project_keys(project))
-    db.executemany("INSERT OR IGNORE INTO project_keys (key, project_id) VALUES (?, ?)",
-                   [(key, project.id) for key in keys])
+    db.executemany("INSERT INTO project_keys (key, project_id) VALUES (?, ?) "
+                   "ON CONFLICT DO NOTHING", [(key, project.id) for key in keys])
     return bool(keys) or had > 0
 
 
-def read_projects(db: sqlite3.Connection, ids: Iterable[str]) -> dict[str, Project]:
+def read_projects(db: Db, ids: Iterable[str]) -> dict[str, Project]:
     """The stored records of these ids that exist, by id, each as stored (no other record
     merged in)."""
     out: dict[str, Project] = {}
@@ -40,7 +40,7 @@ def read_projects(db: sqlite3.Connection, ids: Iterable[str]) -> dict[str, Proje
     return out
 
 
-def relink_projects(db: sqlite3.Connection, touched: Iterable[str]) -> set[str]:
+def relink_projects(db: Db, touched: Iterable[str]) -> set[str]:
     """Link again the Kohesio records among ``touched`` and among the records sharing a key or
     a link with them; returns every project whose links changed (both sides)."""
     start = sorted(set(touched))
@@ -74,7 +74,7 @@ def relink_projects(db: sqlite3.Connection, touched: Iterable[str]) -> set[str]:
     return changed
 
 
-def _best(db: sqlite3.Connection, record: Project,
+def _best(db: Db, record: Project,
           records: dict[str, Project]) -> tuple[str, str] | None:
     """The keep.eu project this Kohesio record is, by the rule (the first by id when several
     are), and the key; None when none is."""
@@ -92,7 +92,7 @@ def _best(db: sqlite3.Connection, record: Project,
     return None
 
 
-def relink_all_projects(db: sqlite3.Connection) -> set[str]:
+def relink_all_projects(db: Db) -> set[str]:
     """Key and link every record (a store made before project links); returns the projects
     whose links changed."""
     touched = []
@@ -102,19 +102,19 @@ def relink_all_projects(db: sqlite3.Connection) -> set[str]:
     return relink_projects(db, touched)
 
 
-def hidden(db: sqlite3.Connection) -> dict[str, str]:
+def hidden(db: Db) -> dict[str, str]:
     """Every record shown as part of another: its id -> the id of the one shown."""
     return dict(db.execute("SELECT project_id, same_as FROM project_links").fetchall())
 
 
-def shown_as(db: sqlite3.Connection, project_id: str) -> str:
+def shown_as(db: Db, project_id: str) -> str:
     """The project shown for this record: itself, or the one it is part of."""
     row = db.execute("SELECT same_as FROM project_links WHERE project_id = ?",
                      (project_id,)).fetchone()
     return str(row[0]) if row else project_id
 
 
-def linked_records(db: sqlite3.Connection,
+def linked_records(db: Db,
                    ids: Iterable[str]) -> dict[str, list[tuple[Project, str]]]:
     """The records shown as part of each of these projects, with their keys, by id."""
     found: dict[str, list[tuple[str, str]]] = {}

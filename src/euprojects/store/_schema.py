@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from ..errors import StoreError
 from ..model import MATCH_RULES
-from ._connections import rollback
+from ._connections import SqliteDb, rollback
+from ._db import Db
 from ._links import relink_all
 from ._projlinks import relink_all_projects
 
-__all__ = ["MIGRATIONS", "COUNT_SOURCES", "migrate"]
+__all__ = ["MIGRATIONS", "COUNT_SOURCES", "migrate", "relink_on_new_rules"]
 
 # Per source: projects, participations, distinct organisations taking part (as schema 2
 # counted them: records, before records were linked into organisations).
@@ -176,7 +176,7 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
-def migrate(db: sqlite3.Connection, path: Path) -> None:
+def migrate(db: SqliteDb, path: Path) -> None:
     """Run the migrations the database has not had, each in a transaction of its own."""
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version > len(MIGRATIONS):
@@ -207,37 +207,42 @@ def migrate(db: sqlite3.Connection, path: Path) -> None:
     _relink_on_new_rules(db)
 
 
-def _rules_of(db: sqlite3.Connection) -> str | None:
+def _rules_of(db: Db) -> str | None:
     row = db.execute("SELECT value FROM meta WHERE key = 'organisation_rules'").fetchone()
     return None if row is None else str(row[0])
 
 
-def _relink_on_new_rules(db: sqlite3.Connection) -> None:
-    """Key and link every organisation record again when the store's links were made by other
-    organisation rules than these (model ``MATCH_RULES``, kept in ``meta`` as
-    ``organisation_rules``); the projects of every record whose organisation changed are marked
-    for the index, as an import marks them, and the counts per source are counted again."""
+def _relink_on_new_rules(db: SqliteDb) -> None:
+    """relink_on_new_rules in a transaction of its own, when the rules changed."""
     if _rules_of(db) == MATCH_RULES:
         return
     db.execute("BEGIN IMMEDIATE")
     try:
-        if _rules_of(db) == MATCH_RULES:  # another connection relinked it meanwhile
-            db.execute("COMMIT")
-            return
-        changed = sorted(relink_all(db))
-        seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM index_log").fetchone()[0]
-        for start in range(0, len(changed), 500):
-            chunk = changed[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            db.execute(
-                "INSERT INTO index_log (project_id, seq) SELECT DISTINCT project_id, ? "
-                f"FROM participations WHERE organisation_id IN ({marks}) "
-                "ON CONFLICT (project_id) DO UPDATE SET seq = excluded.seq", [seq, *chunk])
-        db.execute("DELETE FROM source_counts")
-        db.execute("INSERT INTO source_counts " + COUNT_SOURCES)
-        db.execute("INSERT INTO meta (key, value) VALUES ('organisation_rules', ?) "
-                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (MATCH_RULES,))
+        relink_on_new_rules(db)  # another connection may have relinked it meanwhile
         db.execute("COMMIT")
     except BaseException:
         rollback(db)
         raise
+
+
+def relink_on_new_rules(db: Db) -> None:
+    """In the open write transaction: key and link every organisation record again when the
+    store's links were made by other organisation rules than these (model ``MATCH_RULES``,
+    kept in ``meta`` as ``organisation_rules``); the projects of every record whose
+    organisation changed are marked for the index, as an import marks them, and the counts
+    per source are counted again."""
+    if _rules_of(db) == MATCH_RULES:
+        return
+    changed = sorted(relink_all(db))
+    seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM index_log").fetchone()[0]
+    for start in range(0, len(changed), 500):
+        chunk = changed[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        db.execute(
+            "INSERT INTO index_log (project_id, seq) SELECT DISTINCT project_id, ? "
+            f"FROM participations WHERE organisation_id IN ({marks}) "
+            "ON CONFLICT (project_id) DO UPDATE SET seq = excluded.seq", [seq, *chunk])
+    db.execute("DELETE FROM source_counts")
+    db.execute("INSERT INTO source_counts " + COUNT_SOURCES)
+    db.execute("INSERT INTO meta (key, value) VALUES ('organisation_rules', ?) "
+               "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (MATCH_RULES,))

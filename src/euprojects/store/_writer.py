@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..model import Organisation, Participation, ProjectRecord
+from ._db import Db
 from ._links import relink, set_keys
 from ._projlinks import relink_projects, set_project_keys
 from ._types import PutCounts
@@ -30,7 +30,7 @@ def chunks(items: list[str], size: int) -> Iterator[list[str]]:
 class Writer:
     """Writes ProjectRecords inside the store's open transaction and counts what changed."""
 
-    def __init__(self, db: sqlite3.Connection, import_id: int) -> None:
+    def __init__(self, db: Db, import_id: int) -> None:
         self._db = db
         self.import_id = import_id
         self.counts = PutCounts()
