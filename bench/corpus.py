@@ -52,6 +52,7 @@ from typing import Any
 from euprojects.model import LangText, Organisation, Participation, Project, ProjectRecord, Role
 from euprojects.model._money import Money
 from euprojects.store import SqliteStore
+from euprojects.store.postgres import PostgresStore
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("EUPROJECTS_SHARED_DATA", "../shared/data"))
@@ -324,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--into", action="store_true",
                     help="OUT_DB is an existing store: write into it")
     ap.add_argument("--no-index", action="store_true", help="write the store only")
+    ap.add_argument("--store-url", help="write into the PostgreSQL store at this address "
+                    "(OUT_DB then only names the files beside it; with --no-index)")
     ap.add_argument("--index-only", action="store_true",
                     help="the store exists (written with --no-index): build its index only")
     args = ap.parse_args(argv)
@@ -342,7 +345,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.into and not out.is_file():
         sys.exit(f"{out}: no such store (--into writes into an existing one)")
-    if out.exists() and not args.into:
+    if args.store_url and not args.no_index:
+        ap.error("--store-url takes --no-index (the index: euprojects index, bench/pg_store.py)")
+    if out.exists() and not args.into and not args.store_url:
         sys.exit(f"{out} exists: remove it (and {out.with_suffix('.index')}) first")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
@@ -354,17 +359,26 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         sys.exit(f"the real store holds no project of {', '.join(missing)}")
     rng = random.Random(args.seed)
-    store = SqliteStore(out)
-    # the store's own writes are the bench's subject only through the search; keep the
-    # generation from being dominated by fsyncs of the WAL
-    store._write_db.execute("PRAGMA synchronous = OFF")
+    store: Any
+    if args.store_url:  # the PostgreSQL store (docs/deploy.md) at that address
+        store = PostgresStore(args.store_url)
+    else:
+        store = SqliteStore(out)
+        # the store's own writes are the bench's subject only through the search; keep the
+        # generation from being dominated by fsyncs of the WAL
+        store._write_db.execute("PRAGMA synchronous = OFF")
     sources: dict[str, dict[str, int]] = {}
     for source, quota in shares.items():
         if quota:
             made_real = write(store, source, quota, real[source], Pools(real[source]), rng,
                               args.batch, started)
             sources[source] = {"projects": quota, "real_projects": made_real}
-    store._write_db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    if args.store_url:
+        with store._write_transaction() as db:
+            size = db.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+    else:
+        store._write_db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        size = out.stat().st_size
     store.close()
     result: dict[str, Any] = {
         "projects": args.projects,
@@ -372,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
         "sources": sources,
         "seed": args.seed,
         "generate_s": round(time.perf_counter() - started, 1),
-        "db_size_mb": round(out.stat().st_size / 2**20, 1),
+        "db_size_mb": round(size / 2**20, 1),
         "generate_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
     if not args.no_index:

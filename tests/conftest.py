@@ -25,6 +25,13 @@ copy in the test's tmp_path.
 Every test that uses one of these fixtures gets the ``slow`` marker (pytest_collection_
 modifyitems), as tests that read whole real files carry it: ``-m "not slow and not long"`` is a
 quick lane that reads no real file whole.
+
+Two stores, one suite: with ``EUPROJECTS_TEST_STORE=postgresql`` every catalog of these
+fixtures (and of ``settings_for``) keeps its store in PostgreSQL instead of SQLite: a database
+of its own on a throwaway server of each test process (tests/pgcluster.py), a copy made by
+``CREATE DATABASE ... TEMPLATE``; its index stays a folder beside the path the SQLite file
+would have. A test that reads the SQLite file itself carries the ``sqlite`` marker, which that
+lane deselects (docs/deploy.md names them and says why).
 """
 
 from __future__ import annotations
@@ -60,6 +67,87 @@ REAL_FIXTURES = frozenset({
     "real_catalog", "combined_catalog", "small_catalog",
     "real_copy", "combined_copy", "small_copy",
 })
+
+
+# the store of the fixtures' catalogs: "sqlite" (the default) or "postgresql"
+STORE = os.environ.get("EUPROJECTS_TEST_STORE", "sqlite")
+_pg_server: Any = None
+_pg_databases: dict[Path, str] = {}  # the database of each catalog, by its SQLite path
+
+
+def _pg() -> Any:
+    """This test process's PostgreSQL server (started at the first need, stopped at exit)."""
+    global _pg_server
+    if _pg_server is None:
+        import atexit
+
+        from pgcluster import PgServer
+
+        _pg_server = PgServer()
+        atexit.register(_pg_server.stop)
+    return _pg_server
+
+
+def store_url(db: Path, template: Path | None = None) -> str | None:
+    """Under EUPROJECTS_TEST_STORE=postgresql, the PostgreSQL database of the catalog at
+    ``db`` (a new one at the first ask: empty, or a copy of ``template``'s); else None."""
+    if STORE != "postgresql":
+        return None
+    db = db.resolve()
+    if template is not None:  # a copy: made anew even where a test asked for the path first
+        name = _pg_databases[db].rsplit("/", 1)[1] if db in _pg_databases \
+            else f"t{len(_pg_databases) + 1}"
+        _pg_databases[db] = _pg().new_database(
+            name, template=_pg_databases[template.resolve()].rsplit("/", 1)[1], replace=True)
+    elif db not in _pg_databases:
+        _pg_databases[db] = _pg().new_database(f"t{len(_pg_databases) + 1}")
+    return _pg_databases[db]
+
+
+def open_test_store(db: Path) -> Any:
+    """The store of the catalog at ``db``, as the fixtures keep it (SQLite, or PostgreSQL)."""
+    from euprojects.store import open_store
+
+    return open_store(db, store_url(db))
+
+
+def euro_cents_sql(doc: str) -> str:
+    """SQL of a test's own: the EU amount of the JSON document ``doc`` (a column) in euro cents
+    when in EUR, else NULL, in the store's dialect."""
+    if STORE == "postgresql":
+        return (f"CASE WHEN ({doc}->'eu_contribution'->>'currency') = 'EUR' THEN CAST(ROUND("
+                f"CAST({doc}->'eu_contribution'->>'amount' AS NUMERIC) * 100) AS BIGINT) END")
+    return (f"CASE WHEN json_extract({doc}, '$.eu_contribution.currency') = 'EUR' THEN "
+            f"CAST(ROUND(CAST(json_extract({doc}, '$.eu_contribution.amount') AS REAL) * 100) "
+            "AS INTEGER) END")
+
+
+def store_sql(db: Path) -> Any:
+    """A connection to the store of the catalog at ``db`` for a test's own SQL (``?``
+    placeholders, execute, fetchone, fetchall, close): sqlite3's, or psycopg's speaking the
+    same SQL (store/_pgconn.py)."""
+    url = store_url(db)
+    if url is None:
+        return sqlite3.connect(db)
+    from euprojects.store._pgconn import PgDb, connect
+
+    class _Closing(PgDb):
+        def close(self) -> None:
+            self.conn.close()
+
+        def commit(self) -> None:
+            pass  # autocommit
+
+        def __enter__(self) -> Any:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.close()  # (sqlite3's only commits: a test closes it after, or never)
+
+        def __del__(self) -> None:  # a test that never closes it, as sqlite3's allows
+            self.conn.close()
+
+    return _Closing(connect(url))
 
 
 def shared_data_dir() -> Path:
@@ -103,8 +191,10 @@ def assert_facets_exact(catalog: Catalog, params: dict[str, str], names: tuple[s
 
 
 def settings_for(db: Path, **more: Any) -> Settings:
-    """The settings of a catalog at ``db`` (its index beside it), on the tests' day."""
-    return load_settings({"db": db, "today": TODAY.isoformat(), **more}, {})
+    """The settings of a catalog at ``db`` (its index beside it), on the tests' day; its store
+    in PostgreSQL under EUPROJECTS_TEST_STORE=postgresql."""
+    return load_settings({"db": db, "today": TODAY.isoformat(), "store_url": store_url(db),
+                          **more}, {})
 
 
 # -- the real files ---------------------------------------------------------------------------
@@ -212,6 +302,8 @@ class Built:
 def _checkpoint(db: Path) -> None:
     """Move everything the WAL holds into the database file, so that the file alone is the
     store (SQLite does this when the last connection closes; this makes it certain)."""
+    if STORE == "postgresql":
+        return
     con = sqlite3.connect(db)
     try:
         busy, _, _ = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
@@ -231,14 +323,22 @@ def copy_catalog(built: Built | Path, folder: Path, name: str = "copy") -> Path:
         if source.exists():
             shutil.copyfile(source, Path(f"{target}{suffix}"))
     shutil.copytree(db.with_suffix(".index"), target.with_suffix(".index"))
+    store_url(target, template=db)
     return target
+
+
+def cli_env(db: Path, **more: str) -> dict[str, str]:
+    """The environment of a command on the catalog at ``db`` on the tests' day (its store in
+    PostgreSQL under EUPROJECTS_TEST_STORE=postgresql)."""
+    return {"EUPROJECTS_DB": str(db), "EUPROJECTS_TODAY": TODAY.isoformat(),
+            "EUPROJECTS_STORE_URL": store_url(db) or "", **more}
 
 
 def _cli(db: Path, *args: str) -> str:
     """``euprojects ARGS`` on the store ``db``, in this process; returns what it printed."""
     from euprojects.cli import cli
 
-    env = {"EUPROJECTS_DB": str(db), "EUPROJECTS_TODAY": TODAY.isoformat()}
+    env = cli_env(db)
     result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result.stdout

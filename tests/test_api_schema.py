@@ -261,7 +261,8 @@ from euprojects.settings import load_settings
 from euprojects.web import create_app
 
 db, index, today, *urls = sys.argv[1:]
-catalog = Catalog(load_settings({"db": Path(db), "index_dir": Path(index), "today": today}, {}))
+catalog = Catalog(load_settings({"db": Path(db), "index_dir": Path(index), "today": today,
+                                 "store_url": os.environ.get("EUPROJECTS_STORE_URL")}, {}))
 with TestClient(create_app(catalog), raise_server_exceptions=False) as client:
     for url in urls:
         try:
@@ -280,7 +281,8 @@ with TestClient(create_app(catalog), raise_server_exceptions=False) as client:
 def _in_child(catalog: Catalog, urls: list[str], check: Callable[[dict[str, Any]], None]) -> None:
     """GET each of ``urls`` in a child process and ``check`` each answer, in order."""
     s = catalog.settings
-    env = {**os.environ, "RUST_BACKTRACE": "0"}  # the panic's message, not 40 frames
+    env = {**os.environ, "RUST_BACKTRACE": "0",  # the panic's message, not 40 frames
+           "EUPROJECTS_STORE_URL": s.store_url or ""}
     proc = subprocess.run(
         [sys.executable, "-c", _CHILD, str(s.db), str(s.index_path), TODAY.isoformat(), *urls],
         capture_output=True, text=True, timeout=120, env=env, cwd=Path(__file__).parent)

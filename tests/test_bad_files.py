@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from click.testing import CliRunner
 
-from conftest import DATA, TODAY
+from conftest import DATA, cli_env
 from euprojects.cli import cli
 from euprojects.errors import BadFileError
 
@@ -58,7 +58,7 @@ def test_bad_file_is_refused_and_nothing_is_written(tmp_path, bad_files, kind):
     path, reason = bad_files[kind]
     db = tmp_path / "store.db"
     runner = CliRunner()
-    env = {"EUPROJECTS_DB": str(db), "EUPROJECTS_TODAY": TODAY.isoformat()}
+    env = cli_env(db)
     first = runner.invoke(cli, ["import", "keep-eu", str(SEED)], env=env)
     assert first.exit_code == 0, first.output
     before = runner.invoke(cli, ["info", "--json"], env=env).output

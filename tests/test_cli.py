@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import DATA, TODAY, copy_catalog
+from conftest import DATA, cli_env, copy_catalog
 from euprojects.cli import cli
 from euprojects.importers._keep import keep_project_id
 
@@ -23,7 +23,7 @@ TITLE = (
 @pytest.fixture
 def run(tmp_path):
     runner = CliRunner()
-    env = {"EUPROJECTS_DB": str(tmp_path / "cli.db"), "EUPROJECTS_TODAY": TODAY.isoformat()}
+    env = cli_env(tmp_path / "cli.db")
 
     def invoke(*args):
         result = runner.invoke(cli, list(args), env=env, catch_exceptions=False)

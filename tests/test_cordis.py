@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 
-from conftest import TODAY
+from conftest import cli_env
 from euprojects.cli import cli
 from euprojects.errors import BadFileError
 from euprojects.importers import open_reader
@@ -30,7 +30,7 @@ def one_member_zip(tmp_path_factory, cordis_zip):
 
 
 def _env(tmp_path):
-    return {"EUPROJECTS_DB": str(tmp_path / "store.db"), "EUPROJECTS_TODAY": TODAY.isoformat()}
+    return cli_env(tmp_path / "store.db")
 
 
 def _records(path):
@@ -44,7 +44,7 @@ def test_import_then_info_counts_every_project_and_participation(combined_built,
     # real keep.eu file (conftest.combined_built); `info` on the store it made
     runner = CliRunner()
     db = combined_catalog.settings.db
-    env = {"EUPROJECTS_DB": str(db), "EUPROJECTS_TODAY": TODAY.isoformat()}
+    env = cli_env(db)
     report = combined_built.reports["cordis"]
     info = json.loads(runner.invoke(cli, ["info", "--json"], env=env).output)
     counts = info["sources"]["cordis"]
@@ -252,5 +252,7 @@ def test_truncated_zip_is_refused_whole_and_nothing_is_written(tmp_path, cordis_
     assert isinstance(result.exception, BadFileError)
     assert "not a zip archive, or a truncated one" in str(result.exception)
     assert runner.invoke(cli, ["info", "--json"], env=env).output == before
+    not_zip = tmp_path / "store.zip"  # a database file given for a zip
+    not_zip.write_bytes(b"SQLite format 3\x00" + bytes(4080))
     with pytest.raises(BadFileError, match="not a zip archive"):
-        open_reader("cordis", tmp_path / "store.db")
+        open_reader("cordis", not_zip)

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
-from conftest import TODAY, _need, shared_data_dir
+from conftest import TODAY, _need, cli_env, shared_data_dir
 from euprojects.cli import cli
 from euprojects.errors import BadFileError
 from euprojects.importers import open_reader
@@ -43,7 +43,7 @@ def _records(path):
 
 
 def _env(tmp_path):
-    return {"EUPROJECTS_DB": str(tmp_path / "store.db"), "EUPROJECTS_TODAY": TODAY.isoformat()}
+    return cli_env(tmp_path / "store.db")
 
 
 def _write_xlsx(path, rows, sheet_name=SHEET):

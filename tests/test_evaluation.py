@@ -8,7 +8,7 @@ import math
 import pytest
 from click.testing import CliRunner
 
-from conftest import DATA, TODAY, copy_catalog
+from conftest import DATA, cli_env, copy_catalog
 from euprojects.cli import cli
 from euprojects.errors import BadFileError
 from euprojects.search import ndcg, read_judgements, recall
@@ -47,7 +47,7 @@ def test_eval_command_prints_the_figures(tmp_path, real_built):
     # the real keep.eu file and the keep.eu fixtures (a copy of real_catalog's store)
     runner = CliRunner()
     db = copy_catalog(real_built, tmp_path, "e")
-    env = {"EUPROJECTS_DB": str(db), "EUPROJECTS_TODAY": TODAY.isoformat()}
+    env = cli_env(db)
     result = runner.invoke(cli, ["eval", str(DATA / "eval" / "dev.jsonl"), "--json"], env=env)
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import TODAY
+from conftest import cli_env
 from euprojects.catalog import Catalog
 from euprojects.cli import cli
 from euprojects.exports import Options, iter_csv
@@ -20,7 +20,7 @@ from euprojects.search import SearchQuery, TantivyIndex
 
 
 def _run(real_catalog, *args):
-    env = {"EUPROJECTS_DB": str(real_catalog.settings.db), "EUPROJECTS_TODAY": TODAY.isoformat()}
+    env = cli_env(real_catalog.settings.db)
     result = CliRunner().invoke(cli, ["export", *args], env=env, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result
@@ -54,7 +54,8 @@ def test_export_files_in_each_format(real_catalog, tmp_path):
 
 
 def test_export_xlsx_needs_a_file(real_catalog):
-    env = {"EUPROJECTS_DB": str(real_catalog.settings.db)}
+    env = {k: v for k, v in cli_env(real_catalog.settings.db).items()
+           if k != "EUPROJECTS_TODAY"}
     result = CliRunner().invoke(cli, ["export", "--format", "xlsx"], env=env)
     assert result.exit_code == 2
     assert "--format xlsx needs --output FILE" in result.output

@@ -19,7 +19,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from conftest import DATA, TODAY
+from conftest import DATA, TODAY, cli_env
 from euprojects.catalog import Catalog
 from euprojects.cli import cli, main
 from euprojects.errors import FetchError, SettingsError
@@ -217,7 +217,7 @@ def test_fetch_and_import_gives_the_counts_of_importing_the_shared_zip(tmp_path,
         return {name: {k: v for k, v in c.items() if k != "last_import"}
                 for name, c in _json(_run(e, "info", "--json"))["sources"].items()}
 
-    direct_env = {**env, "EUPROJECTS_DB": str(combined_catalog.settings.db)}
+    direct_env = {**env, **cli_env(combined_catalog.settings.db)}
     assert list(counts(env)) == ["cordis"]
     assert [counts(e)["cordis"][k] for e in (env, direct_env) for k in (
         "projects", "participations")] == [1894, 12118] * 2

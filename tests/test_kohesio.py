@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import DATA, TODAY, assert_facets_exact
+from conftest import DATA, TODAY, assert_facets_exact, cli_env
 from euprojects.catalog import SearchQuery
 from euprojects.cli import cli
 from euprojects.errors import BadFileError
@@ -193,7 +193,7 @@ def test_a_bad_file_in_a_run_writes_nothing(catalog):
 
 
 def test_import_info_and_reimport_through_the_cli(tmp_path):
-    env = {"EUPROJECTS_DB": str(tmp_path / "k.db"), "EUPROJECTS_TODAY": TODAY.isoformat()}
+    env = cli_env(tmp_path / "k.db")
     runner = CliRunner()
     first = runner.invoke(cli, ["import", "kohesio", *map(str, GOOD), "--json"], env=env)
     assert first.exit_code == 0, first.output

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from conftest import DATA, Built, _open_copy
+from conftest import DATA, Built, _open_copy, euro_cents_sql, store_sql
 from euprojects.catalog import Catalog, OrganisationQuery, SearchQuery
 from euprojects.errors import QueryError
 from euprojects.web import create_app
@@ -32,15 +32,13 @@ def _find(catalog: Catalog, **params: str | list[str]):
 
 
 def _db(catalog: Catalog) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{catalog.settings.db}?mode=ro", uri=True)
+    return store_sql(catalog.settings.db)
 
 
 # the projects shown (a record shown inside another counts for it) of each organisation
 PROJECTS_OF = (
     "SELECT o.cluster AS org, COALESCE(l.same_as, p.project_id) AS project, "
-    "CASE WHEN json_extract(p.doc, '$.eu_contribution.currency') = 'EUR' THEN "
-    "CAST(ROUND(CAST(json_extract(p.doc, '$.eu_contribution.amount') AS REAL) * 100) "
-    "AS INTEGER) END AS cents "
+    f"{euro_cents_sql('p.doc')} AS cents "
     "FROM participations p JOIN organisations o ON o.id = p.organisation_id "
     "LEFT JOIN project_links l ON l.project_id = p.project_id")
 
@@ -48,19 +46,19 @@ PROJECTS_OF = (
 def test_every_organisation_with_a_project_is_found_and_its_figures_are_the_stores(org_catalog):
     everything = _find(org_catalog, size="10")
     db = _db(org_catalog)
-    orgs = db.execute(f"SELECT COUNT(DISTINCT org) FROM ({PROJECTS_OF})").fetchone()[0]
+    orgs = db.execute(f"SELECT COUNT(DISTINCT org) FROM ({PROJECTS_OF}) x").fetchone()[0]
     assert everything.total == orgs > 10_000
     # without words: the most projects first, each count the store's
     counts = [item.hit.projects for item in everything.items]
     assert counts == sorted(counts, reverse=True)
     for item in everything.items:
         projects, cents = db.execute(
-            f"SELECT COUNT(DISTINCT project), SUM(cents) FROM ({PROJECTS_OF}) WHERE org = ?",
+            f"SELECT COUNT(DISTINCT project), SUM(cents) FROM ({PROJECTS_OF}) x WHERE org = ?",
             (item.hit.id,)).fetchone()
         assert (item.hit.projects, item.hit.received_cents) == (projects, cents), item.hit.name
     by_amount = _find(org_catalog, sort="received", size="5")
-    top = db.execute(f"SELECT org, SUM(cents) AS s FROM ({PROJECTS_OF}) GROUP BY org "
-                     "ORDER BY s DESC LIMIT 5").fetchall()
+    top = db.execute(f"SELECT org, SUM(cents) AS s FROM ({PROJECTS_OF}) x GROUP BY org "
+                     "ORDER BY s DESC NULLS LAST LIMIT 5").fetchall()
     assert [(i.hit.id, i.hit.received_cents) for i in by_amount.items] == top
 
 
@@ -207,7 +205,7 @@ def test_a_query_naming_an_organisation_ranks_its_projects_first_in_the_project_
     matches stay those of the words."""
     owner = _find(org_catalog, q="VINNOVA").items[0].hit
     db = _db(org_catalog)
-    own = {r[0] for r in db.execute(f"SELECT DISTINCT project FROM ({PROJECTS_OF}) WHERE org = ?",
+    own = {r[0] for r in db.execute(f"SELECT DISTINCT project FROM ({PROJECTS_OF}) x WHERE org = ?",
                                     (owner.id,))}
     assert len(own) >= 2
     found = org_catalog.search(SearchQuery.from_params({"q": "VINNOVA", "size": "20"}))

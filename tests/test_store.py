@@ -19,7 +19,15 @@ from pathlib import Path
 import psutil
 import pytest
 
-from conftest import DATA, KEEP_SMALL_PROJECTS, TODAY, copy_catalog, settings_for
+from conftest import (
+    DATA,
+    KEEP_SMALL_PROJECTS,
+    TODAY,
+    copy_catalog,
+    open_test_store,
+    settings_for,
+    store_sql,
+)
 from euprojects.catalog import Catalog
 from euprojects.errors import NotFoundError, StoreError
 from euprojects.model import ProjectRecord
@@ -75,6 +83,8 @@ def test_unknown_ids_raise_not_found(catalog):
         catalog.project("keep:nope")
 
 
+# SQLite's own: PRAGMA user_version and WAL
+@pytest.mark.sqlite
 def test_schema_is_versioned(tmp_path):
     db = tmp_path / "s.db"
     settings = load_settings({"db": db}, {})
@@ -141,7 +151,7 @@ def test_sigkill_halfway_leaves_the_store_as_it_was(tmp_path, keep_small):
 def test_store_files_stay_in_the_configured_place(tmp_path):
     db = tmp_path / "nested" / "dir" / "x.db"
     with Catalog(load_settings({"db": db}, {})) as c:
-        assert c.info()["database"] == str(db)
+        assert c.info()["database"] == f"SQLite {db}"
     assert Path(db).exists()
 
 
@@ -151,7 +161,7 @@ def test_store_files_stay_in_the_configured_place(tmp_path):
 @pytest.fixture
 def real_store(real_built, tmp_path):
     """A store of its own over a copy of the real catalog's database."""
-    store = SqliteStore(copy_catalog(real_built, tmp_path))
+    store = open_test_store(copy_catalog(real_built, tmp_path))
     yield store
     store.close()
 
@@ -193,6 +203,8 @@ def _abandoned_writes(store, projects, done):
     return rounds
 
 
+# SQLite's own: each thread's connection to the file, and its open file handles
+@pytest.mark.sqlite
 def test_reads_from_many_threads_give_the_single_thread_answers(real_store):
     projects = list(real_store.iter_projects(ProjectFilter(limit=40)))
     ids = [p.id for p in projects]
@@ -238,7 +250,7 @@ def test_a_read_in_another_thread_never_sees_an_open_write(real_store):
 
 def _counted(db: Path) -> dict[str, tuple[int, int, int]]:
     """Per source, counted straight from the tables: projects, participations, organisations."""
-    con = sqlite3.connect(db)
+    con = store_sql(db)
     try:
         projects = dict(con.execute("SELECT source, COUNT(*) FROM projects GROUP BY source"))
         joined = {s: (n, o) for s, n, o in con.execute(
@@ -255,6 +267,8 @@ def _kept(store: SqliteStore) -> dict[str, tuple[int, int, int]]:
             for s, c in store.counts().items()}
 
 
+# SQLite's own: a store of schema 1 migrated
+@pytest.mark.sqlite
 def test_source_counts_are_kept_by_every_import_and_by_the_migration(tmp_path, keep_import):
     with Catalog(settings_for(tmp_path / "seed.db")) as c:
         assert c.store.counts() == {}
@@ -281,7 +295,7 @@ def test_source_counts_are_kept_by_every_import_and_by_the_migration(tmp_path, k
         "DROP TABLE index_log; DROP TABLE meta; DROP TABLE project_keys; "
         "DROP TABLE project_links; DROP TABLE embeddings; PRAGMA user_version = 1;")
     con.close()
-    store = SqliteStore(db)
+    store = open_test_store(db)
     try:
         assert store.schema_version == 7
         assert _kept(store) == _counted(db) == linked

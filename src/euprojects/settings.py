@@ -31,6 +31,17 @@ class Settings:
         Path("var/euprojects.db"),
         "Path of the SQLite database file (the store, source of truth).",
     )
+    store_url: str | None = field(default=None, repr=False, metadata={"help": (
+        "PostgreSQL address of the shared store (postgresql://user:password@host:port/name), "
+        "where imports go (the primary); empty: the SQLite file 'db'. Never printed whole: "
+        "its password is left out.")})
+    store_read_url: str | None = field(default=None, repr=False, metadata={"help": (
+        "PostgreSQL address the portal reads the store from, e.g. a streaming replica of "
+        "'store_url'; reads go to 'store_url' while it does not answer. Empty: 'store_url'.")})
+    follow_seconds: float = _setting(
+        0.0, "Seconds between two looks of 'euprojects serve' at the store's changes, which "
+        "it then applies to its index (a node of a portal sharing a PostgreSQL store, "
+        "docs/deploy.md); 0: none, the importing command applies them.")
     index_dir: Path | None = _setting(
         None,
         "Folder of the search index (derived from the store; rebuilt by 'euprojects index'); "
@@ -165,6 +176,11 @@ def _convert(name: str, raw: str, kind: type) -> Any:
         if number < 0:
             raise SettingsError(f"setting {name!r}: {number} must not be negative")
         return number
+    if kind is float:
+        try:
+            return float(raw)
+        except ValueError:
+            raise SettingsError(f"setting {name!r}: {raw!r} is not a number") from None
     if kind is date:
         if not raw.strip():
             return None
@@ -191,6 +207,16 @@ def _validate(settings: Settings) -> Settings:
     if settings.base_url and not settings.base_url.startswith(("http://", "https://")):
         raise SettingsError(f"setting 'base_url': {settings.base_url!r} is not an http:// or "
                             "https:// URL")
+    for name in ("store_url", "store_read_url"):
+        url = getattr(settings, name)
+        if url and not url.startswith(("postgresql://", "postgres://")):
+            raise SettingsError(f"setting {name!r}: not a postgresql:// address")
+    if settings.store_read_url and not settings.store_url:
+        raise SettingsError("setting 'store_read_url' needs 'store_url' (the primary, where "
+                            "imports go)")
+    if not 0 <= settings.follow_seconds <= 3600:
+        raise SettingsError(f"setting 'follow_seconds': {settings.follow_seconds} is not from "
+                            "0 to 3600")
     if settings.max_member_bytes < 1024:
         raise SettingsError(f"setting 'max_member_bytes': {settings.max_member_bytes} is "
                             "below 1024")
@@ -221,6 +247,9 @@ def load_settings(
     values: dict[str, Any] = {}
     types = {
         "db": Path,
+        "store_url": str,
+        "store_read_url": str,
+        "follow_seconds": float,
         "index_dir": Path,
         "dictionaries_dir": Path,
         "search_time_budget_ms": int,

@@ -70,6 +70,7 @@ from ..views import (
     SearchResult,
 )
 from ._exports import Exports
+from ._node import Node
 from ._organisations import Organisations, read_pairs
 from ._semantic import EmbedReport, Semantic
 
@@ -163,12 +164,13 @@ def download(settings: Settings, source: str, *, programmes: Sequence[str] = ("h
 REBUILD_SHARE = 5
 
 
-class Catalog(Organisations, Semantic, Exports):
+class Catalog(Organisations, Semantic, Exports, Node):
     """Everything a person can ask of euprojects: import, look up, list, describe."""
 
     def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
         self.settings = settings or load_settings()
-        self.store = store or open_store(self.settings.db)
+        self.store = store or open_store(self.settings.db, self.settings.store_url,
+                                         self.settings.store_read_url)
         self.index = TantivyIndex(self.settings.index_path, self.settings.search_time_budget_ms,
                                   self.settings.search_threads, self.settings.search_facet_cache,
                                   self.settings.dictionaries_dir)
@@ -467,7 +469,7 @@ class Catalog(Organisations, Semantic, Exports):
         sources = self.store.counts()
         last = self.store.last_imports()
         return {
-            "database": str(self.settings.db),
+            "database": self.store.describe(),
             "schema_version": self.store.schema_version,
             "sources": {
                 name: {**counts, "last_import": last.get(name)} for name, counts in sources.items()

@@ -73,6 +73,40 @@ def info(ctx: click.Context, as_json: bool) -> None:
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON (what /api/v1/status gives).")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """This node's state: its store, the store's newest change, its index generation and the
+    last change it applied, how far behind it is (docs/deploy.md). Exits 1 when not ready.
+    Reports, never catches up."""
+    catalog = ctx.with_resource(Catalog(settings_of(ctx)))
+    data = catalog.status()
+    if as_json:
+        echo_json(data)
+    else:
+        store, index = data["store"], data["index"]
+        click.echo(f"ready: {'yes' if data['ready'] else 'no: ' + '; '.join(data['reasons'])}")
+        click.echo(f"store: {store['database']}")
+        if "error" in store:
+            click.echo(f"  error: {store['error']}")
+        else:
+            lag = store["replay_lag_s"]
+            kind = "replica" + (f", replay lag {lag} s" if lag is not None else "") \
+                if store["replica"] else "primary"
+            click.echo(f"  server read: {store['server']} ({kind})")
+            click.echo(f"  newest change: {store['last_change']}")
+        if index is None:
+            click.echo("index: none yet")
+        else:
+            click.echo(f"index: generation {index['generation']}, last change applied "
+                       f"{index['last_change']}, {index['projects']} projects")
+        if data["changes_behind"] is not None:
+            click.echo(f"behind: {data['changes_behind']} changes")
+    if not data["ready"]:
+        ctx.exit(1)
+
+
+@cli.command()
 @click.argument("project_id")
 @click.option("--json", "as_json", is_flag=True, help="Print the project as JSON.")
 @click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Language of the labels.")
@@ -337,8 +371,14 @@ def serve(ctx: click.Context, host: str | None, port: str | None, workers: str |
                               "keep_alive_timeout": keep_alive_timeout,
                               "header_timeout": header_timeout})
     with Catalog(settings) as catalog:
-        click.echo("checking the store, and the search index against it ...", err=True)
-        catalog.check()
+        if settings.follow_seconds > 0:
+            # a node of several (docs/deploy.md): it serves at once, not ready until its
+            # index is of its store, which each worker's follower builds and keeps up
+            click.echo("checking the store; the index follows it while serving ...", err=True)
+            catalog.check_store()
+        else:
+            click.echo("checking the store, and the search index against it ...", err=True)
+            catalog.check()
         projects = catalog.count_projects()
     os.environ.update(_settings_environment(settings))
 

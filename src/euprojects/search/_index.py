@@ -176,6 +176,10 @@ class TantivyIndex:
             (folder / name).is_dir() for name in (COLUMNS_DIR, ORG_DIR)) and all(
             (folder / name).is_file() for name in (_LEXICON, _APPLIED_FILE, "meta.json"))
 
+    def generation(self) -> str | None:
+        """The name of the generation in use; None without a usable index."""
+        return self._current() if self.exists() else None
+
     def applied(self) -> Applied | None:
         """What of the store the current generation holds; None without a usable index."""
         current = self._current()

@@ -1,5 +1,5 @@
-"""The store: the source of truth. SQLite by default; PostgreSQL will implement the same
-protocol for scale-out."""
+"""The store: the source of truth. SQLite by default; PostgreSQL (store/postgres.py) for a
+portal of several nodes sharing one store (docs/deploy.md)."""
 
 from __future__ import annotations
 
@@ -67,8 +67,16 @@ class Store(Protocol):
     def get_embeddings(self, model: str, ids: Sequence[str]) -> dict[str, bytes]: ...
     def iter_embeddings(self, model: str) -> Iterator[tuple[str, bytes]]: ...
     def check(self) -> None: ...
+    def describe(self) -> str: ...
+    def server(self) -> dict[str, Any]: ...
     def close(self) -> None: ...
 
 
-def open_store(path: Path) -> Store:
+def open_store(path: Path, url: str | None = None, read_url: str | None = None) -> Store:
+    """The SQLite store at ``path``; with ``url``, the PostgreSQL store there instead (read
+    through ``read_url`` when given)."""
+    if url:
+        from .postgres import PostgresStore  # psycopg is loaded only for it
+
+        return PostgresStore(url, read_url)
     return SqliteStore(path)

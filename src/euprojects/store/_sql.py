@@ -212,7 +212,7 @@ class SqlStore(Embeddings):
             "SELECT p.doc, j.doc FROM participations p JOIN projects j ON j.id = p.project_id "
             "WHERE p.organisation_id IN (SELECT o2.id FROM organisations o1 JOIN organisations "
             "o2 ON o2.cluster = o1.cluster WHERE o1.id = ?) "
-            "ORDER BY j.start_date DESC, j.id, p.position",
+            "ORDER BY j.start_date DESC NULLS LAST, j.id, p.position",
             (organisation_id,),
         ).fetchall()
         return [
@@ -231,7 +231,7 @@ class SqlStore(Embeddings):
             "JOIN participations p2 ON p2.organisation_id = o2.id "
             "AND p2.project_id != p1.project_id JOIN projects j ON j.id = p2.project_id "
             "WHERE p1.project_id = ? GROUP BY j.id "
-            "ORDER BY shared DESC, j.start_date DESC, j.id LIMIT ?",
+            "ORDER BY shared DESC, j.start_date DESC NULLS LAST, j.id LIMIT ?",
             (project_id, limit),
         ).fetchall()
         return [(Project.from_dict(json.loads(doc)), shared) for doc, shared in rows]
@@ -269,7 +269,7 @@ class SqlStore(Embeddings):
         """Projects in id order (newest start first when filtered), streamed from a cursor."""
         where, params = _where(filters or ProjectFilter())
         limit = f" LIMIT {int(filters.limit)}" if filters and filters.limit else ""
-        sql = f"SELECT id, doc FROM projects{where} ORDER BY start_date DESC, id{limit}"
+        sql = f"SELECT id, doc FROM projects{where} ORDER BY start_date DESC NULLS LAST, id{limit}"
         rows = self._read().stream(sql, params)
         while batch := list(itertools.islice(rows, 500)):
             yield from self._with_links(

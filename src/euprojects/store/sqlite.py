@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from typing import Any
 
 from ..errors import StoreError
 from ..model import BRIEF_PATHS
@@ -62,6 +63,10 @@ class SqliteStore(SqlStore):
 
     def describe(self) -> str:
         return f"SQLite {self.path}"
+
+    def server(self) -> dict[str, Any]:
+        """The database reads go to (store/postgres.py has replicas; a file has none)."""
+        return {"server": self.describe(), "replica": False, "replay_lag_s": None}
 
     def _store_error(self, exc: Exception) -> StoreError:
         assert isinstance(exc, sqlite3.Error)

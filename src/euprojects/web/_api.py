@@ -131,6 +131,14 @@ def sources(request: Request) -> Response:
     return _json(sources_data(_catalog(request)))
 
 
+def status(request: Request) -> Response:
+    """This node's state (docs/deploy.md): 200 when ready, 503 when not, for a load balancer's
+    health check; never cached."""
+    data = _catalog(request).status()
+    return JSONResponse(data, status_code=200 if data["ready"] else 503,
+                        headers={"Cache-Control": "no-store"})
+
+
 def openapi(request: Request) -> Response:
     return _json(openapi_document())
 

@@ -4,6 +4,7 @@ language (HTML) or as ``{ok: false, error, status}`` (API)."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -106,6 +107,7 @@ def _routes() -> list[BaseRoute]:
         Route("/api/v1/partners", _orgs.partners_api),
         Route("/api/v1/organisations/{organisation_id}", _api.organisation),
         Route("/api/v1/sources", _api.sources),
+        Route("/api/v1/status", _api.status),
         Route("/api/v1/statistics", _stats.statistics_api),
         Route("/api/v1/statistics.csv", _stats.statistics_csv),
         Route("/api/v1/openapi.json", _api.openapi),
@@ -128,9 +130,19 @@ def create_app(catalog: Catalog, *, close_catalog: bool = False) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # a node that follows the store applies its changes on a thread of its own
+        stop = threading.Event()
+        follower = None
+        if catalog.settings.follow_seconds > 0:
+            follower = threading.Thread(target=catalog.follow, name="follow", daemon=True,
+                                        args=(stop, catalog.settings.follow_seconds))
+            follower.start()
         try:
             yield
         finally:
+            stop.set()
+            if follower is not None:
+                follower.join(timeout=5)
             if close_catalog:
                 catalog.close()
 

@@ -178,6 +178,15 @@ def openapi_document() -> dict[str, Any]:
                 {"text/csv": text}),
             "/api/v1/sources": _get(_("The sources, their record counts and last imports"),
                                     [], _json("Sources"), ()),
+            "/api/v1/status": {"get": {
+                "summary": _("This node's state, for a load balancer's health check: its "
+                             "store, its index and how far behind the store it is"),
+                "parameters": [],
+                "responses": {
+                    "200": {"description": _("Ready"), "content": _json("Status")},
+                    "503": {"description": _("Not ready (no index yet, or the store does "
+                                             "not answer)"), "content": _json("Status")},
+                }}},
         },
         "components": {
             "responses": {
@@ -291,6 +300,20 @@ def openapi_document() -> dict[str, Any]:
                 "Project": {"type": "object", "required": ["id", "title", "participants"]},
                 "Organisation": {"type": "object", "required": ["id", "name", "projects"]},
                 "Sources": {"type": "object", "required": ["meta", "results"]},
+                "Status": {
+                    "type": "object",
+                    "required": ["ready", "reasons", "store", "index", "changes_behind",
+                                 "follow_seconds", "last_follow"],
+                    "properties": {
+                        "ready": {"type": "boolean"},
+                        "reasons": {"type": "array", "items": {"type": "string"}},
+                        "store": {"type": "object", "required": ["database"]},
+                        "index": {"type": ["object", "null"]},
+                        "changes_behind": {"type": ["integer", "null"]},
+                        "follow_seconds": {"type": "number"},
+                        "last_follow": {"type": ["object", "null"]},
+                    },
+                },
             },
         },
     }
