@@ -129,10 +129,14 @@ def main(argv: list[str] | None = None) -> int:
             name = f"corpus_{kind}"
             argv = [sys.executable, str(HERE / "corpus.py"), str(out / f"{name}.db"),
                     "--projects", str(n), "--mix", args.mix, "--no-index"]
+            if (out / "real_sqlite.db").exists():  # the real records, read from step 1's store
+                argv += ["--source-db", str(out / "real_sqlite.db")]
             if kind == "postgresql":
                 url = server.new_database(name)
                 argv += ["--store-url", url]
-            corpus[kind] = {"write": run(f"{kind}: write {n} projects", argv, env(kind, name))}
+            # the child's own settings are SQLite's: it writes where --store-url says
+            corpus[kind] = {"write": run(f"{kind}: write {n} projects", argv,
+                                         env("sqlite", name))}
             corpus[kind]["catch_up"] = run(
                 f"{kind}: a new node's index of {n} projects",
                 euprojects("index"), env(kind, name))

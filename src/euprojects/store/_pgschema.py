@@ -13,7 +13,7 @@ from ..model import MATCH_RULES
 from ._db import Db
 from ._schema import relink_on_new_rules
 
-__all__ = ["PG_MIGRATIONS", "LOCK", "schema_version", "migrate_pg"]
+__all__ = ["PG_MIGRATIONS", "LOCK", "schema_version", "up_to_date", "migrate_pg"]
 
 # the advisory lock every writer of a store takes for its transaction: one writer at a time,
 # whatever the process or the node ("eupr")
@@ -126,6 +126,14 @@ def schema_version(db: Db) -> int:
         return 0
     row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     return int(row[0]) if row else 0
+
+
+def up_to_date(db: Db) -> bool:
+    """The database has had every migration, and its links were made by these rules."""
+    if schema_version(db) != len(PG_MIGRATIONS):
+        return False
+    row = db.execute("SELECT value FROM meta WHERE key = 'organisation_rules'").fetchone()
+    return row is not None and row[0] == MATCH_RULES
 
 
 def migrate_pg(db: Db, where: str) -> None:

@@ -16,7 +16,7 @@ from ..errors import StoreError
 from ..model import BRIEF_PATHS
 from ._errors import guarded
 from ._pgconn import PgDb, ReadPools, connect, describe, pg_error
-from ._pgschema import LOCK, PG_MIGRATIONS, migrate_pg, schema_version
+from ._pgschema import LOCK, PG_MIGRATIONS, migrate_pg, schema_version, up_to_date
 from ._sql import SqlStore
 
 __all__ = ["PostgresStore"]
@@ -52,11 +52,18 @@ class PostgresStore(SqlStore):
         self._open()
 
     def _open(self) -> None:
-        """Migrate the database on the primary; when the primary does not answer, a node that
-        only reads checks the schema on its read server instead."""
+        """Migrate the database on the primary when it needs it (in a write transaction: an
+        import running meanwhile is waited for; otherwise nothing waits for one); when the
+        primary does not answer, a node that only reads checks the schema on its read server
+        instead."""
         try:
-            with self._write_transaction() as db:
-                migrate_pg(db, self.where)
+            try:
+                current = up_to_date(self._writer_db())
+            except psycopg.Error as exc:
+                raise self._store_error(exc) from None
+            if not current:
+                with self._write_transaction() as db:
+                    migrate_pg(db, self.where)
             return
         except StoreError:
             if self.read_url == self.url:
