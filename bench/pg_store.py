@@ -1,6 +1,7 @@
 """The PostgreSQL store against SQLite (docs/deploy.md): imports, a new node's catch-up, search.
 
     python bench/pg_store.py OUT_DIR [--projects 1000000] [--queries 210] [--skip-real]
+                             [--source-db REAL_DB]
 
 A throwaway PostgreSQL server (tests/pgcluster.py: Debian's, in a temporary folder, fsync on)
 is started; OUT_DIR (new or empty) holds the SQLite files and every index. Each step runs on
@@ -90,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--queries", type=int, default=210)
     ap.add_argument("--mix", default="keep=0.2,cordis=0.4,eac=0.4")
     ap.add_argument("--skip-real", action="store_true", help="skip step 1")
+    ap.add_argument("--source-db", type=Path, help="the real records of the corpus from this "
+                    "SQLite store (default: step 1's, else bench/corpus.py builds one)")
     args = ap.parse_args(argv)
     out = args.out_dir
     out.mkdir(parents=True, exist_ok=True)
@@ -129,8 +132,9 @@ def main(argv: list[str] | None = None) -> int:
             name = f"corpus_{kind}"
             argv = [sys.executable, str(HERE / "corpus.py"), str(out / f"{name}.db"),
                     "--projects", str(n), "--mix", args.mix, "--no-index"]
-            if (out / "real_sqlite.db").exists():  # the real records, read from step 1's store
-                argv += ["--source-db", str(out / "real_sqlite.db")]
+            source_db = args.source_db or out / "real_sqlite.db"
+            if source_db.exists():  # the real records, read from that store
+                argv += ["--source-db", str(source_db)]
             if kind == "postgresql":
                 url = server.new_database(name)
                 argv += ["--store-url", url]

@@ -200,3 +200,28 @@ def test_nodes_follow_one_store_through_a_replica(tmp_path, keep_small):
         if replica is not None:
             replica.stop()
         primary.stop()
+
+
+@pytest.mark.skipif(not available(), reason="PostgreSQL is not installed")
+def test_the_store_bench_at_its_smallest(tmp_path):
+    """bench/pg_store.py, its corpus from a small SQLite store of the hand-made keep.eu
+    records: both stores written, both indexes built, the same totals for every query."""
+    from euprojects.catalog import Catalog
+    from euprojects.settings import load_settings
+
+    real = tmp_path / "real.db"
+    with Catalog(load_settings({"db": real, "today": TODAY.isoformat()}, {})) as catalog:
+        catalog.import_files("keep-eu", KEEP_FIXTURES)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EUPROJECTS_")}
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).parent.parent / "bench" / "pg_store.py"),
+         str(tmp_path / "out"), "--projects", "300", "--queries", "14", "--mix", "keep=1",
+         "--skip-real", "--source-db", str(real)],
+        env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout)
+    for kind in ("sqlite", "postgresql"):
+        assert result["corpus"][kind]["write"]["wall_s"] > 0
+        assert result["corpus"][kind]["catch_up"]["wall_s"] > 0
+        assert result["search"][kind]["latency_ms"]["n"] >= 7  # a class may find too few words
+    assert result["search"]["same_totals"] is True

@@ -23,15 +23,18 @@ def test_a_node_without_an_index_is_not_ready_then_its_follower_builds_it(tmp_pa
     with Catalog(settings_for(db)) as importer:  # the store: one import, index beside it
         importer.import_files("keep-eu", [SEED])
     # a node: the same store, an empty index folder of its own
-    node = Catalog(settings_for(db, index_dir=tmp_path / "node.index", follow_seconds=0.2))
+    node = Catalog(settings_for(db, index_dir=tmp_path / "own.index", follow_seconds=0.2))
     try:
-        with TestClient(create_app(node)) as client:  # its follower starts with the app
-            state = node.status()
-            # the follower may already have built it: either way the answer says so
-            if not state["ready"]:
-                assert state["reasons"] == ["no search index yet"] and state["index"] is None
-                response = client.get("/api/v1/status")
-                assert response.status_code in (200, 503)
+        app = create_app(node)
+        # without its lifespan the app runs no follower: the node has no index, and says so
+        response = TestClient(app).get("/api/v1/status")
+        assert response.status_code == 503
+        body = response.json()
+        assert body["ready"] is False and body["reasons"] == ["no search index yet"]
+        assert body["index"] is None and body["changes_behind"] is None
+        assert body["store"]["last_change"] == 1 and body["last_follow"] is None
+        assert TestClient(app).get("/api/v1/projects").status_code == 503
+        with TestClient(app) as client:  # its follower starts with the app, builds the index
             for _ in range(100):
                 response = client.get("/api/v1/status")
                 if response.status_code == 200:

@@ -22,7 +22,6 @@ import pytest
 from conftest import (
     DATA,
     KEEP_SMALL_PROJECTS,
-    TODAY,
     copy_catalog,
     open_test_store,
     settings_for,
@@ -106,7 +105,7 @@ from euprojects.model import ProjectRecord
 from euprojects.settings import load_settings
 from euprojects.store import ProjectFilter, SqliteStore
 
-catalog = Catalog(load_settings({"db": sys.argv[1]}, {}))
+catalog = Catalog(load_settings({"db": sys.argv[1], "store_url": sys.argv[5]}, {}))
 marker = Path(sys.argv[3])
 
 def progress(name, done, expected):
@@ -121,7 +120,7 @@ catalog.import_files("keep-eu", [Path(sys.argv[2])], progress=progress)
 def test_sigkill_halfway_leaves_the_store_as_it_was(tmp_path, keep_small):
     # keep_small: the real keep.eu export cut to its first KEEP_SMALL_PROJECTS projects
     db = tmp_path / "store.db"
-    settings = load_settings({"db": db, "today": TODAY.isoformat()}, {})
+    settings = settings_for(db)  # SQLite, or PostgreSQL in its lane: the kill is the same
     with Catalog(settings) as c:
         c.import_files("keep-eu", [SEED])
         before = c.store.fingerprint()
@@ -129,7 +128,7 @@ def test_sigkill_halfway_leaves_the_store_as_it_was(tmp_path, keep_small):
     marker = tmp_path / "halfway"
     halfway = str(KEEP_SMALL_PROJECTS // 2)
     child = subprocess.Popen([sys.executable, "-c", _CHILD, str(db), str(keep_small), str(marker),
-                              halfway])
+                              halfway, settings.store_url or ""])
     try:
         deadline = time.monotonic() + 120
         while not marker.exists():

@@ -46,6 +46,9 @@ class Node:
         except EuProjectsError as exc:
             error = str(exc)
             log.warning("following the store: %s", error)
+        except Exception as exc:  # a defect: said, with its trace; the next look tries again
+            error = f"{type(exc).__name__}: {exc}"
+            log.exception("following the store")
         self._followed = (datetime.now(UTC).isoformat(timespec="seconds"), error)
 
     def follow(self, stop: threading.Event, every: float) -> None:
