@@ -84,3 +84,22 @@ def test_status_command_says_ready_or_why_not(tmp_path):
     assert data["index"]["last_change"] == data["store"]["last_change"] == 1
     text = runner.invoke(cli, ["status"], env=cli_env(db)).stdout
     assert text.startswith("ready: yes\n") and "behind: 0 changes" in text
+
+
+def test_one_process_of_a_node_follows_at_a_time(tmp_path):
+    """While another process of the node holds the follow lock (building the index, say),
+    a look does nothing rather than build the same generation again."""
+    import fcntl
+
+    db = tmp_path / "n.db"
+    with Catalog(settings_for(db)) as importer:
+        importer.import_files("keep-eu", [SEED])
+    with Catalog(settings_for(db, index_dir=tmp_path / "own.index")) as node:
+        node.index.path.mkdir(parents=True)
+        with (node.index.path / "follow.lock").open("a") as other:
+            fcntl.flock(other, fcntl.LOCK_EX)  # the other process's hold
+            node.follow_once()
+            assert node.index.applied() is None and not node.status()["ready"]
+        node.follow_once()  # released: this process builds it
+        assert node.status()["ready"] and node.index.count() == 1
+        assert node.status()["last_follow"]["error"] is None

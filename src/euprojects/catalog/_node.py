@@ -4,6 +4,7 @@ apart for its size."""
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import threading
 from datetime import UTC, datetime
@@ -17,6 +18,8 @@ from ..store import Store
 __all__ = ["Node"]
 
 log = logging.getLogger("euprojects.follow")
+
+_FOLLOW_LOCK = "follow.lock"  # held by the process of a node that is applying changes
 
 
 class Node:
@@ -37,14 +40,25 @@ class Node:
 
     def follow_once(self) -> None:
         """Apply the store's new changes to the index (build it when it has none, or is of
-        another store: the old generation serves meanwhile). A failure (the store does not
-        answer, the disk is full) is kept for the status and logged; the next look tries
+        another store: the old generation serves meanwhile). One process of a node at a time
+        (a lock file in the index folder): the node's other worker processes skip their look
+        meanwhile, rather than each building the same generation. A failure (the store does
+        not answer, the disk is full) is kept for the status and logged; the next look tries
         again."""
         try:
-            self.catch_up_quietly()
+            self.index.path.mkdir(parents=True, exist_ok=True)
+            with (self.index.path / _FOLLOW_LOCK).open("a") as lock:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return  # another process of this node is looking
+                self.catch_up_quietly()
             error = None
         except EuProjectsError as exc:
             error = str(exc)
+            log.warning("following the store: %s", error)
+        except OSError as exc:  # the index folder cannot be written
+            error = f"{self.index.path}: {exc.strerror or exc}"
             log.warning("following the store: %s", error)
         except Exception as exc:  # a defect: said, with its trace; the next look tries again
             error = f"{type(exc).__name__}: {exc}"
