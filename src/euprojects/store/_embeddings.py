@@ -74,7 +74,6 @@ class Embeddings:
     @guarded
     def iter_embeddings(self, model: str) -> Iterator[tuple[str, bytes]]:
         """(project id, vector) of every project with a vector of ``model``, by id."""
-        for pid, vector in self._read().stream(
-                "SELECT project_id, vector FROM embeddings WHERE model = ? ORDER BY project_id",
-                (model,)):
-            yield pid, bytes(vector)
+        yield from self._read().stream(
+            "SELECT project_id, vector FROM embeddings WHERE model = ? ORDER BY project_id",
+            (model,))
